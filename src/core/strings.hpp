@@ -1,0 +1,21 @@
+// Small string helpers used by error messages: edit distance, did-you-mean suggestions, joining names.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace actbench::core {
+
+// Levenshtein distance (insertions, deletions, substitutions each cost 1).
+size_t edit_distance(std::string_view a, std::string_view b);
+
+// The candidate closest to `name`, if it is close enough to be a plausible typo; "" otherwise.
+std::string closest_match(std::string_view name, const std::vector<std::string>& candidates);
+
+// " (did you mean 'relu'?)" or "" — ready to append to a message.
+std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates);
+
+std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
+
+}  // namespace actbench::core
