@@ -1,0 +1,279 @@
+// Implementation of the CLI's commands (see commands.hpp).
+#include "app/commands.hpp"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <regex>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include "core/build_info.hpp"
+#include "core/files.hpp"
+#include "core/runtime.hpp"
+#include "core/strings.hpp"
+#include "store/run_directory.hpp"
+#include "train/console.hpp"
+#include "train/trainer.hpp"
+
+namespace actbench::app {
+
+using nlohmann::ordered_json;
+
+namespace {
+
+torch::Device parse_device(const config::RunSpec& spec) {
+  static const std::regex kDevice("cpu|cuda(:[0-9]+)?");
+  const SourceLocation where = spec.location_of("train.device");
+  if (!std::regex_match(spec.train.device, kDevice)) {
+    throw ConfigError(where, fmt::format("train.device is '{}'", spec.train.device),
+                      "use cpu, cuda or cuda:N");
+  }
+  torch::Device device(spec.train.device);
+  if (device.is_cuda()) {
+    if (!torch::cuda::is_available()) {
+      throw ConfigError(where, "train.device is " + spec.train.device +
+                                   ", but this LibTorch build sees no CUDA device",
+                        "Debian's libtorch-dev is CPU-only: build against an upstream CUDA "
+                        "LibTorch (-DCMAKE_PREFIX_PATH) on a machine with a GPU, or use cpu");
+    }
+    if (device.has_index() && device.index() >= static_cast<int>(torch::cuda::device_count())) {
+      throw ConfigError(where, fmt::format("there is no {} ({} CUDA devices)", spec.train.device,
+                                           torch::cuda::device_count()));
+    }
+  }
+  return device;
+}
+
+void check_optimizer(const config::RunSpec& spec) {
+  if (spec.optim.nesterov && (spec.optim.name != "sgd" || spec.optim.momentum <= 0.0)) {
+    throw ConfigError(spec.location_of("optim.nesterov"),
+                      "optim.nesterov needs optim.name: sgd with momentum > 0",
+                      "set optim.momentum (e.g. 0.9) or remove nesterov");
+  }
+  if (spec.optim.schedule.name == "step" && spec.optim.schedule.gamma <= 0.0) {
+    throw ConfigError(spec.location_of("optim.schedule.gamma"),
+                      "optim.schedule.gamma must be > 0 for the step schedule");
+  }
+}
+
+std::string hostname() {
+  char buffer[256] = {0};
+  if (::gethostname(buffer, sizeof buffer - 1) != 0) return "unknown";
+  return buffer;
+}
+
+std::vector<std::string> layer_names(model::NetworkImpl& network) {
+  std::vector<std::string> names;
+  for (size_t i = 0; i < network.num_hidden(); ++i) names.push_back(network.info(i).name);
+  return names;
+}
+
+ordered_json meta_json(const PreparedRun& prepared, const data::Dataset& dataset,
+                       const std::vector<std::string>& init_report, const RunOptions& options,
+                       const std::string& start_time, int64_t parameters) {
+  const core::BlasInfo blas = core::detect_blas();
+  const char* wait_policy = std::getenv("OMP_WAIT_POLICY");
+  ordered_json meta;
+  meta["status"] = "running";
+  meta["actbench_version"] = core::version();
+  meta["git_commit"] = core::git_commit();
+  meta["libtorch_version"] = core::torch_version();
+  meta["blas"] = {{"name", blas.name}, {"library", blas.library}, {"details", blas.details}};
+  meta["threads"] = core::compute_threads();
+  meta["omp_wait_policy"] = wait_policy ? wait_policy : "";
+  meta["seed"] = prepared.spec.seed;
+  meta["device"] = prepared.spec.train.device;
+  meta["hostname"] = hostname();
+  meta["start_time"] = start_time;
+  meta["command"] = options.command_line;
+  meta["config_file"] = prepared.spec.config_file;
+  meta["overrides"] = prepared.spec.overrides;
+  meta["dataset"] = {{"name", dataset.name},
+                     {"train_samples", dataset.train.size()},
+                     {"test_samples", dataset.test.size()},
+                     {"normalized", prepared.spec.data.normalize},
+                     {"files", dataset.files}};
+  meta["model"] = {{"summary", prepared.plan.summary},
+                   {"parameters", parameters},
+                   {"initialization", init_report}};
+  return meta;
+}
+
+}  // namespace
+
+PreparedRun prepare_run(const std::string& config_file,
+                        const std::vector<config::CliOverride>& overrides) {
+  PreparedRun prepared;
+  prepared.spec = config::load_run_spec(config_file, overrides);
+  const data::DatasetEntry& dataset =
+      data::dataset_entry(prepared.spec.data.dataset, prepared.spec.location_of("data.dataset"));
+  prepared.spec.data.dataset = dataset.name;  // an alias resolves to the canonical name
+  prepared.shape = dataset.shape;
+  parse_device(prepared.spec);
+  check_optimizer(prepared.spec);
+  prepared.plan = model::plan_model(prepared.spec, prepared.shape);
+  // Building on the CPU surfaces the errors only an initialiser can see (siren without a sine).
+  torch::manual_seed(static_cast<uint64_t>(prepared.spec.seed));
+  model::build_network(prepared.plan, prepared.spec.model, torch::kCPU);
+  return prepared;
+}
+
+RunOutcome execute_run(PreparedRun prepared, const RunOptions& options) {
+  const config::RunSpec& spec = prepared.spec;
+  const torch::Device device = parse_device(spec);
+  core::set_compute_threads(static_cast<int>(spec.train.threads));
+
+  // Data first: a missing file must fail before a run directory exists.
+  data::LoadOptions load;
+  load.root = spec.data.root;
+  load.normalize = spec.data.normalize;
+  load.train_subset = spec.data.train_subset;
+  load.test_subset = spec.data.test_subset;
+  load.seed = static_cast<uint64_t>(spec.seed);
+  data::Dataset dataset = data::load_dataset(spec.data.dataset, load);
+
+  torch::manual_seed(static_cast<uint64_t>(spec.seed));
+  std::vector<std::string> init_report;
+  model::Network network = model::build_network(prepared.plan, spec.model, device, &init_report);
+  int64_t parameters = 0;
+  for (const auto& p : network->parameters()) parameters += p.numel();
+
+  const store::RunDirectory directory = store::RunDirectory::create(spec);
+  const std::string start_time = core::utc_now_iso8601();
+  directory.write_text("config.yaml", config::to_yaml(spec));
+  std::string overrides_text;
+  for (const auto& o : spec.overrides) overrides_text += o + "\n";
+  directory.write_text("overrides.txt", overrides_text);
+  ordered_json meta = meta_json(prepared, dataset, init_report, options, start_time, parameters);
+  directory.write_json("meta.json", meta);
+
+  if (options.console) {
+    fmt::print(options.out, "run {}: {} on {} ({} train / {} test), {} parameters, {}\n",
+               directory.path().string(), prepared.plan.summary, dataset.name,
+               dataset.train.size(), dataset.test.size(), parameters,
+               spec.model.activation.name);
+  }
+  const std::vector<std::string> names = layer_names(*network);
+  store::MetricsRecorder metrics(directory, names);
+  train::ConsoleReporter console(names, spec.train.progress, options.out);
+  std::vector<train::TrainingObserver*> observers{&metrics};
+  if (options.console) observers.push_back(&console);
+
+  const train::TrainResult result = train::train(spec, *network, dataset, device, observers);
+
+  if (spec.output.save_weights) directory.write_weights(*network);
+  ordered_json summary = store::make_summary(result, *network);
+  directory.write_json("summary.json", summary);
+  meta["status"] = result.status;
+  if (!result.reason.empty()) meta["reason"] = result.reason;
+  meta["end_time"] = core::utc_now_iso8601();
+  meta["seconds"] = result.seconds;
+  directory.write_json("meta.json", meta);
+
+  if (options.console) {
+    if (result.status != "completed") fmt::print(options.out, "status: {} ({})\n", result.status, result.reason);
+    fmt::print(options.out, "\n{}", result_table(summary, fmt::format("{} ({})", spec.name, prepared.plan.summary)));
+    fmt::print(options.out, "\nresults in {}\n", directory.path().string());
+  }
+  return RunOutcome{directory.path(), result.status, summary};
+}
+
+std::string result_table(const ordered_json& summary, const std::string& title) {
+  auto number = [](const ordered_json& value, const char* format) {
+    return value.is_number() ? fmt::format(fmt::runtime(format), value.get<double>()) : "-";
+  };
+  std::string out = fmt::format(
+      "{}: status {}, test accuracy {}, test loss {}, train loss {}, {} epochs in {}s\n\n", title,
+      summary.value("status", "?"), number(summary["test_accuracy"], "{:.4f}"),
+      number(summary["test_loss"], "{:.4f}"), number(summary["train_loss"], "{:.4f}"),
+      summary.value("epochs", 0), number(summary["seconds"], "{:.1f}"));
+  out += "| layer | units | activation | dead | saturated | mean \\|dL/dW\\| | \\|dL/dz\\| | post mean | post std |\n";
+  out += "|---|---:|---|---:|---:|---:|---:|---:|---:|\n";
+  for (const auto& layer : summary["layers"]) {
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                       layer.value("name", ""), layer.value("units", 0),
+                       layer.value("activation", ""),
+                       layer.contains("dead_fraction")
+                           ? fmt::format("{:.1f}%", 100 * layer["dead_fraction"].get<double>())
+                           : "-",
+                       layer.contains("saturated_fraction")
+                           ? fmt::format("{:.1f}%", 100 * layer["saturated_fraction"].get<double>())
+                           : "-",
+                       number(layer.value("grad_norm", ordered_json()), "{:.3e}"),
+                       number(layer.value("backprop_grad_norm", ordered_json()), "{:.3e}"),
+                       number(layer.value("post_mean", ordered_json()), "{:.3f}"),
+                       number(layer.value("post_std", ordered_json()), "{:.3f}"));
+  }
+  return out;
+}
+
+std::string validate_report(const PreparedRun& prepared, bool print_resolved) {
+  if (print_resolved) return config::to_yaml(prepared.spec);
+  std::vector<std::string> activations;
+  for (const auto& layer : prepared.plan.hidden)
+    activations.push_back(layer.info.name + ":" + layer.info.activation);
+  return fmt::format("ok: {} — {} {} on {}, init {}, {} lr {} for {} epochs\n  layers: {}\n",
+                     prepared.spec.config_file.empty() ? "<defaults>" : prepared.spec.config_file,
+                     prepared.spec.model.type, prepared.plan.summary, prepared.spec.data.dataset,
+                     prepared.plan.init.entry->name, prepared.spec.optim.name, prepared.spec.optim.lr,
+                     prepared.spec.train.epochs, core::join(activations, ", "));
+}
+
+std::string activations_table(const std::string& format) {
+  ordered_json rows = ordered_json::array();
+  for (const model::ActivationEntry* entry : model::ActivationRegistry::instance().entries()) {
+    core::ComponentSpec spec;
+    spec.name = entry->name;
+    const model::ResolvedActivation resolved = model::resolve_activation(spec);
+    std::vector<std::string> params;
+    for (const auto& p : entry->params) params.push_back(p.name + "=" + p.default_string());
+    rows.push_back({{"name", entry->name},
+                    {"aliases", core::join(entry->aliases)},
+                    {"parameters", core::join(params)},
+                    {"gain", resolved.gain()},
+                    {"gain_source", entry->gain_source},
+                    {"description", entry->description}});
+  }
+  if (format == "json") return rows.dump(2) + "\n";
+  std::string out;
+  if (format == "csv") {
+    out = "name,aliases,parameters,gain,gain_source,description\n";
+    auto quote = [](const std::string& s) {
+      std::string q = "\"";
+      for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+      return q + "\"";
+    };
+    for (const auto& r : rows)
+      out += fmt::format("{},{},{},{:.6g},{},{}\n", r["name"].get<std::string>(),
+                         quote(r["aliases"]), quote(r["parameters"]), r["gain"].get<double>(),
+                         quote(r["gain_source"]), quote(r["description"]));
+    return out;
+  }
+  out = "| activation | aliases | parameters (defaults) | gain | gain from | description |\n"
+        "|---|---|---|---:|---|---|\n";
+  for (const auto& r : rows)
+    out += fmt::format("| {} | {} | {} | {:.4f} | {} | {} |\n", r["name"].get<std::string>(),
+                       r["aliases"].get<std::string>(), r["parameters"].get<std::string>(),
+                       r["gain"].get<double>(), r["gain_source"].get<std::string>(),
+                       r["description"].get<std::string>());
+  return out;
+}
+
+std::string datasets_table() {
+  std::string out = "| dataset | shape | classes | mean | std | description |\n|---|---|---:|---|---|---|\n";
+  for (const data::DatasetEntry* entry : data::DatasetRegistry::instance().entries()) {
+    std::vector<std::string> mean, std;
+    for (double m : entry->mean) mean.push_back(fmt::format("{:.4f}", m));
+    for (double s : entry->std) std.push_back(fmt::format("{:.4f}", s));
+    out += fmt::format("| {} | {}x{}x{} | {} | {} | {} | {} |\n", entry->name,
+                       entry->shape.channels, entry->shape.height, entry->shape.width,
+                       entry->shape.num_classes, core::join(mean, " "), core::join(std, " "),
+                       entry->description);
+  }
+  return out;
+}
+
+}  // namespace actbench::app

@@ -1,0 +1,57 @@
+// Everything the CLI does, as library calls: the CLI only parses arguments and maps exceptions to exit
+// codes, so the tests run exactly what users run.
+#pragma once
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "config/loader.hpp"
+#include "data/dataset.hpp"
+#include "model/network.hpp"
+
+namespace actbench::app {
+
+// A config loaded, validated and planned against its dataset's shape; no data loaded, nothing written.
+struct PreparedRun {
+  config::RunSpec spec;
+  model::ModelPlan plan;
+  data::DatasetShape shape;
+};
+
+// Throws ConfigError for any mistake (including ones only building the network reveals).
+PreparedRun prepare_run(const std::string& config_file,
+                        const std::vector<config::CliOverride>& overrides);
+
+struct RunOptions {
+  bool console = true;  // print the epoch table and the final result table
+  std::FILE* out = stdout;
+  std::string command_line;  // recorded in meta.json
+};
+
+struct RunOutcome {
+  std::filesystem::path directory;
+  std::string status;
+  nlohmann::ordered_json summary;
+};
+
+// Trains the prepared run and writes its directory. A diverged or interrupted run is a result, not an
+// exception; config mistakes and data problems throw before anything is created.
+RunOutcome execute_run(PreparedRun prepared, const RunOptions& options);
+
+// The result table printed at the end of a run (Markdown).
+std::string result_table(const nlohmann::ordered_json& summary, const std::string& title);
+
+// `actbench validate`: the check's one-line verdict, or the resolved config when `print_resolved`.
+std::string validate_report(const PreparedRun& prepared, bool print_resolved);
+
+// `actbench activations`: every registered activation, as md, csv or json.
+std::string activations_table(const std::string& format);
+
+// `actbench data list`.
+std::string datasets_table();
+
+}  // namespace actbench::app

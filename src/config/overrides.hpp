@@ -1,0 +1,34 @@
+// Hydra-style command-line overrides, the subset researchers already type: `key=value` sets (creating the
+// key if needed), `+key=value` adds a key that must not exist yet, `~key` removes one. Keys are dotted
+// paths (`model.conv.0.out_channels`); values are YAML (`[256,256]`, `{name: elu, alpha: 0.5}`).
+// `key=a,b,c` is a sweep: `split_sweep_values` separates the choices for the sweep stage.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "config/tree.hpp"
+
+namespace actbench::config {
+
+struct Override {
+  enum class Op { Set, Add, Remove };
+  Op op = Op::Set;
+  std::vector<std::string> path;  // dotted key, split
+  std::string key;                // the dotted key as written
+  std::string value;              // YAML text of the value (empty for Remove)
+  int arg = 0;                    // position on the command line, for "<cli>:argN"
+  std::string text;               // the whole argument as written
+};
+
+// Parses one argument; a malformed one is a ConfigError at "<cli>:argN".
+Override parse_override(const std::string& text, int arg);
+
+// Applies an override to a config tree (a map), with Hydra's messages when it cannot.
+void apply_override(ConfigNode& root, const Override& override_);
+
+// The top-level comma-separated choices of a value: "relu,gelu" -> {relu, gelu};
+// "[256,256]" -> {"[256,256]"} (commas inside brackets, braces or quotes do not split).
+std::vector<std::string> split_sweep_values(const std::string& value);
+
+}  // namespace actbench::config

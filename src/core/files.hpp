@@ -1,0 +1,19 @@
+// Crash-safe file output: every result file is written to a temporary file beside it, flushed to disk,
+// then renamed over the target, so a crash leaves the old file or the new one, never half of either.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace actbench::core {
+
+void write_file_atomic(const std::filesystem::path& path, const std::string& content);
+std::string read_file(const std::filesystem::path& path);
+
+// A short stable hex digest (FNV-1a 64) of a text, for run ids derived from resolved configs.
+std::string short_hash(const std::string& text, size_t hex_digits = 8);
+
+// UTC time now as ISO 8601 ("2026-11-24T08:55:03Z").
+std::string utc_now_iso8601();
+
+}  // namespace actbench::core

@@ -1,0 +1,36 @@
+// Signal handlers for a clean stop of a run (see interrupt.hpp).
+#include "core/interrupt.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+
+namespace actbench::core {
+
+namespace {
+std::atomic<int> g_interrupts{0};
+
+extern "C" void on_interrupt_signal(int) {
+  if (g_interrupts.fetch_add(1) >= 1) {
+    // Second signal: the user means it. 128 + SIGINT is the shell's convention.
+    constexpr char kMessage[] = "\nactbench: interrupted again, exiting now\n";
+    [[maybe_unused]] const ssize_t ignored = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+    ::_exit(130);
+  }
+}
+}  // namespace
+
+void install_interrupt_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_interrupt_signal;
+  sigemptyset(&action.sa_mask);
+  ::sigaction(SIGINT, &action, nullptr);
+  ::sigaction(SIGTERM, &action, nullptr);
+}
+
+bool interrupt_requested() { return g_interrupts.load() > 0; }
+void clear_interrupt() { g_interrupts.store(0); }
+void request_interrupt() { g_interrupts.fetch_add(1); }
+
+}  // namespace actbench::core

@@ -1,0 +1,88 @@
+// Run-time discovery of the BLAS behind LibTorch and thread control.
+#include "core/runtime.hpp"
+
+#include <dlfcn.h>
+
+#include <climits>
+#include <cstdlib>
+#include <filesystem>
+
+#include <ATen/Parallel.h>
+#include <fmt/format.h>
+#include <spdlog/cfg/env.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <torch/version.h>
+
+#include "core/build_info.hpp"
+
+namespace actbench::core {
+
+namespace {
+template <typename Fn>
+Fn find_symbol(const char* name) {
+  return reinterpret_cast<Fn>(::dlsym(RTLD_DEFAULT, name));
+}
+}  // namespace
+
+BlasInfo detect_blas() {
+  BlasInfo info;
+  info.name = "unknown";
+  void* sgemm = ::dlsym(RTLD_DEFAULT, "sgemm_");
+  Dl_info where{};
+  if (sgemm != nullptr && ::dladdr(sgemm, &where) != 0 && where.dli_fname != nullptr) {
+    std::error_code ec;
+    const auto resolved = std::filesystem::canonical(where.dli_fname, ec);
+    info.library = ec ? where.dli_fname : resolved.string();
+  }
+  using ConfigFn = char* (*)();
+  if (auto get_config = find_symbol<ConfigFn>("openblas_get_config")) {
+    info.name = "OpenBLAS";
+    info.details = get_config();
+    if (auto get_core = find_symbol<ConfigFn>("openblas_get_corename"))
+      info.details += fmt::format(" (core: {})", get_core());
+  } else if (find_symbol<void*>("mkl_get_max_threads") != nullptr ||
+             info.library.find("mkl") != std::string::npos) {
+    info.name = "MKL";
+  } else if (info.library.find("/blas/") != std::string::npos ||
+             info.library.find("libblas") != std::string::npos) {
+    info.name = "reference BLAS";
+    info.details = "Netlib reference implementation: about 30x slower than OpenBLAS here";
+  } else if (sgemm == nullptr) {
+    // Upstream LibTorch links MKL statically and exports no sgemm_.
+    info.name = "built-in (static)";
+  }
+  return info;
+}
+
+void set_compute_threads(int threads) {
+  at::set_num_threads(threads);
+  using SetThreadsFn = void (*)(int);
+  // The pthread build of OpenBLAS keeps its own pool; the OpenMP build follows at::set_num_threads.
+  if (auto set_openblas = find_symbol<SetThreadsFn>("openblas_set_num_threads"))
+    set_openblas(threads);
+}
+
+int compute_threads() { return at::get_num_threads(); }
+
+std::string torch_version() { return TORCH_VERSION; }
+
+std::string runtime_summary() {
+  const BlasInfo blas = detect_blas();
+  const char* wait_policy = std::getenv("OMP_WAIT_POLICY");
+  return fmt::format(
+      "actbench {} (commit {})\nLibTorch {}\nBLAS: {} {}\n  {}\nthreads: {} intra-op, "
+      "OMP_WAIT_POLICY={}",
+      version(), git_commit(), torch_version(), blas.name, blas.library, blas.details,
+      compute_threads(), wait_policy ? wait_policy : "(unset)");
+}
+
+void setup_logging() {
+  auto logger = spdlog::stderr_color_mt("actbench");
+  logger->set_pattern("%^%l%$: %v");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::info);
+  spdlog::cfg::load_env_levels();
+}
+
+}  // namespace actbench::core

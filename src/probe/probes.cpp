@@ -1,0 +1,111 @@
+// Probe computations. Everything reduces on the device; .item() happens once per layer per record.
+#include "probe/probes.hpp"
+
+#include <torch/torch.h>
+
+namespace actbench::probe {
+
+namespace {
+
+// Keeps the pre-activations of a forward pass, still attached to the graph, for autograd::grad.
+class Recorder : public model::LayerObserver {
+ public:
+  void observe(size_t layer, const torch::Tensor& pre, const torch::Tensor& post) override {
+    if (pre_.size() <= layer) {
+      pre_.resize(layer + 1);
+      post_.resize(layer + 1);
+    }
+    pre_[layer] = pre;
+    post_[layer] = post.detach();
+  }
+  std::vector<torch::Tensor> pre_, post_;
+};
+
+}  // namespace
+
+std::vector<LayerProbe> measure_layers(model::NetworkImpl& network, const at::Tensor& inputs,
+                                       const at::Tensor& labels, double saturation_threshold) {
+  const bool was_training = network.is_training();
+  network.eval();
+  torch::AutoGradMode enable_grad(true);
+
+  Recorder recorder;
+  torch::Tensor logits = network.forward(inputs, &recorder);
+  torch::Tensor loss = torch::nn::functional::cross_entropy(logits, labels);
+  const size_t n = network.num_hidden();
+  std::vector<LayerProbe> probes(n);
+  if (n == 0) {
+    network.train(was_training);
+    return probes;
+  }
+  // Gradients w.r.t. the pre-activations only: the parameters' .grad stay as the optimiser left them.
+  std::vector<torch::Tensor> backprop = torch::autograd::grad({loss}, recorder.pre_);
+
+  for (size_t i = 0; i < n; ++i) {
+    torch::NoGradGuard no_grad;
+    const torch::Tensor pre = recorder.pre_[i].detach();
+    const torch::Tensor& post = recorder.post_[i];
+
+    // f'(z) elementwise, from autograd through the layer's own activation module.
+    torch::Tensor derivative;
+    {
+      torch::AutoGradMode grad_on(true);
+      torch::Tensor z = pre.clone().requires_grad_(true);
+      torch::Tensor y = network.activation(i).forward(z);
+      derivative = torch::autograd::grad({y.sum()}, {z})[0].abs();
+    }
+    // A unit is a feature of an MLP layer or a channel of a conv layer (over samples and positions).
+    torch::Tensor per_unit_max = derivative.dim() > 2
+                                     ? derivative.transpose(0, 1).flatten(1).amax(1)
+                                     : derivative.amax(0);
+    const double max_derivative = network.info(i).max_derivative;
+    const auto pre_std_mean = torch::std_mean(pre, /*unbiased=*/false);
+    const auto post_std_mean = torch::std_mean(post, /*unbiased=*/false);
+    torch::Tensor stats = torch::stack({
+        (per_unit_max == 0).to(torch::kFloat64).mean(),
+        (derivative < saturation_threshold * max_derivative).to(torch::kFloat64).mean(),
+        std::get<1>(pre_std_mean).to(torch::kFloat64), std::get<0>(pre_std_mean).to(torch::kFloat64),
+        std::get<1>(post_std_mean).to(torch::kFloat64),
+        std::get<0>(post_std_mean).to(torch::kFloat64),
+        backprop[i].norm().to(torch::kFloat64)}).cpu();
+    const double* s = stats.data_ptr<double>();
+    probes[i] = LayerProbe{s[0], s[1], s[2], s[3], s[4], s[5], s[6]};
+  }
+  network.train(was_training);
+  return probes;
+}
+
+GradNormMeter::GradNormMeter(size_t num_layers) : sum_(num_layers), max_(num_layers) {}
+
+void GradNormMeter::add(model::NetworkImpl& network) {
+  torch::NoGradGuard no_grad;
+  for (size_t i = 0; i < sum_.size(); ++i) {
+    const torch::Tensor grad = network.hidden_weight(i).grad();
+    if (!grad.defined()) continue;
+    torch::Tensor norm = grad.norm();
+    if (!sum_[i].defined()) {
+      sum_[i] = norm.clone();
+      max_[i] = norm.clone();
+    } else {
+      sum_[i].add_(norm);
+      max_[i] = torch::maximum(max_[i], norm);
+    }
+  }
+  ++steps_;
+}
+
+std::vector<GradNormMeter::Value> GradNormMeter::read_and_reset() {
+  std::vector<Value> values(sum_.size());
+  for (size_t i = 0; i < sum_.size(); ++i) {
+    if (sum_[i].defined() && steps_ > 0) {
+      values[i].mean = sum_[i].item<double>() / static_cast<double>(steps_);
+      values[i].max = max_[i].item<double>();
+    }
+    sum_[i] = torch::Tensor();
+    max_[i] = torch::Tensor();
+  }
+  steps_ = 0;
+  return values;
+}
+
+}  // namespace actbench::probe

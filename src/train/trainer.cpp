@@ -1,0 +1,237 @@
+// The training loop (see trainer.hpp).
+#include "train/trainer.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include "core/interrupt.hpp"
+
+namespace actbench::train {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+}  // namespace
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const config::OptimSpec& spec,
+                                                        std::vector<torch::Tensor> parameters) {
+  if (spec.name == "sgd") {
+    return std::make_unique<torch::optim::SGD>(parameters, torch::optim::SGDOptions(spec.lr)
+                                                               .momentum(spec.momentum)
+                                                               .nesterov(spec.nesterov)
+                                                               .weight_decay(spec.weight_decay));
+  }
+  if (spec.name == "adam") {
+    return std::make_unique<torch::optim::Adam>(
+        parameters, torch::optim::AdamOptions(spec.lr)
+                        .betas({spec.beta1, spec.beta2})
+                        .eps(spec.eps)
+                        .weight_decay(spec.weight_decay));
+  }
+  if (spec.name == "adamw") {
+    return std::make_unique<torch::optim::AdamW>(
+        parameters, torch::optim::AdamWOptions(spec.lr)
+                        .betas({spec.beta1, spec.beta2})
+                        .eps(spec.eps)
+                        .weight_decay(spec.weight_decay));
+  }
+  if (spec.name == "rmsprop") {
+    return std::make_unique<torch::optim::RMSprop>(parameters,
+                                                   torch::optim::RMSpropOptions(spec.lr)
+                                                       .alpha(spec.alpha)
+                                                       .eps(spec.eps)
+                                                       .momentum(spec.momentum)
+                                                       .weight_decay(spec.weight_decay));
+  }
+  throw std::logic_error("optimiser not handled: " + spec.name);  // the schema allows no other
+}
+
+double scheduled_lr(const config::OptimSpec& spec, int64_t step, int64_t steps_per_epoch,
+                    int64_t total_steps) {
+  const config::ScheduleSpec& s = spec.schedule;
+  if (step < s.warmup_steps) return spec.lr * static_cast<double>(step + 1) / s.warmup_steps;
+  const double span = static_cast<double>(std::max<int64_t>(1, total_steps - s.warmup_steps));
+  const double t = std::min(1.0, static_cast<double>(step - s.warmup_steps) / span);
+  if (s.name == "step") {
+    const int64_t epoch = step / std::max<int64_t>(1, steps_per_epoch);
+    return spec.lr * std::pow(s.gamma, static_cast<double>(epoch / s.step_size));
+  }
+  if (s.name == "cosine") return s.min_lr + (spec.lr - s.min_lr) * 0.5 * (1.0 + std::cos(M_PI * t));
+  if (s.name == "linear") return spec.lr + (s.min_lr - spec.lr) * t;
+  return spec.lr;
+}
+
+std::pair<double, double> evaluate(model::NetworkImpl& network, const data::Split& split,
+                                   int64_t batch_size) {
+  const bool was_training = network.is_training();
+  network.eval();
+  torch::NoGradGuard no_grad;
+  const int64_t n = split.size();
+  torch::Tensor loss_sum = torch::zeros({}, torch::dtype(torch::kFloat64).device(split.images.device()));
+  torch::Tensor correct = torch::zeros({}, torch::dtype(torch::kInt64).device(split.images.device()));
+  for (int64_t start = 0; start < n; start += batch_size) {
+    const int64_t end = std::min(n, start + batch_size);
+    torch::Tensor x = split.images.slice(0, start, end);
+    torch::Tensor y = split.labels.slice(0, start, end);
+    torch::Tensor logits = network.forward(x);
+    loss_sum += torch::nn::functional::cross_entropy(
+                    logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+                    .to(torch::kFloat64);
+    correct += logits.argmax(1).eq(y).sum();
+  }
+  network.train(was_training);
+  if (n == 0) return {kNaN, kNaN};
+  return {loss_sum.item<double>() / n, static_cast<double>(correct.item<int64_t>()) / n};
+}
+
+TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network, data::Dataset& dataset,
+                  const torch::Device& device, const std::vector<TrainingObserver*>& observers) {
+  TrainResult result;
+  const auto start = Clock::now();
+
+  data::Split train_split{dataset.train.images.to(device), dataset.train.labels.to(device)};
+  data::Split test_split{dataset.test.images.to(device), dataset.test.labels.to(device)};
+  const int64_t n = train_split.size();
+  const int64_t batch_size = std::min(spec.data.batch_size, std::max<int64_t>(n, 1));
+  const int64_t steps_per_epoch = (n + batch_size - 1) / batch_size;
+  const int64_t total_steps = steps_per_epoch * spec.train.epochs;
+
+  // A fixed probe set: the first probe_samples training samples, the same at every record.
+  const int64_t probe_n = std::min(spec.probes.probe_samples, n);
+  const torch::Tensor probe_x = train_split.images.slice(0, 0, probe_n);
+  const torch::Tensor probe_y = train_split.labels.slice(0, 0, probe_n);
+
+  // Shuffling has its own generator so that the data order does not depend on how many random
+  // numbers initialisation or dropout consumed.
+  at::Generator shuffle_generator =
+      at::detail::createCPUGenerator(static_cast<uint64_t>(spec.seed) ^ 0x5eed5eed5eedULL);
+
+  network.train();
+  auto optimizer = make_optimizer(spec.optim, network.parameters());
+  probe::GradNormMeter grad_meter(network.num_hidden());
+
+  auto make_record = [&](int64_t epoch, int64_t step, bool end_of_epoch) {
+    Record record;
+    record.epoch = epoch;
+    record.step = step;
+    record.end_of_epoch = end_of_epoch;
+    record.lr = optimizer->param_groups().front().options().get_lr();
+    record.train_loss = kNaN;
+    record.train_accuracy = kNaN;
+    record.test_loss = kNaN;
+    record.test_accuracy = kNaN;
+    if (spec.probes.enabled && network.num_hidden() > 0 && probe_n > 0) {
+      const auto probes = probe::measure_layers(network, probe_x, probe_y,
+                                                spec.probes.saturation_threshold);
+      const auto grads = grad_meter.read_and_reset();
+      for (size_t i = 0; i < probes.size(); ++i) record.layers.push_back({probes[i], grads[i]});
+    }
+    return record;
+  };
+  auto publish = [&](Record record) {
+    record.seconds = seconds_since(start);
+    for (auto* observer : observers) observer->on_record(record);
+    result.records.push_back(std::move(record));
+  };
+
+  // Epoch 0: the network as initialised.
+  {
+    Record record = make_record(0, 0, true);
+    std::tie(record.test_loss, record.test_accuracy) =
+        evaluate(network, test_split, spec.data.eval_batch_size);
+    publish(record);
+  }
+
+  int64_t step = 0;
+  auto last_progress = Clock::now();
+  for (int64_t epoch = 1; epoch <= spec.train.epochs; ++epoch) {
+    const auto epoch_start = Clock::now();
+    torch::Tensor order = spec.data.shuffle
+                              ? torch::randperm(n, shuffle_generator, torch::kLong)
+                              : torch::arange(n, torch::kLong);
+    order = order.to(device);
+    double loss_sum = 0.0;
+    torch::Tensor correct = torch::zeros({}, torch::dtype(torch::kInt64).device(device));
+    int64_t seen = 0;
+    for (int64_t batch = 0; batch < steps_per_epoch; ++batch) {
+      if (core::interrupt_requested()) {
+        result.status = "interrupted";
+        result.reason = fmt::format("interrupted by a signal at step {} (epoch {})", step, epoch);
+        result.steps = step;
+        result.seconds = seconds_since(start);
+        return result;
+      }
+      const double lr = scheduled_lr(spec.optim, step, steps_per_epoch, total_steps);
+      for (auto& group : optimizer->param_groups()) group.options().set_lr(lr);
+
+      const int64_t begin = batch * batch_size;
+      const torch::Tensor index = order.slice(0, begin, std::min(n, begin + batch_size));
+      const torch::Tensor x = train_split.images.index_select(0, index);
+      const torch::Tensor y = train_split.labels.index_select(0, index);
+
+      optimizer->zero_grad();
+      const torch::Tensor logits = network.forward(x);
+      const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
+      const double loss_value = loss.item<double>();
+      if (!std::isfinite(loss_value)) {
+        result.status = "diverged";
+        result.diverged_step = step;
+        result.reason = fmt::format("loss became {} at step {} (epoch {}, lr {:g})", loss_value,
+                                    step, epoch, lr);
+        result.steps = step;
+        result.seconds = seconds_since(start);
+        return result;
+      }
+      loss.backward();
+      if (spec.optim.clip_grad_norm > 0)
+        torch::nn::utils::clip_grad_norm_(network.parameters(), spec.optim.clip_grad_norm);
+      if (spec.probes.enabled) grad_meter.add(network);
+      optimizer->step();
+      ++step;
+
+      loss_sum += loss_value * static_cast<double>(index.size(0));
+      {
+        torch::NoGradGuard no_grad;
+        correct += logits.argmax(1).eq(y).sum();
+      }
+      seen += index.size(0);
+
+      if (spec.probes.every_steps > 0 && step % spec.probes.every_steps == 0 &&
+          batch + 1 < steps_per_epoch) {
+        Record record = make_record(epoch, step, false);
+        publish(record);
+      }
+      if (!observers.empty() && (Clock::now() - last_progress) > std::chrono::milliseconds(100)) {
+        last_progress = Clock::now();
+        Progress progress{epoch, spec.train.epochs, batch + 1, steps_per_epoch, loss_value,
+                          seen / std::max(1e-9, seconds_since(epoch_start))};
+        for (auto* observer : observers) observer->on_progress(progress);
+      }
+    }
+
+    Record record = make_record(epoch, step, true);
+    record.train_loss = loss_sum / std::max<int64_t>(seen, 1);
+    record.train_accuracy = static_cast<double>(correct.item<int64_t>()) / std::max<int64_t>(seen, 1);
+    std::tie(record.test_loss, record.test_accuracy) =
+        evaluate(network, test_split, spec.data.eval_batch_size);
+    publish(record);
+    result.epochs_completed = epoch;
+  }
+  result.steps = step;
+  result.seconds = seconds_since(start);
+  return result;
+}
+
+}  // namespace actbench::train

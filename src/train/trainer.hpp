@@ -1,0 +1,76 @@
+// The training loop: seeded shuffling over in-memory tensors, the configured optimiser and learning-rate
+// schedule, evaluation, probes at initialisation, after every epoch and optionally every N steps, and
+// divergence detection (a NaN or infinite loss ends the run with status `diverged`, not a crash).
+// Observers receive every record; the console table and the run directory are two such observers.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <torch/optim/optimizer.h>
+
+#include "config/run_spec.hpp"
+#include "data/dataset.hpp"
+#include "model/network.hpp"
+#include "probe/probes.hpp"
+
+namespace actbench::train {
+
+struct LayerRecord {
+  probe::LayerProbe probe;
+  probe::GradNormMeter::Value weight_grad;  // over the steps since the previous record
+};
+
+struct Record {
+  int64_t epoch = 0;  // 0: at initialisation
+  int64_t step = 0;   // optimiser steps so far
+  bool end_of_epoch = true;
+  double lr = 0.0;
+  // Training loss and accuracy averaged over the epoch's batches (NaN at epoch 0 and for step records).
+  double train_loss = 0.0, train_accuracy = 0.0;
+  double test_loss = 0.0, test_accuracy = 0.0;  // NaN for step records
+  double seconds = 0.0;  // wall time since training started
+  std::vector<LayerRecord> layers;  // empty when probes are off
+};
+
+struct Progress {
+  int64_t epoch = 0, epochs = 0;
+  int64_t batch = 0, batches = 0;
+  double loss = 0.0;
+  double samples_per_second = 0.0;
+};
+
+class TrainingObserver {
+ public:
+  virtual ~TrainingObserver() = default;
+  virtual void on_record(const Record& record) = 0;
+  virtual void on_progress(const Progress& /*progress*/) {}
+};
+
+struct TrainResult {
+  std::string status = "completed";  // completed | diverged | interrupted
+  std::string reason;                // for diverged and interrupted
+  int64_t diverged_step = -1;
+  int64_t epochs_completed = 0;
+  int64_t steps = 0;
+  double seconds = 0.0;
+  std::vector<Record> records;
+};
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const config::OptimSpec& spec,
+                                                        std::vector<torch::Tensor> parameters);
+
+// Learning rate at 0-based optimiser step `step` of `total_steps` (schedule and warm-up).
+double scheduled_lr(const config::OptimSpec& spec, int64_t step, int64_t steps_per_epoch,
+                    int64_t total_steps);
+
+// Trains `network` (already on `device`) on `dataset` (on any device; moved as needed).
+TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network, data::Dataset& dataset,
+                  const torch::Device& device, const std::vector<TrainingObserver*>& observers);
+
+// Mean cross-entropy and accuracy on a split, in eval mode without gradients.
+std::pair<double, double> evaluate(model::NetworkImpl& network, const data::Split& split,
+                                   int64_t batch_size);
+
+}  // namespace actbench::train
