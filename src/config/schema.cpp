@@ -359,8 +359,8 @@ class Reader {
     value = spec;
   }
 
-  static void read(const ConfigNode& node, const std::string& path,
-                   std::map<int64_t, ComponentSpec>& value) {
+  void read(const ConfigNode& node, const std::string& path,
+            std::map<int64_t, ComponentSpec>& value) {
     if (node.kind != ConfigNode::Kind::Map) {
       throw ConfigError(node.where, fmt::format("{} must be a map {{layer index: activation}}, got {}",
                                                 path, shown(node)));
@@ -374,6 +374,7 @@ class Reader {
       int64_t index = 0;
       read(key_node, path + " key", index);
       if (index < 0) throw ConfigError(e.key_where, path + ": layer indices start at 0");
+      spec_.where[fmt::format("{}.{}", path, index)] = e.key_where;
       read(*e.value, fmt::format("{}.{}", path, index), value[index]);
     }
   }

@@ -7,20 +7,29 @@
 namespace actbench::core {
 
 size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> previous(b.size() + 1), current(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) previous[j] = j;
+  // Optimal string alignment: a swap of two neighbours ("mnsit") is one typo, not two.
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
-    current[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitution});
+      const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
     }
-    std::swap(previous, current);
   }
-  return previous[b.size()];
+  return d[a.size()][b.size()];
 }
 
 std::string closest_match(std::string_view name, const std::vector<std::string>& candidates) {
+  // A name that extends or shortens a known one ("optimizer" for "optim") is a likely mistake even
+  // when many letters differ.
+  for (const auto& candidate : candidates) {
+    if (candidate.size() >= 3 && name.size() >= 3 &&
+        (name.rfind(candidate, 0) == 0 || candidate.rfind(name, 0) == 0))
+      return candidate;
+  }
   std::string best;
   size_t best_distance = std::string::npos;
   for (const auto& candidate : candidates) {

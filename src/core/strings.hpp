@@ -7,7 +7,7 @@
 
 namespace actbench::core {
 
-// Levenshtein distance (insertions, deletions, substitutions each cost 1).
+// Edit distance: insertions, deletions, substitutions and swaps of neighbours each cost 1.
 size_t edit_distance(std::string_view a, std::string_view b);
 
 // The candidate closest to `name`, if it is close enough to be a plausible typo; "" otherwise.

@@ -64,8 +64,9 @@ ResolvedActivation resolve_activation(const core::ComponentSpec& spec);
 // entries need nothing more.
 std::shared_ptr<Activation> make_elementwise(std::function<torch::Tensor(const torch::Tensor&)> fn);
 
-// 1 / sqrt(E[f(z)^2]) for z ~ N(0, 1), by composite Simpson quadrature (exact at the usual kinks): the gain that keeps the second
-// moment of the pre-activations at 1 from layer to layer (He et al. 2015's argument, for any f).
+// 1 / sqrt(E[f(z)^2]) for z ~ N(0, 1), by composite Simpson quadrature (kinks on panel edges): the
+// gain that keeps the second moment of the pre-activations at 1 from layer to layer (He et al.
+// 2015's argument, for any f).
 // Used where PyTorch's calculate_gain has no value for the activation.
 double second_moment_gain(const std::function<torch::Tensor(const torch::Tensor&)>& fn);
 

@@ -1,0 +1,34 @@
+// Lookup of dataset entries by name, and loading through them with a check that the entry returned
+// what it declares (a mismatch is a bug in the entry, not in the user's data).
+#include "data/dataset.hpp"
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+namespace actbench::data {
+
+const DatasetEntry& dataset_entry(const std::string& name, const SourceLocation& where) {
+  return DatasetRegistry::instance().get(name, where);
+}
+
+Dataset load_dataset(const std::string& name, const LoadOptions& options) {
+  const DatasetEntry& entry = dataset_entry(name, SourceLocation::defaulted());
+  Dataset dataset = entry.load(options);
+  dataset.name = entry.name;
+  for (const Split* split : {&dataset.train, &dataset.test}) {
+    const auto& s = entry.shape;
+    if (!split->images.defined() || split->images.dim() != 4 ||
+        split->images.size(0) != split->size() || split->images.size(1) != s.channels ||
+        split->images.size(2) != s.height || split->images.size(3) != s.width ||
+        split->images.scalar_type() != torch::kFloat32 ||
+        split->labels.scalar_type() != torch::kInt64) {
+      throw std::logic_error(
+          fmt::format("dataset {} returned a split that does not match its "
+                      "declared shape",
+                      entry.name));
+    }
+  }
+  return dataset;
+}
+
+}  // namespace actbench::data

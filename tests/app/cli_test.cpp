@@ -1,0 +1,94 @@
+// Tests of the actbench binary itself: exit codes (2 for config mistakes, and nothing created), --help on
+// every subcommand, --version reporting OpenBLAS, and the listings.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "support/run_helpers.hpp"
+
+namespace actbench::app {
+namespace {
+
+using actbench::testing::run_cli;
+using actbench::testing::TempDir;
+
+TEST(Cli, VersionReportsOpenBlasAndThreads) {
+  const auto result = run_cli("--version");
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("LibTorch 1."), std::string::npos) << result.output;
+  // The install step must make OpenBLAS the BLAS LibTorch calls; the reference BLAS is ~30x slower.
+  EXPECT_NE(result.output.find("BLAS: OpenBLAS"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("threads: 1 intra-op"), std::string::npos) << result.output;
+}
+
+TEST(Cli, HelpOnEverySubcommand) {
+  for (const char* sub : {"", "run", "validate", "activations", "data", "data fetch", "data verify", "data list"}) {
+    const auto result = run_cli(std::string(sub) + " --help");
+    EXPECT_EQ(result.exit_code, 0) << sub;
+    EXPECT_NE(result.output.find("Usage"), std::string::npos) << sub << result.output;
+  }
+}
+
+TEST(Cli, ConfigErrorExitsTwoAndCreatesNothing) {
+  TempDir dir;
+  dir.write("bad.yaml", "model:\n  activation: rellu\noutput: {dir: runs}\n");
+  const auto result = run_cli("run bad.yaml", dir.path().string());
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("bad.yaml:2:15: error: unknown activation 'rellu' (did you mean 'relu'?)"),
+            std::string::npos) << result.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "runs"));
+
+  const auto override_error = run_cli("run bad.yaml model.activation=gelu train.epochz=1", dir.path().string());
+  EXPECT_EQ(override_error.exit_code, 2);
+  EXPECT_NE(override_error.output.find("<cli>:arg4: error: unknown key 'epochz' in train (did you mean 'epochs'?)"),
+            std::string::npos) << override_error.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "runs"));
+}
+
+TEST(Cli, MissingDataExitsOneAndCreatesNothing) {
+  TempDir dir;
+  dir.write("c.yaml", "data: {dataset: mnist, root: nowhere}\noutput: {dir: runs}\n");
+  const auto result = run_cli("run c.yaml", dir.path().string());
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("actbench data fetch mnist"), std::string::npos) << result.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "runs"));
+}
+
+TEST(Cli, ValidateChecksWithoutRunning) {
+  TempDir dir;
+  dir.write("c.yaml", "data: {dataset: synthetic}\noutput: {dir: runs}\n");
+  const auto ok = run_cli("validate c.yaml model.activation=gelu", dir.path().string());
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  EXPECT_NE(ok.output.find("ok:"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "runs"));
+  const auto printed = run_cli("validate c.yaml --print", dir.path().string());
+  EXPECT_NE(printed.output.find("batch_size: 128"), std::string::npos) << printed.output;
+  const auto bad = run_cli("validate c.yaml optim.lr=-1", dir.path().string());
+  EXPECT_EQ(bad.exit_code, 2);
+  const auto schema = run_cli("validate --schema");
+  EXPECT_NE(schema.output.find("`model.activation`"), std::string::npos);
+}
+
+TEST(Cli, RunPrintsEpochTableAndResultTable) {
+  TempDir dir;
+  dir.write("c.yaml", "name: t\ndata: {dataset: synthetic}\nmodel: {hidden: [16]}\ntrain: {epochs: 2}\noutput: {dir: runs}\n");
+  const auto result = run_cli("run c.yaml", dir.path().string());
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("epoch train_loss"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("fc1 dead"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("| layer | units | activation | dead |"), std::string::npos) << result.output;
+}
+
+TEST(Cli, ActivationsAndDatasetsAreListed) {
+  const auto md = run_cli("activations");
+  EXPECT_EQ(md.exit_code, 0);
+  for (const char* name : {"relu", "gelu", "silu", "sine", "maxout", "hard_swish", "selu"})
+    EXPECT_NE(md.output.find("| " + std::string(name) + " |"), std::string::npos) << name;
+  EXPECT_EQ(run_cli("activations --format json").output.front(), '[');
+  const auto data = run_cli("data list");
+  for (const char* name : {"mnist", "fashion_mnist", "cifar10", "synthetic"})
+    EXPECT_NE(data.output.find("| " + std::string(name) + " |"), std::string::npos) << name;
+}
+
+}  // namespace
+}  // namespace actbench::app

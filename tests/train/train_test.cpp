@@ -1,0 +1,201 @@
+// End-to-end training tests on the synthetic dataset (fast, no files) and on real MNIST: learning,
+// the run directory's contents, determinism, divergence, interruption, probes, schedules.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include <torch/torch.h>
+
+#include "core/interrupt.hpp"
+#include "support/run_helpers.hpp"
+#include "train/trainer.hpp"
+
+namespace actbench::train {
+namespace {
+
+using actbench::testing::read_json;
+using actbench::testing::run_config;
+using actbench::testing::TempDir;
+
+const char* kSynthetic = R"(name: synth
+data: {dataset: synthetic, batch_size: 64}
+model: {hidden: [32, 32], activation: relu}
+optim: {name: sgd, lr: 0.05, momentum: 0.9}
+train: {epochs: 3}
+probes: {probe_samples: 256}
+)";
+
+TEST(Train, SyntheticRunLearnsAndWritesItsDirectory) {
+  TempDir dir;
+  const app::RunOutcome outcome = run_config(dir, kSynthetic);
+  EXPECT_EQ(outcome.status, "completed");
+  for (const char* file : {"config.yaml", "overrides.txt", "meta.json", "metrics.csv", "summary.json", "weights.pt"})
+    EXPECT_TRUE(std::filesystem::exists(outcome.directory / file)) << file;
+  EXPECT_EQ(outcome.directory.filename().string().rfind("synth-", 0), 0u);
+
+  const auto summary = read_json(outcome.directory / "summary.json");
+  EXPECT_EQ(summary["status"], "completed");
+  EXPECT_GT(summary["test_accuracy"].get<double>(), 0.8);
+  EXPECT_EQ(summary["epochs"], 3);
+  ASSERT_EQ(summary["layers"].size(), 2u);
+  for (const auto& layer : summary["layers"]) {
+    EXPECT_TRUE(layer.contains("dead_fraction"));
+    EXPECT_TRUE(layer.contains("saturated_fraction"));
+    EXPECT_GT(layer["grad_norm"].get<double>(), 0.0);
+  }
+  const auto meta = read_json(outcome.directory / "meta.json");
+  EXPECT_EQ(meta["status"], "completed");
+  EXPECT_EQ(meta["threads"], 1);
+  EXPECT_FALSE(meta["blas"]["name"].get<std::string>().empty());
+  EXPECT_FALSE(meta["libtorch_version"].get<std::string>().empty());
+  EXPECT_EQ(meta["model"]["initialization"].size(), 3u);  // fc1, fc2, out
+
+  const std::string csv = core::read_file(outcome.directory / "metrics.csv");
+  EXPECT_EQ(csv.rfind("epoch,step,layer,metric,value\n", 0), 0u);
+  EXPECT_NE(csv.find("\n0,0,fc1,dead_fraction,"), std::string::npos);
+  EXPECT_NE(csv.find("\n3,"), std::string::npos);
+  // No temporary files left behind.
+  for (const auto& entry : std::filesystem::directory_iterator(outcome.directory))
+    EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos);
+}
+
+TEST(Train, SameSeedGivesIdenticalMetrics) {
+  TempDir dir;
+  const auto a = read_json(run_config(dir, kSynthetic).directory / "summary.json");
+  const auto b_outcome = run_config(dir, kSynthetic);
+  const auto b = read_json(b_outcome.directory / "summary.json");
+  EXPECT_NE(b_outcome.directory.filename().string().find("-2"), std::string::npos);  // not overwritten
+  auto strip = [](nlohmann::json s) { s.erase("seconds"); return s; };
+  EXPECT_EQ(strip(a).dump(), strip(b).dump());
+  const auto c = read_json(run_config(dir, kSynthetic, {"seed=1"}).directory / "summary.json");
+  EXPECT_NE(strip(a).dump(), strip(c).dump());
+}
+
+TEST(Train, NaNLossIsDivergedNotACrash) {
+  TempDir dir;
+  const auto outcome = run_config(dir, kSynthetic, {"optim.lr=100000", "optim.momentum=0.99"});
+  EXPECT_EQ(outcome.status, "diverged");
+  const auto summary = read_json(outcome.directory / "summary.json");
+  EXPECT_EQ(summary["status"], "diverged");
+  EXPECT_GE(summary["diverged_step"].get<int64_t>(), 0);
+  EXPECT_EQ(read_json(outcome.directory / "meta.json")["status"], "diverged");
+}
+
+TEST(Train, InterruptStopsCleanly) {
+  TempDir dir;
+  core::request_interrupt();
+  const auto outcome = run_config(dir, kSynthetic);
+  core::clear_interrupt();
+  EXPECT_EQ(outcome.status, "interrupted");
+  EXPECT_EQ(read_json(outcome.directory / "meta.json")["status"], "interrupted");
+}
+
+TEST(Probes, NegativeBiasKillsEveryReluUnit) {
+  TempDir dir;
+  const auto outcome = run_config(dir, kSynthetic, {"model.bias_init={name: constant, value: -100}", "train.epochs=0"});
+  const auto summary = read_json(outcome.directory / "summary.json");
+  for (const auto& layer : summary["layers"]) EXPECT_EQ(layer["dead_fraction"].get<double>(), 1.0);
+  // With tanh at bias -3, f'(z) is small but not zero: nothing is dead, most of it is saturated.
+  // (Far out, around |z| > 9, tanh rounds to exactly -1 in float32 and f' is exactly 0: dead by
+  // definition; so only the first layer, whose inputs are bounded, is checked.)
+  const auto tanh_summary = read_json(
+      run_config(dir, kSynthetic, {"model.bias_init={name: constant, value: -3}", "train.epochs=0",
+                                   "model.activation=tanh"}).directory / "summary.json");
+  const auto& first = tanh_summary["layers"][0];
+  EXPECT_EQ(first["dead_fraction"].get<double>(), 0.0);
+  EXPECT_GT(first["saturated_fraction"].get<double>(), 0.5);  // about 0.25 without the bias
+}
+
+TEST(Probes, HealthyTanhNetworkIsNeitherDeadNorSaturated) {
+  TempDir dir;
+  const auto summary = read_json(run_config(dir, kSynthetic, {"model.activation=tanh", "train.epochs=0"}).directory / "summary.json");
+  for (const auto& layer : summary["layers"]) {
+    EXPECT_EQ(layer["dead_fraction"].get<double>(), 0.0);
+    EXPECT_LT(layer["saturated_fraction"].get<double>(), 0.5);
+    EXPECT_GT(layer["backprop_grad_norm"].get<double>(), 0.0);
+  }
+}
+
+TEST(Probes, EveryStepsWritesStepRecords) {
+  TempDir dir;
+  const auto outcome = run_config(dir, kSynthetic, {"probes.every_steps=8", "train.epochs=1"});
+  const std::string csv = core::read_file(outcome.directory / "metrics.csv");
+  EXPECT_NE(csv.find("\n1,8,fc1,dead_fraction,"), std::string::npos);
+  EXPECT_NE(csv.find("\n1,16,fc2,backprop_grad_norm,"), std::string::npos);
+}
+
+TEST(Train, CnnWithBatchNormDropoutAndPerLayerActivations) {
+  TempDir dir;
+  const auto outcome = run_config(dir, R"(name: cnn
+data: {dataset: synthetic, batch_size: 64}
+model:
+  type: cnn
+  conv: [{out_channels: 8, kernel_size: 3, padding: 1, pool: 2, activation: elu}, {out_channels: 8, kernel_size: 3}]
+  hidden: [16]
+  activation: relu
+  layer_activations: {2: {name: maxout, k: 2}}
+  norm: batch
+  dropout: 0.1
+  init: kaiming_normal
+optim: {name: adam, lr: 0.01, schedule: {name: cosine, warmup_steps: 5}}
+train: {epochs: 6}
+)");
+  const auto summary = read_json(outcome.directory / "summary.json");
+  EXPECT_EQ(summary["status"], "completed");
+  EXPECT_GT(summary["test_accuracy"].get<double>(), 0.6);  // chance is 0.1
+  ASSERT_EQ(summary["layers"].size(), 3u);
+  EXPECT_EQ(summary["layers"][0]["activation"].get<std::string>().rfind("elu", 0), 0u);
+  EXPECT_EQ(summary["layers"][1]["activation"], "relu");
+  EXPECT_EQ(summary["layers"][2]["activation"].get<std::string>().rfind("maxout", 0), 0u);
+}
+
+TEST(Train, EveryOptimiserTrains) {
+  for (const char* optimizer : {"sgd", "adam", "adamw", "rmsprop"}) {
+    TempDir dir;
+    const double lr = std::string(optimizer) == "sgd" ? 0.05 : 0.003;
+    const auto summary = read_json(
+        run_config(dir, kSynthetic, {std::string("optim.name=") + optimizer, "optim.lr=" + std::to_string(lr),
+                                     "optim.momentum=0"}).directory / "summary.json");
+    EXPECT_GT(summary["test_accuracy"].get<double>(), 0.7) << optimizer;
+  }
+}
+
+TEST(Schedule, WarmupStepCosineLinear) {
+  config::OptimSpec spec;
+  spec.lr = 1.0;
+  EXPECT_DOUBLE_EQ(scheduled_lr(spec, 57, 10, 100), 1.0);
+  spec.schedule.warmup_steps = 10;
+  EXPECT_DOUBLE_EQ(scheduled_lr(spec, 0, 10, 100), 0.1);
+  EXPECT_DOUBLE_EQ(scheduled_lr(spec, 9, 10, 100), 1.0);
+  spec.schedule.warmup_steps = 0;
+  spec.schedule.name = "step";
+  spec.schedule.step_size = 2;
+  spec.schedule.gamma = 0.5;
+  EXPECT_DOUBLE_EQ(scheduled_lr(spec, 19, 10, 100), 1.0);
+  EXPECT_DOUBLE_EQ(scheduled_lr(spec, 20, 10, 100), 0.5);
+  spec.schedule.name = "cosine";
+  spec.schedule.min_lr = 0.1;
+  EXPECT_DOUBLE_EQ(scheduled_lr(spec, 0, 10, 100), 1.0);
+  EXPECT_NEAR(scheduled_lr(spec, 50, 10, 100), 0.55, 1e-12);
+  EXPECT_NEAR(scheduled_lr(spec, 100, 10, 100), 0.1, 1e-12);
+  spec.schedule.name = "linear";
+  EXPECT_NEAR(scheduled_lr(spec, 50, 10, 100), 0.55, 1e-12);
+}
+
+// The real thing: a short MNIST run must learn. CI fetches MNIST before the tests run.
+TEST(RealData, ShortMnistRunLearns) {
+  const std::string root = actbench::testing::data_root();
+  ASSERT_TRUE(std::filesystem::exists(root + "/mnist")) << "MNIST is missing under " << root
+                                                        << ": run `actbench data fetch mnist`";
+  TempDir dir;
+  const auto outcome = run_config(dir, "data: {dataset: mnist, train_subset: 12000, root: " + root +
+                                           "}\ntrain: {epochs: 1}\n");
+  const auto summary = read_json(outcome.directory / "summary.json");
+  EXPECT_EQ(summary["status"], "completed");
+  EXPECT_GT(summary["test_accuracy"].get<double>(), 0.9);
+  EXPECT_EQ(read_json(outcome.directory / "meta.json")["dataset"]["test_samples"], 10000);
+}
+
+}  // namespace
+}  // namespace actbench::train
