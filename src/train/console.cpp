@@ -34,7 +34,8 @@ void ConsoleReporter::on_record(const Record& record) {
   if (!header_printed_) {
     std::string header = fmt::format("{:>5} {:>10} {:>9} {:>9} {:>8} {:>7}", "epoch", "train_loss",
                                      "train_acc", "test_loss", "test_acc", "time");
-    for (const auto& name : layer_names_) header += fmt::format(" | {:>6} {:>9}", name + " dead", "|grad|");
+    for (const auto& name : layer_names_)
+      header += fmt::format(" | {:>10} {:>9}", name + " dead", "|grad|");
     fmt::print(out_, "{}\n", header);
     header_printed_ = true;
   }
