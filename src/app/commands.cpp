@@ -1,14 +1,13 @@
 // Implementation of the CLI's commands (see commands.hpp).
 #include "app/commands.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
 #include <unistd.h>
 
 #include <cmath>
 #include <regex>
-
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
-#include <torch/torch.h>
 
 #include "core/build_info.hpp"
 #include "core/files.hpp"
@@ -34,10 +33,11 @@ torch::Device parse_device(const config::RunSpec& spec) {
   torch::Device device(spec.train.device);
   if (device.is_cuda()) {
     if (!torch::cuda::is_available()) {
-      throw ConfigError(where, "train.device is " + spec.train.device +
-                                   ", but this LibTorch build sees no CUDA device",
-                        "Debian's libtorch-dev is CPU-only: build against an upstream CUDA "
-                        "LibTorch (-DCMAKE_PREFIX_PATH) on a machine with a GPU, or use cpu");
+      throw ConfigError(
+          where,
+          "train.device is " + spec.train.device + ", but this LibTorch build sees no CUDA device",
+          "Debian's libtorch-dev is CPU-only: build against an upstream CUDA "
+          "LibTorch (-DCMAKE_PREFIX_PATH) on a machine with a GPU, or use cpu");
     }
     if (device.has_index() && device.index() >= static_cast<int>(torch::cuda::device_count())) {
       throw ConfigError(where, fmt::format("there is no {} ({} CUDA devices)", spec.train.device,
@@ -152,9 +152,8 @@ RunOutcome execute_run(PreparedRun prepared, const RunOptions& options) {
 
   if (options.console) {
     fmt::print(options.out, "run {}: {} on {} ({} train / {} test), {} parameters, {}\n",
-               directory.path().string(), prepared.plan.summary, dataset.name,
-               dataset.train.size(), dataset.test.size(), parameters,
-               spec.model.activation.name);
+               directory.path().string(), prepared.plan.summary, dataset.name, dataset.train.size(),
+               dataset.test.size(), parameters, spec.model.activation.name);
   }
   const std::vector<std::string> names = layer_names(*network);
   store::MetricsRecorder metrics(directory, names);
@@ -174,8 +173,10 @@ RunOutcome execute_run(PreparedRun prepared, const RunOptions& options) {
   directory.write_json("meta.json", meta);
 
   if (options.console) {
-    if (result.status != "completed") fmt::print(options.out, "status: {} ({})\n", result.status, result.reason);
-    fmt::print(options.out, "\n{}", result_table(summary, fmt::format("{} ({})", spec.name, prepared.plan.summary)));
+    if (result.status != "completed")
+      fmt::print(options.out, "status: {} ({})\n", result.status, result.reason);
+    fmt::print(options.out, "\n{}",
+               result_table(summary, fmt::format("{} ({})", spec.name, prepared.plan.summary)));
     fmt::print(options.out, "\nresults in {}\n", directory.path().string());
   }
   return RunOutcome{directory.path(), result.status, summary};
@@ -190,12 +191,13 @@ std::string result_table(const ordered_json& summary, const std::string& title) 
       summary.value("status", "?"), number(summary["test_accuracy"], "{:.4f}"),
       number(summary["test_loss"], "{:.4f}"), number(summary["train_loss"], "{:.4f}"),
       summary.value("epochs", 0), number(summary["seconds"], "{:.1f}"));
-  out += "| layer | units | activation | dead | saturated | mean \\|dL/dW\\| | \\|dL/dz\\| | post mean | post std |\n";
+  out +=
+      "| layer | units | activation | dead | saturated | mean \\|dL/dW\\| | \\|dL/dz\\| | post "
+      "mean | post std |\n";
   out += "|---|---:|---|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& layer : summary["layers"]) {
-    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
-                       layer.value("name", ""), layer.value("units", 0),
-                       layer.value("activation", ""),
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", layer.value("name", ""),
+                       layer.value("units", 0), layer.value("activation", ""),
                        layer.contains("dead_fraction")
                            ? fmt::format("{:.1f}%", 100 * layer["dead_fraction"].get<double>())
                            : "-",
@@ -218,8 +220,9 @@ std::string validate_report(const PreparedRun& prepared, bool print_resolved) {
   return fmt::format("ok: {} — {} {} on {}, init {}, {} lr {} for {} epochs\n  layers: {}\n",
                      prepared.spec.config_file.empty() ? "<defaults>" : prepared.spec.config_file,
                      prepared.spec.model.type, prepared.plan.summary, prepared.spec.data.dataset,
-                     prepared.plan.init.entry->name, prepared.spec.optim.name, prepared.spec.optim.lr,
-                     prepared.spec.train.epochs, core::join(activations, ", "));
+                     prepared.plan.init.entry->name, prepared.spec.optim.name,
+                     prepared.spec.optim.lr, prepared.spec.train.epochs,
+                     core::join(activations, ", "));
 }
 
 std::string activations_table(const std::string& format) {
@@ -252,8 +255,9 @@ std::string activations_table(const std::string& format) {
                          quote(r["gain_source"]), quote(r["description"]));
     return out;
   }
-  out = "| activation | aliases | parameters (defaults) | gain | gain from | description |\n"
-        "|---|---|---|---:|---|---|\n";
+  out =
+      "| activation | aliases | parameters (defaults) | gain | gain from | description |\n"
+      "|---|---|---|---:|---|---|\n";
   for (const auto& r : rows)
     out += fmt::format("| {} | {} | {} | {:.4f} | {} | {} |\n", r["name"].get<std::string>(),
                        r["aliases"].get<std::string>(), r["parameters"].get<std::string>(),
@@ -263,15 +267,16 @@ std::string activations_table(const std::string& format) {
 }
 
 std::string datasets_table() {
-  std::string out = "| dataset | shape | classes | mean | std | description |\n|---|---|---:|---|---|---|\n";
+  std::string out =
+      "| dataset | shape | classes | mean | std | description |\n|---|---|---:|---|---|---|\n";
   for (const data::DatasetEntry* entry : data::DatasetRegistry::instance().entries()) {
     std::vector<std::string> mean, std;
     for (double m : entry->mean) mean.push_back(fmt::format("{:.4f}", m));
     for (double s : entry->std) std.push_back(fmt::format("{:.4f}", s));
-    out += fmt::format("| {} | {}x{}x{} | {} | {} | {} | {} |\n", entry->name,
-                       entry->shape.channels, entry->shape.height, entry->shape.width,
-                       entry->shape.num_classes, core::join(mean, " "), core::join(std, " "),
-                       entry->description);
+    out +=
+        fmt::format("| {} | {}x{}x{} | {} | {} | {} | {} |\n", entry->name, entry->shape.channels,
+                    entry->shape.height, entry->shape.width, entry->shape.num_classes,
+                    core::join(mean, " "), core::join(std, " "), entry->description);
   }
   return out;
 }

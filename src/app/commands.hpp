@@ -1,13 +1,12 @@
-// Everything the CLI does, as library calls: the CLI only parses arguments and maps exceptions to exit
-// codes, so the tests run exactly what users run.
+// Everything the CLI does, as library calls: the CLI only parses arguments and maps exceptions to
+// exit codes, so the tests run exactly what users run.
 #pragma once
 
 #include <cstdio>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "config/loader.hpp"
 #include "data/dataset.hpp"
@@ -15,7 +14,8 @@
 
 namespace actbench::app {
 
-// A config loaded, validated and planned against its dataset's shape; no data loaded, nothing written.
+// A config loaded, validated and planned against its dataset's shape; no data loaded, nothing
+// written.
 struct PreparedRun {
   config::RunSpec spec;
   model::ModelPlan plan;
@@ -38,8 +38,8 @@ struct RunOutcome {
   nlohmann::ordered_json summary;
 };
 
-// Trains the prepared run and writes its directory. A diverged or interrupted run is a result, not an
-// exception; config mistakes and data problems throw before anything is created.
+// Trains the prepared run and writes its directory. A diverged or interrupted run is a result, not
+// an exception; config mistakes and data problems throw before anything is created.
 RunOutcome execute_run(PreparedRun prepared, const RunOptions& options);
 
 // The result table printed at the end of a run (Markdown).

@@ -1,13 +1,12 @@
-// actbench's command-line front: parses arguments with CLI11, calls the core library, and maps errors
-// to exit codes (2: configuration mistake, nothing ran; 1: any other failure).
-#include <unistd.h>
-
-#include <cstdlib>
-#include <iostream>
-
-#include <CLI/CLI.hpp>
+// actbench's command-line front: parses arguments with CLI11, calls the core library, and maps
+// errors to exit codes (2: configuration mistake, nothing ran; 1: any other failure).
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
 
 #include "app/commands.hpp"
 #include "core/error.hpp"
@@ -17,8 +16,9 @@
 namespace {
 
 // libgomp reads OMP_WAIT_POLICY once, when it is loaded, before main(). Its default (spin-waiting)
-// makes 2-thread training 3-4x slower than 1 thread on these 2-core machines, so actbench re-executes
-// itself once with PASSIVE unless the user chose a policy. ACTBENCH_NO_REEXEC=1 turns this off.
+// makes 2-thread training 3-4x slower than 1 thread on these 2-core machines, so actbench
+// re-executes itself once with PASSIVE unless the user chose a policy. ACTBENCH_NO_REEXEC=1 turns
+// this off.
 void ensure_passive_openmp(char** argv) {
   if (std::getenv("OMP_WAIT_POLICY") != nullptr || std::getenv("ACTBENCH_NO_REEXEC") != nullptr)
     return;
@@ -68,15 +68,17 @@ int main(int argc, char** argv) {
 
   auto* run = app.add_subcommand("run", "train one configuration and write its run directory");
   run->add_option("config", config_file, "YAML config (see configs/)")->required();
-  run->add_option("overrides", override_texts,
-                  "Hydra-style overrides: key=value, +key=value, ~key (e.g. model.activation=gelu)");
+  run->add_option(
+      "overrides", override_texts,
+      "Hydra-style overrides: key=value, +key=value, ~key (e.g. model.activation=gelu)");
 
   auto* validate = app.add_subcommand("validate", "check a config (every key), run nothing");
   validate->add_option("config", config_file, "YAML config");
   validate->add_option("overrides", override_texts, "overrides, as for run");
   bool print_resolved = false, print_schema = false;
   validate->add_flag("--print", print_resolved, "print the resolved config (all defaults filled)");
-  validate->add_flag("--schema", print_schema, "print every config key with its default and meaning");
+  validate->add_flag("--schema", print_schema,
+                     "print every config key with its default and meaning");
 
   auto* activations = app.add_subcommand("activations", "list the activation functions");
   std::string activation_format = "md";
@@ -89,11 +91,14 @@ int main(int argc, char** argv) {
   std::string dataset_name;
   actbench::data::FetchOptions fetch_options;
   std::string fetch_root = "data";
-  auto* fetch = data->add_subcommand("fetch", "bring a dataset's files into <root>/<name>/ and verify them");
+  auto* fetch =
+      data->add_subcommand("fetch", "bring a dataset's files into <root>/<name>/ and verify them");
   fetch->add_option("name", dataset_name, "mnist, fashion_mnist or cifar10")->required();
   fetch->add_option("--root", fetch_root, "data directory")->capture_default_str();
-  fetch->add_option("--source", fetch_options.source, "download from this URL or local file instead");
-  fetch->add_option("--md5", fetch_options.expected_md5, "expected MD5 of the archive (with --source)");
+  fetch->add_option("--source", fetch_options.source,
+                    "download from this URL or local file instead");
+  fetch->add_option("--md5", fetch_options.expected_md5,
+                    "expected MD5 of the archive (with --source)");
   fetch->add_flag("--force", fetch_options.force, "fetch again even if valid files are present");
   auto* verify = data->add_subcommand("verify", "check a dataset's files (size, header, checksum)");
   verify->add_option("name", dataset_name, "dataset name")->required();
@@ -112,8 +117,8 @@ int main(int argc, char** argv) {
     }
     if (*run) {
       actbench::core::install_interrupt_handlers();
-      auto prepared = actbench::app::prepare_run(config_file,
-                                                 locate_overrides(override_texts, argc, argv));
+      auto prepared =
+          actbench::app::prepare_run(config_file, locate_overrides(override_texts, argc, argv));
       actbench::app::RunOptions options;
       options.command_line = command_line(argc, argv);
       const auto outcome = actbench::app::execute_run(std::move(prepared), options);
@@ -126,8 +131,8 @@ int main(int argc, char** argv) {
         return 0;
       }
       if (config_file.empty()) throw CLI::RequiredError("config");
-      const auto prepared = actbench::app::prepare_run(config_file,
-                                                       locate_overrides(override_texts, argc, argv));
+      const auto prepared =
+          actbench::app::prepare_run(config_file, locate_overrides(override_texts, argc, argv));
       fmt::print("{}", actbench::app::validate_report(prepared, print_resolved));
       return 0;
     }
@@ -140,8 +145,8 @@ int main(int argc, char** argv) {
         fmt::print("{}", actbench::app::datasets_table());
         return 0;
       }
-      const auto& entry = actbench::data::dataset_entry(
-          dataset_name, actbench::SourceLocation::cli_arg(3));
+      const auto& entry =
+          actbench::data::dataset_entry(dataset_name, actbench::SourceLocation::cli_arg(3));
       if (*fetch) {
         fetch_options.root = fetch_root;
         fmt::print("{}\n", entry.fetch(fetch_options));

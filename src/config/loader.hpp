@@ -1,12 +1,11 @@
-// Loading a run's config: parse the YAML file, apply command-line overrides, read every key strictly into
-// a RunSpec; and the reverse, writing a RunSpec as the resolved config (JSON or YAML) and documenting the
-// schema. Any mistake is a ConfigError with file:line:col or <cli>:argN.
+// Loading a run's config: parse the YAML file, apply command-line overrides, read every key
+// strictly into a RunSpec; and the reverse, writing a RunSpec as the resolved config (JSON or YAML)
+// and documenting the schema. Any mistake is a ConfigError with file:line:col or <cli>:argN.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "config/run_spec.hpp"
 #include "config/tree.hpp"

@@ -1,9 +1,9 @@
 // Parsing and applying Hydra-style overrides onto the located config tree.
 #include "config/overrides.hpp"
 
-#include <cctype>
-
 #include <fmt/format.h>
+
+#include <cctype>
 
 #include "core/strings.hpp"
 
@@ -102,8 +102,8 @@ void apply_override(ConfigNode& root, const Override& override_) {
     }
     if (node->kind == ConfigNode::Kind::Null) *node = *ConfigNode::make_map(where);
     if (node->kind != ConfigNode::Kind::Map) {
-      throw ConfigError(where, fmt::format("cannot set '{}': '{}' is {}, not a map",
-                                           override_.key, walked, node->kind_name()));
+      throw ConfigError(where, fmt::format("cannot set '{}': '{}' is {}, not a map", override_.key,
+                                           walked, node->kind_name()));
     }
     ConfigNodePtr child = node->get(segment);
     if (!child) {
@@ -135,16 +135,16 @@ void apply_override(ConfigNode& root, const Override& override_) {
   switch (override_.op) {
     case Override::Op::Remove:
       if (!exists) {
-        throw ConfigError(where, fmt::format("cannot remove '{}': it is not in the config",
-                                             override_.key));
+        throw ConfigError(
+            where, fmt::format("cannot remove '{}': it is not in the config", override_.key));
       }
       node->erase(last);
       return;
     case Override::Op::Add:
       if (exists) {
-        throw ConfigError(where, fmt::format("cannot add '{}': it is already in the config",
-                                             override_.key),
-                          fmt::format("to change it write {}={}", override_.key, override_.value));
+        throw ConfigError(
+            where, fmt::format("cannot add '{}': it is already in the config", override_.key),
+            fmt::format("to change it write {}={}", override_.key, override_.value));
       }
       break;
     case Override::Op::Set:
@@ -152,10 +152,9 @@ void apply_override(ConfigNode& root, const Override& override_) {
   }
   const std::vector<std::string> choices = split_sweep_values(override_.value);
   if (choices.size() > 1) {
-    throw ConfigError(where,
-                      fmt::format("'{}' gives {} values: that is a sweep", override_.text,
-                                  choices.size()),
-                      "run it with `actbench sweep`, or quote a single value");
+    throw ConfigError(
+        where, fmt::format("'{}' gives {} values: that is a sweep", override_.text, choices.size()),
+        "run it with `actbench sweep`, or quote a single value");
   }
   node->set(last, where, parse_override_value(override_.value, override_.arg));
 }

@@ -1,7 +1,8 @@
-// Hydra-style command-line overrides, the subset researchers already type: `key=value` sets (creating the
-// key if needed), `+key=value` adds a key that must not exist yet, `~key` removes one. Keys are dotted
-// paths (`model.conv.0.out_channels`); values are YAML (`[256,256]`, `{name: elu, alpha: 0.5}`).
-// `key=a,b,c` is a sweep: `split_sweep_values` separates the choices for the sweep stage.
+// Hydra-style command-line overrides, the subset researchers already type: `key=value` sets
+// (creating the key if needed), `+key=value` adds a key that must not exist yet, `~key` removes
+// one. Keys are dotted paths (`model.conv.0.out_channels`); values are YAML (`[256,256]`, `{name:
+// elu, alpha: 0.5}`). `key=a,b,c` is a sweep: `split_sweep_values` separates the choices for the
+// sweep stage.
 #pragma once
 
 #include <string>

@@ -1,7 +1,7 @@
-// RunSpec: one run, fully described by plain structs with documented defaults. The loader fills it from
-// YAML (strictly: unknown keys, wrong types and bad values are located errors) and writes it back as the
-// resolved config that every run directory holds. The same field list drives reading, writing and the
-// schema documentation (see schema.cpp), so the three cannot drift apart.
+// RunSpec: one run, fully described by plain structs with documented defaults. The loader fills it
+// from YAML (strictly: unknown keys, wrong types and bad values are located errors) and writes it
+// back as the resolved config that every run directory holds. The same field list drives reading,
+// writing and the schema documentation (see schema.cpp), so the three cannot drift apart.
 #pragma once
 
 #include <cstdint>

@@ -1,14 +1,14 @@
-// The config schema: one `describe` per struct lists its keys with help text and valid values, and three
-// visitors walk it — a strict reader from the located tree, a writer to JSON, and a documenter for the
-// README and `actbench validate --schema`.
+// The config schema: one `describe` per struct lists its keys with help text and valid values, and
+// three visitors walk it — a strict reader from the located tree, a writer to JSON, and a
+// documenter for the README and `actbench validate --schema`.
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <yaml-cpp/yaml.h>
 
 #include "config/loader.hpp"
 #include "config/overrides.hpp"
@@ -62,10 +62,8 @@ void describe(V& v, DataSpec& s) {
           "dataset: mnist, fashion_mnist, cifar10 or synthetic (`actbench data list`)");
   v.field("root", s.root, "directory holding one folder per dataset (`actbench data fetch`)");
   v.field("batch_size", s.batch_size, "training mini-batch size", 1, 1 << 20);
-  v.field("eval_batch_size", s.eval_batch_size, "batch size for evaluation and probes", 1,
-          1 << 20);
-  v.field("train_subset", s.train_subset, "use only the first N training samples; 0: all", 0,
-          1e9);
+  v.field("eval_batch_size", s.eval_batch_size, "batch size for evaluation and probes", 1, 1 << 20);
+  v.field("train_subset", s.train_subset, "use only the first N training samples; 0: all", 0, 1e9);
   v.field("test_subset", s.test_subset, "use only the first N test samples; 0: all", 0, 1e9);
   v.field("normalize", s.normalize, "subtract the per-channel mean and divide by the std");
   v.field("shuffle", s.shuffle, "reshuffle the training set every epoch (seeded)");
@@ -75,8 +73,9 @@ template <class V>
 void describe(V& v, ModelSpec& s) {
   v.field("type", s.type, "mlp or cnn", std::vector<std::string>{"mlp", "cnn"});
   v.field("hidden", s.hidden, "widths of the hidden fully connected layers", 1, 1 << 20);
-  v.field("conv", s.conv, "cnn: conv blocks, each {out_channels, kernel_size, stride, padding, "
-                          "pool, activation}, before the hidden layers");
+  v.field("conv", s.conv,
+          "cnn: conv blocks, each {out_channels, kernel_size, stride, padding, "
+          "pool, activation}, before the hidden layers");
   v.field("activation", s.activation,
           "activation of every hidden layer: a name or {name: ..., params} (`actbench "
           "activations`)");
@@ -116,8 +115,8 @@ void describe(V& v, OptimSpec& s) {
   v.field("beta2", s.beta2, "adam, adamw: second-moment decay", 0.0, 0.99999999);
   v.field("eps", s.eps, "adam, adamw, rmsprop: denominator epsilon", 0.0, 1.0);
   v.field("alpha", s.alpha, "rmsprop: smoothing constant", 0.0, 0.99999999);
-  v.field("clip_grad_norm", s.clip_grad_norm, "clip the global gradient norm to this; 0: off",
-          0.0, kInf);
+  v.field("clip_grad_norm", s.clip_grad_norm, "clip the global gradient norm to this; 0: off", 0.0,
+          kInf);
   v.section("schedule", s.schedule);
 }
 
@@ -126,7 +125,8 @@ void describe(V& v, TrainSpec& s) {
   v.field("epochs", s.epochs, "training epochs", 0, 100000);
   v.field("threads", s.threads, "intra-op threads (LibTorch and OpenBLAS)", 1, 1024);
   v.field("device", s.device, "cpu, cuda or cuda:N");
-  v.field("progress", s.progress, "progress bar: auto (when the terminal is interactive), always, never",
+  v.field("progress", s.progress,
+          "progress bar: auto (when the terminal is interactive), always, never",
           std::vector<std::string>{"auto", "always", "never"});
 }
 
@@ -148,7 +148,8 @@ void describe(V& v, OutputSpec& s) {
 
 template <class V>
 void describe(V& v, RunSpec& s) {
-  v.field("name", s.name, "run name, the prefix of the run directory; default: the config's file name");
+  v.field("name", s.name,
+          "run name, the prefix of the run directory; default: the config's file name");
   v.field("seed", s.seed, "seed for initialisation, shuffling and dropout", 0, 9.2e18);
   v.section("data", s.data);
   v.section("model", s.model);
@@ -158,7 +159,8 @@ void describe(V& v, RunSpec& s) {
   v.section("output", s.output);
 }
 
-// ---- Reader: located tree -> structs -------------------------------------------------------------
+// ---- Reader: located tree -> structs
+// -------------------------------------------------------------
 
 std::string join_path(const std::string& prefix, const std::string& key) {
   return prefix.empty() ? key : prefix + "." + key;
@@ -184,10 +186,10 @@ class Reader {
       const std::string path = join_path(prefix_, key);
       read(*node, path, value);
       if (std::find(choices.begin(), choices.end(), value) == choices.end()) {
-        throw ConfigError(node->where,
-                          fmt::format("{} is '{}'{}", path, value,
-                                      core::did_you_mean(value, choices)),
-                          "choose one of: " + core::join(choices));
+        throw ConfigError(
+            node->where,
+            fmt::format("{} is '{}'{}", path, value, core::did_you_mean(value, choices)),
+            "choose one of: " + core::join(choices));
       }
     }
   }
@@ -238,8 +240,8 @@ class Reader {
 
   static void expect_map(const ConfigNode& node, const std::string& path) {
     if (node.kind != ConfigNode::Kind::Map) {
-      throw ConfigError(node.where, fmt::format("{} must be a map of keys, got {}", path,
-                                                shown(node)));
+      throw ConfigError(node.where,
+                        fmt::format("{} must be a map of keys, got {}", path, shown(node)));
     }
   }
 
@@ -287,16 +289,17 @@ class Reader {
     char* end = nullptr;
     const double parsed = std::strtod(text.c_str(), &end);
     if (text.empty() || *end != '\0' || !std::isfinite(parsed) || errno == ERANGE) {
-      throw ConfigError(node.where, fmt::format("{} must be a finite number, got '{}'", path, text));
+      throw ConfigError(node.where,
+                        fmt::format("{} must be a finite number, got '{}'", path, text));
     }
     value = parsed;
   }
 
   static void read(const ConfigNode& node, const std::string& path, std::vector<int64_t>& value) {
     if (node.kind != ConfigNode::Kind::Sequence) {
-      throw ConfigError(node.where,
-                        fmt::format("{} must be a list of integers like [256, 256], got {}", path,
-                                    shown(node)));
+      throw ConfigError(
+          node.where,
+          fmt::format("{} must be a list of integers like [256, 256], got {}", path, shown(node)));
     }
     value.clear();
     for (size_t i = 0; i < node.items.size(); ++i) {
@@ -345,9 +348,9 @@ class Reader {
         value.params[e.key] = param;
       }
     } else {
-      throw ConfigError(node.where,
-                        fmt::format("{} must be a name or {{name: ..., parameters}}, got {}", path,
-                                    shown(node)));
+      throw ConfigError(
+          node.where,
+          fmt::format("{} must be a name or {{name: ..., parameters}}, got {}", path, shown(node)));
     }
     if (value.name.empty()) throw ConfigError(node.where, path + " has an empty name");
   }
@@ -362,8 +365,9 @@ class Reader {
   void read(const ConfigNode& node, const std::string& path,
             std::map<int64_t, ComponentSpec>& value) {
     if (node.kind != ConfigNode::Kind::Map) {
-      throw ConfigError(node.where, fmt::format("{} must be a map {{layer index: activation}}, got {}",
-                                                path, shown(node)));
+      throw ConfigError(
+          node.where,
+          fmt::format("{} must be a map {{layer index: activation}}, got {}", path, shown(node)));
     }
     value.clear();
     for (const auto& e : node.entries) {
@@ -381,8 +385,8 @@ class Reader {
 
   void read(const ConfigNode& node, const std::string& path, std::vector<ConvBlockSpec>& value) {
     if (node.kind != ConfigNode::Kind::Sequence) {
-      throw ConfigError(node.where, fmt::format("{} must be a list of conv blocks, got {}", path,
-                                                shown(node)));
+      throw ConfigError(node.where,
+                        fmt::format("{} must be a list of conv blocks, got {}", path, shown(node)));
     }
     value.clear();
     for (size_t i = 0; i < node.items.size(); ++i) {
@@ -397,8 +401,8 @@ class Reader {
     }
   }
 
-  static void check_range(const ConfigNode& node, const std::string& path, double value,
-                          double min, double max) {
+  static void check_range(const ConfigNode& node, const std::string& path, double value, double min,
+                          double max) {
     if (value < min || value > max) {
       throw ConfigError(node.where, fmt::format("{} = {} is out of range", path, value),
                         std::isinf(max) ? fmt::format("it must be >= {}", min)
@@ -422,7 +426,8 @@ class Reader {
   std::vector<std::string> taken_;
 };
 
-// ---- Writer: structs -> JSON ---------------------------------------------------------------------
+// ---- Writer: structs -> JSON
+// ---------------------------------------------------------------------
 
 ordered_json component_json(const ComponentSpec& spec) {
   if (spec.params.empty()) return spec.name;
@@ -490,7 +495,8 @@ class Writer {
   ordered_json& out_;
 };
 
-// ---- Documenter ----------------------------------------------------------------------------------
+// ---- Documenter
+// ----------------------------------------------------------------------------------
 
 class Documenter {
  public:
@@ -583,8 +589,9 @@ RunSpec read_run_spec(const ConfigNode& root) {
   RunSpec spec;
   if (root.kind == ConfigNode::Kind::Null) return spec;  // an empty file means all defaults
   if (root.kind != ConfigNode::Kind::Map) {
-    throw ConfigError(root.where, "a config must be a map of keys (name, seed, data, model, ...), got " +
-                                      root.kind_name());
+    throw ConfigError(
+        root.where,
+        "a config must be a map of keys (name, seed, data, model, ...), got " + root.kind_name());
   }
   Reader reader(root, "", spec);
   describe(reader, spec);
@@ -593,12 +600,13 @@ RunSpec read_run_spec(const ConfigNode& root) {
 }
 
 RunSpec load_run_spec(const std::string& file, const std::vector<CliOverride>& overrides) {
-  ConfigNodePtr root = file.empty() ? ConfigNode::make_map(SourceLocation::defaulted())
-                                    : load_yaml_file(file);
+  ConfigNodePtr root =
+      file.empty() ? ConfigNode::make_map(SourceLocation::defaulted()) : load_yaml_file(file);
   if (root->kind == ConfigNode::Kind::Null) root = ConfigNode::make_map(root->where);
   if (root->kind != ConfigNode::Kind::Map) {
-    throw ConfigError(root->where, "a config must be a map of keys (name, seed, data, model, ...), got " +
-                                       root->kind_name());
+    throw ConfigError(
+        root->where,
+        "a config must be a map of keys (name, seed, data, model, ...), got " + root->kind_name());
   }
   std::vector<std::string> texts;
   for (const auto& o : overrides) {
@@ -658,7 +666,8 @@ std::string value_at(const RunSpec& spec, const std::string& dotted_key) {
     std::string text = (*node)["name"].get<std::string>();
     std::vector<std::string> params;
     for (const auto& [key, item] : node->items())
-      if (key != "name") params.push_back(key + "=" + (item.is_string() ? item.get<std::string>() : item.dump()));
+      if (key != "name")
+        params.push_back(key + "=" + (item.is_string() ? item.get<std::string>() : item.dump()));
     return params.empty() ? text : text + "(" + core::join(params) + ")";
   }
   return node->dump();

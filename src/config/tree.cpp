@@ -1,11 +1,11 @@
 // Conversion from yaml-cpp's nodes into the located ConfigNode tree.
 #include "config/tree.hpp"
 
-#include <fstream>
-#include <sstream>
-
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <sstream>
 
 namespace actbench::config {
 

@@ -1,6 +1,7 @@
-// A YAML document as a tree that remembers where every key and value was written. yaml-cpp's marks are
-// lost on Clone() and on assignment, so the loader converts once into this tree; command-line overrides
-// edit it with "<cli>:argN" locations, and the schema reader reports every error at the right place.
+// A YAML document as a tree that remembers where every key and value was written. yaml-cpp's marks
+// are lost on Clone() and on assignment, so the loader converts once into this tree; command-line
+// overrides edit it with "<cli>:argN" locations, and the schema reader reports every error at the
+// right place.
 #pragma once
 
 #include <memory>
@@ -24,11 +25,11 @@ struct ConfigNode {
   enum class Kind { Null, Scalar, Sequence, Map };
 
   Kind kind = Kind::Null;
-  std::string scalar;  // Scalar: the text as written
+  std::string scalar;   // Scalar: the text as written
   bool quoted = false;  // Scalar: written in quotes, so a string even if it looks like a number
-  std::vector<ConfigNodePtr> items;   // Sequence
-  std::vector<ConfigEntry> entries;   // Map, in file order
-  SourceLocation where;               // of the value
+  std::vector<ConfigNodePtr> items;  // Sequence
+  std::vector<ConfigEntry> entries;  // Map, in file order
+  SourceLocation where;              // of the value
 
   static ConfigNodePtr make_map(SourceLocation where);
   ConfigNodePtr clone() const;
@@ -41,8 +42,8 @@ struct ConfigNode {
   std::string kind_name() const;  // "a map", "a list", "a value", "empty"
 };
 
-// Parses YAML text; `origin` names the file (or "<cli>") in locations. Syntax errors, duplicate keys
-// and non-string keys are located ConfigErrors.
+// Parses YAML text; `origin` names the file (or "<cli>") in locations. Syntax errors, duplicate
+// keys and non-string keys are located ConfigErrors.
 ConfigNodePtr parse_yaml(const std::string& text, const std::string& origin);
 // Reads and parses a file; a missing or unreadable file is a ConfigError naming it.
 ConfigNodePtr load_yaml_file(const std::string& path);

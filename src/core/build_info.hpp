@@ -1,4 +1,5 @@
-// What this binary was built from (version, git commit); defined in the CMake-generated build_info.cpp.
+// What this binary was built from (version, git commit); defined in the CMake-generated
+// build_info.cpp.
 #pragma once
 
 namespace actbench::core {

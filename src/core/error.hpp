@@ -1,5 +1,6 @@
-// Error types shared by every stage, each mapped to a process exit code: configuration mistakes exit 2
-// (nothing ran), every other failure exits 1. A ConfigError carries where the mistake is, like a compiler.
+// Error types shared by every stage, each mapped to a process exit code: configuration mistakes
+// exit 2 (nothing ran), every other failure exits 1. A ConfigError carries where the mistake is,
+// like a compiler.
 #pragma once
 
 #include <stdexcept>
@@ -7,7 +8,8 @@
 
 namespace actbench {
 
-// Where a configuration value came from: "file:line:col" for a YAML file (1-based, as editors count),
+// Where a configuration value came from: "file:line:col" for a YAML file (1-based, as editors
+// count),
 // "<cli>:argN" for a command-line override, "<default>" for a value nobody wrote.
 struct SourceLocation {
   std::string file;  // path, "<cli>" or "<default>"

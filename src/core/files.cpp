@@ -2,6 +2,7 @@
 #include "core/files.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,8 +11,6 @@
 #include <ctime>
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "core/error.hpp"
 

@@ -1,5 +1,6 @@
-// Crash-safe file output: every result file is written to a temporary file beside it, flushed to disk,
-// then renamed over the target, so a crash leaves the old file or the new one, never half of either.
+// Crash-safe file output: every result file is written to a temporary file beside it, flushed to
+// disk, then renamed over the target, so a crash leaves the old file or the new one, never half of
+// either.
 #pragma once
 
 #include <filesystem>

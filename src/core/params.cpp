@@ -1,9 +1,9 @@
 // Strict resolution of component parameters against their schemas.
 #include "core/params.hpp"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "core/strings.hpp"
 
@@ -125,11 +125,11 @@ ParamValues resolve_params(const std::string& kind, const std::vector<ParamSpec>
     bool found = false;
     for (const auto& p : schema) found = found || p.name == name;
     if (!found) {
-      throw ConfigError(value.where,
-                        fmt::format("{} has no parameter '{}'{}", subject, name,
-                                    did_you_mean(name, known)),
-                        known.empty() ? subject + " takes no parameters; write just its name"
-                                      : subject + " takes: " + join(known));
+      throw ConfigError(
+          value.where,
+          fmt::format("{} has no parameter '{}'{}", subject, name, did_you_mean(name, known)),
+          known.empty() ? subject + " takes no parameters; write just its name"
+                        : subject + " takes: " + join(known));
     }
   }
 

@@ -1,7 +1,7 @@
 // Named parameters of a component (an activation's negative_slope, an initialiser's gain, ...): the
-// values a config wrote, with their locations, and each component's schema of parameters with defaults
-// and valid ranges. Resolution is strict: unknown names, wrong types and out-of-range values are
-// located ConfigErrors.
+// values a config wrote, with their locations, and each component's schema of parameters with
+// defaults and valid ranges. Resolution is strict: unknown names, wrong types and out-of-range
+// values are located ConfigErrors.
 #pragma once
 
 #include <cstdint>
@@ -26,8 +26,8 @@ struct ParamValue {
 };
 
 // A component reference as a config writes it: `relu` or `{name: leaky_relu, negative_slope: 0.1}`.
-// Before resolution `params` holds what the config wrote, kind Number for numbers, Flag for booleans
-// and Choice for strings; after resolution it holds every parameter of the schema.
+// Before resolution `params` holds what the config wrote, kind Number for numbers, Flag for
+// booleans and Choice for strings; after resolution it holds every parameter of the schema.
 struct ComponentSpec {
   std::string name;
   SourceLocation where;  // of the name
@@ -79,7 +79,8 @@ class ParamValues {
   std::map<std::string, ParamValue> values_;
 };
 
-// Checks `spec.params` against `schema` and fills defaults. `kind` names the component type in messages
+// Checks `spec.params` against `schema` and fills defaults. `kind` names the component type in
+// messages
 // ("activation 'leaky_relu'"). Throws ConfigError at the offending value's location.
 ParamValues resolve_params(const std::string& kind, const std::vector<ParamSpec>& schema,
                            const ComponentSpec& spec);

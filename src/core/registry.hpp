@@ -1,6 +1,6 @@
 // The registry template behind activations, initialisers, datasets and optimisers: each component
-// registers itself from its own .cpp (a one-file change to add one), and an unknown name is a located
-// ConfigError listing the known names with a did-you-mean, never a silent fallback.
+// registers itself from its own .cpp (a one-file change to add one), and an unknown name is a
+// located ConfigError listing the known names with a did-you-mean, never a silent fallback.
 #pragma once
 
 #include <algorithm>
@@ -14,8 +14,8 @@
 
 namespace actbench::core {
 
-// Entry needs: `std::string name; std::vector<std::string> aliases;` and `static constexpr const char*
-// kKind` (e.g. "activation"), used in messages.
+// Entry needs: `std::string name; std::vector<std::string> aliases;` and `static constexpr const
+// char* kKind` (e.g. "activation"), used in messages.
 template <typename Entry>
 class Registry {
  public:

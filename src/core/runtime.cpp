@@ -1,18 +1,17 @@
 // Run-time discovery of the BLAS behind LibTorch and thread control.
 #include "core/runtime.hpp"
 
-#include <dlfcn.h>
-
-#include <climits>
-#include <cstdlib>
-#include <filesystem>
-
 #include <ATen/Parallel.h>
+#include <dlfcn.h>
 #include <fmt/format.h>
 #include <spdlog/cfg/env.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <torch/version.h>
+
+#include <climits>
+#include <cstdlib>
+#include <filesystem>
 
 #include "core/build_info.hpp"
 

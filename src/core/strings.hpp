@@ -1,4 +1,5 @@
-// Small string helpers used by error messages: edit distance, did-you-mean suggestions, joining names.
+// Small string helpers used by error messages: edit distance, did-you-mean suggestions, joining
+// names.
 #pragma once
 
 #include <string>

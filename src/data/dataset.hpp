@@ -1,16 +1,16 @@
 // Datasets held in memory: each split is one float tensor of normalised images [N, C, H, W] and one
-// int64 tensor of labels [N]. Each dataset (mnist, fashion_mnist, cifar10, synthetic) is one registry
-// entry in its own .cpp that knows its shape, its normalisation constants, how to load its files
-// (checking every one), and how to fetch them.
+// int64 tensor of labels [N]. Each dataset (mnist, fashion_mnist, cifar10, synthetic) is one
+// registry entry in its own .cpp that knows its shape, its normalisation constants, how to load its
+// files (checking every one), and how to fetch them.
 #pragma once
+
+#include <ATen/core/Tensor.h>
 
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
-
-#include <ATen/core/Tensor.h>
 
 #include "core/registry.hpp"
 
@@ -48,9 +48,10 @@ struct Dataset {
 
 struct FetchOptions {
   std::filesystem::path root = "data";
-  std::string source;        // override of the download source (a URL or a local file); "" = default
-  std::string expected_md5;  // override of the archive checksum, for tests and mirrors; "" = default
-  bool force = false;        // fetch again even if valid files are present
+  std::string source;  // override of the download source (a URL or a local file); "" = default
+  std::string
+      expected_md5;    // override of the archive checksum, for tests and mirrors; "" = default
+  bool force = false;  // fetch again even if valid files are present
 };
 
 struct DatasetEntry {
@@ -60,8 +61,8 @@ struct DatasetEntry {
   std::vector<std::string> aliases;
   std::string description;
   DatasetShape shape;
-  std::vector<double> mean;  // per channel, of the training pixels scaled to [0, 1]
-  std::vector<double> std;   // per channel
+  std::vector<double> mean;          // per channel, of the training pixels scaled to [0, 1]
+  std::vector<double> std;           // per channel
   std::string normalization_source;  // where mean/std come from
   std::function<Dataset(const LoadOptions&)> load;
   // Brings the files into <root>/<name>/ and verifies them; returns a short human-readable report.
@@ -74,13 +75,14 @@ using DatasetRegistry = core::Registry<DatasetEntry>;
 
 const DatasetEntry& dataset_entry(const std::string& name, const SourceLocation& where);
 
-// Loads a dataset by name; missing or corrupt files throw DataError naming the file and the fetch command.
+// Loads a dataset by name; missing or corrupt files throw DataError naming the file and the fetch
+// command.
 Dataset load_dataset(const std::string& name, const LoadOptions& options);
 
 }  // namespace actbench::data
 
-#define ACTBENCH_REGISTER_DATASET(id)                                                         \
-  static ::actbench::data::DatasetEntry actbench_dataset_entry_##id();                        \
-  [[maybe_unused]] static const bool actbench_dataset_registered_##id =                       \
-      ::actbench::data::DatasetRegistry::instance().add(actbench_dataset_entry_##id());       \
+#define ACTBENCH_REGISTER_DATASET(id)                                                   \
+  static ::actbench::data::DatasetEntry actbench_dataset_entry_##id();                  \
+  [[maybe_unused]] static const bool actbench_dataset_registered_##id =                 \
+      ::actbench::data::DatasetRegistry::instance().add(actbench_dataset_entry_##id()); \
   static ::actbench::data::DatasetEntry actbench_dataset_entry_##id()

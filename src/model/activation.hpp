@@ -4,12 +4,12 @@
 // Xavier/Kaiming initialisation, with where that gain comes from.
 #pragma once
 
+#include <torch/nn/module.h>
+
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <torch/nn/module.h>
 
 #include "core/params.hpp"
 #include "core/registry.hpp"
@@ -18,15 +18,17 @@ namespace actbench::model {
 
 // Where an activation sits, for activations whose shape depends on it (PReLU per channel, maxout).
 struct ActivationContext {
-  int64_t num_features = 0;  // units of an MLP layer or channels of a conv layer, after the activation
-  bool is_conv = false;      // input is [N, C, H, W] instead of [N, F]
+  int64_t num_features =
+      0;                 // units of an MLP layer or channels of a conv layer, after the activation
+  bool is_conv = false;  // input is [N, C, H, W] instead of [N, F]
 };
 
 // An activation as a module, so that learnable parameters (PReLU's slope, Swish's beta) are trained
 // and saved with the model.
 class Activation : public torch::nn::Module {
  public:
-  // z: [N, F] or [N, C, H, W] pre-activations; for maxout, F (or C) is pieces() times the output width.
+  // z: [N, F] or [N, C, H, W] pre-activations; for maxout, F (or C) is pieces() times the output
+  // width.
   virtual torch::Tensor forward(const torch::Tensor& z) = 0;
   // How many pre-activation features feed one output feature (k for maxout, 1 for everything else).
   virtual int64_t pieces() const { return 1; }
@@ -41,8 +43,10 @@ struct ActivationEntry {
   std::vector<core::ParamSpec> params;
   // Recommended gain for Xavier and Kaiming initialisation with these parameters.
   std::function<double(const core::ParamValues&)> gain;
-  std::string gain_source;  // why this gain: "torch.nn.init.calculate_gain", "1/sqrt(E[f(z)^2]), z~N(0,1)", ...
-  std::function<std::shared_ptr<Activation>(const core::ParamValues&, const ActivationContext&)> make;
+  std::string gain_source;  // why this gain: "torch.nn.init.calculate_gain", "1/sqrt(E[f(z)^2]),
+                            // z~N(0,1)", ...
+  std::function<std::shared_ptr<Activation>(const core::ParamValues&, const ActivationContext&)>
+      make;
 };
 
 using ActivationRegistry = core::Registry<ActivationEntry>;
@@ -73,9 +77,8 @@ double second_moment_gain(const std::function<torch::Tensor(const torch::Tensor&
 }  // namespace actbench::model
 
 // Registers an activation from its own .cpp: ACTBENCH_REGISTER_ACTIVATION(relu) { return {...}; }
-#define ACTBENCH_REGISTER_ACTIVATION(id)                                            \
-  static ::actbench::model::ActivationEntry actbench_activation_entry_##id();       \
-  [[maybe_unused]] static const bool actbench_activation_registered_##id =          \
-      ::actbench::model::ActivationRegistry::instance().add(                        \
-          actbench_activation_entry_##id());                                        \
+#define ACTBENCH_REGISTER_ACTIVATION(id)                                                       \
+  static ::actbench::model::ActivationEntry actbench_activation_entry_##id();                  \
+  [[maybe_unused]] static const bool actbench_activation_registered_##id =                     \
+      ::actbench::model::ActivationRegistry::instance().add(actbench_activation_entry_##id()); \
   static ::actbench::model::ActivationEntry actbench_activation_entry_##id()

@@ -1,14 +1,14 @@
-// The initialiser registry: weight initialisers (xavier, kaiming, lecun, orthogonal, standard, siren,
-// normal, uniform) and bias initialisers. An initialiser sees its context: which layer, its fans, and the
-// activation that follows it, so SIREN can take omega_0 from the sine and Xavier its gain from the
-// activation. Each entry is one .cpp under model/init/.
+// The initialiser registry: weight initialisers (xavier, kaiming, lecun, orthogonal, standard,
+// siren, normal, uniform) and bias initialisers. An initialiser sees its context: which layer, its
+// fans, and the activation that follows it, so SIREN can take omega_0 from the sine and Xavier its
+// gain from the activation. Each entry is one .cpp under model/init/.
 #pragma once
+
+#include <ATen/core/Tensor.h>
 
 #include <functional>
 #include <string>
 #include <vector>
-
-#include <ATen/core/Tensor.h>
 
 #include "core/params.hpp"
 #include "core/registry.hpp"
@@ -67,20 +67,21 @@ struct ResolvedBiasInit {
 ResolvedInit resolve_init(const core::ComponentSpec& spec);
 ResolvedBiasInit resolve_bias_init(const core::ComponentSpec& spec);
 
-// The gain for this layer: 1 for the output layer (it feeds the loss, not an activation), otherwise the
-// activation's recommended gain. Initialisers that take a gain use this unless the config sets one.
+// The gain for this layer: 1 for the output layer (it feeds the loss, not an activation), otherwise
+// the activation's recommended gain. Initialisers that take a gain use this unless the config sets
+// one.
 double layer_gain(const InitContext& context);
 
 }  // namespace actbench::model
 
-#define ACTBENCH_REGISTER_INIT(id)                                                            \
-  static ::actbench::model::InitEntry actbench_init_entry_##id();                             \
-  [[maybe_unused]] static const bool actbench_init_registered_##id =                          \
-      ::actbench::model::InitRegistry::instance().add(actbench_init_entry_##id());            \
+#define ACTBENCH_REGISTER_INIT(id)                                                 \
+  static ::actbench::model::InitEntry actbench_init_entry_##id();                  \
+  [[maybe_unused]] static const bool actbench_init_registered_##id =               \
+      ::actbench::model::InitRegistry::instance().add(actbench_init_entry_##id()); \
   static ::actbench::model::InitEntry actbench_init_entry_##id()
 
-#define ACTBENCH_REGISTER_BIAS_INIT(id)                                                       \
-  static ::actbench::model::BiasInitEntry actbench_bias_init_entry_##id();                    \
-  [[maybe_unused]] static const bool actbench_bias_init_registered_##id =                     \
-      ::actbench::model::BiasInitRegistry::instance().add(actbench_bias_init_entry_##id());   \
+#define ACTBENCH_REGISTER_BIAS_INIT(id)                                                     \
+  static ::actbench::model::BiasInitEntry actbench_bias_init_entry_##id();                  \
+  [[maybe_unused]] static const bool actbench_bias_init_registered_##id =                   \
+      ::actbench::model::BiasInitRegistry::instance().add(actbench_bias_init_entry_##id()); \
   static ::actbench::model::BiasInitEntry actbench_bias_init_entry_##id()

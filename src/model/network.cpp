@@ -18,7 +18,8 @@ std::string component_label(const std::string& name, const core::ParamValues& pa
 }
 
 // The largest |f'(z)| over z in [-10, 10], measured with autograd on the module itself, so that the
-// saturation threshold follows the activation's real parameters (sine's omega_0, PReLU's slope, ...).
+// saturation threshold follows the activation's real parameters (sine's omega_0, PReLU's slope,
+// ...).
 double measure_max_derivative(Activation& activation, int64_t features, bool is_conv) {
   torch::AutoGradMode enable_grad(true);
   const bool was_training = activation.is_training();
@@ -67,15 +68,16 @@ ModelPlan plan_model(config::RunSpec& spec, const data::DatasetShape& shape) {
     }
   }
 
-  auto activation_for = [&](int64_t index, std::optional<core::ComponentSpec>* block_activation)
-      -> ResolvedActivation {
+  auto activation_for =
+      [&](int64_t index,
+          std::optional<core::ComponentSpec>* block_activation) -> ResolvedActivation {
     auto it = m.layer_activations.find(index);
     if (it != m.layer_activations.end()) {
       if (block_activation != nullptr && block_activation->has_value()) {
-        throw ConfigError(it->second.where,
-                          fmt::format("layer {} has an activation both here and in its conv block",
-                                      index),
-                          "keep one of them");
+        throw ConfigError(
+            it->second.where,
+            fmt::format("layer {} has an activation both here and in its conv block", index),
+            "keep one of them");
       }
       ResolvedActivation resolved = resolve_activation(it->second);
       it->second.params = resolved.params.all();
@@ -109,11 +111,12 @@ ModelPlan plan_model(config::RunSpec& spec, const data::DatasetShape& shape) {
     const int64_t out_h = (height + 2 * block.padding - block.kernel_size) / block.stride + 1;
     const int64_t out_w = (width + 2 * block.padding - block.kernel_size) / block.stride + 1;
     if (height + 2 * block.padding < block.kernel_size || out_h < 1 || out_w < 1) {
-      throw ConfigError(spec.location_of(path + ".kernel_size"),
-                        fmt::format("conv block {}: kernel {} does not fit its {}x{} input (padding "
-                                    "{})",
-                                    i, block.kernel_size, height, width, block.padding),
-                        "use a smaller kernel, more padding, or fewer pooling blocks before it");
+      throw ConfigError(
+          spec.location_of(path + ".kernel_size"),
+          fmt::format("conv block {}: kernel {} does not fit its {}x{} input (padding "
+                      "{})",
+                      i, block.kernel_size, height, width, block.padding),
+          "use a smaller kernel, more padding, or fewer pooling blocks before it");
     }
     height = out_h;
     width = out_w;
@@ -174,15 +177,14 @@ NetworkImpl::NetworkImpl(const ModelPlan& plan, const config::ModelSpec& spec)
     const int64_t pre_units = p.info.units * layer.activation->pieces();
     if (p.info.is_conv) {
       layer.conv = register_module(
-          p.info.name, torch::nn::Conv2d(torch::nn::Conv2dOptions(p.in_features, pre_units,
-                                                                  p.kernel_size)
-                                             .stride(p.stride)
-                                             .padding(p.padding)));
+          p.info.name,
+          torch::nn::Conv2d(torch::nn::Conv2dOptions(p.in_features, pre_units, p.kernel_size)
+                                .stride(p.stride)
+                                .padding(p.padding)));
       if (spec.norm == "batch")
         layer.norm2d = register_module(p.info.name + "_norm", torch::nn::BatchNorm2d(pre_units));
     } else {
-      layer.linear =
-          register_module(p.info.name, torch::nn::Linear(p.in_features, pre_units));
+      layer.linear = register_module(p.info.name, torch::nn::Linear(p.in_features, pre_units));
       if (spec.norm == "batch")
         layer.norm1d = register_module(p.info.name + "_norm", torch::nn::BatchNorm1d(pre_units));
     }
@@ -241,10 +243,11 @@ std::vector<std::string> NetworkImpl::reinitialize(const ModelPlan& plan) {
     context.activation = activation;
     plan.init.entry->apply(weight, plan.init.params, context, plan.init.where);
     if (bias.defined()) plan.bias_init.entry->apply(bias, plan.bias_init.params, context);
-    report.push_back(fmt::format("{}: weight {} (fan_in {}, fan_out {}, gain {:.4g}, std {:.4g}), "
-                                 "bias {}",
-                                 name, init_label, context.fan_in, context.fan_out,
-                                 layer_gain(context), weight.std().item<double>(), bias_label));
+    report.push_back(
+        fmt::format("{}: weight {} (fan_in {}, fan_out {}, gain {:.4g}, std {:.4g}), "
+                    "bias {}",
+                    name, init_label, context.fan_in, context.fan_out, layer_gain(context),
+                    weight.std().item<double>(), bias_label));
   };
   for (size_t i = 0; i < layers_.size(); ++i) {
     Layer& l = layers_[i];

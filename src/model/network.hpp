@@ -1,18 +1,19 @@
 // The network a RunSpec describes: an MLP, or a CNN (conv blocks then hidden linear layers), with a
-// resolved activation per hidden layer, optional batch norm and dropout, re-initialised by the configured
-// initialiser. Its forward hands every hidden layer's (pre-activation, post-activation) to an optional
-// observer: LibTorch's C++ modules have no forward hooks, and probes need exactly these two tensors.
+// resolved activation per hidden layer, optional batch norm and dropout, re-initialised by the
+// configured initialiser. Its forward hands every hidden layer's (pre-activation, post-activation)
+// to an optional observer: LibTorch's C++ modules have no forward hooks, and probes need exactly
+// these two tensors.
 #pragma once
-
-#include <memory>
-#include <string>
-#include <vector>
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
+
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "config/run_spec.hpp"
 #include "data/dataset.hpp"
@@ -30,19 +31,20 @@ class LayerObserver {
 
 // Everything about one hidden layer that reports and probes need.
 struct HiddenLayerInfo {
-  std::string name;        // "conv1", "fc2"
+  std::string name;  // "conv1", "fc2"
   bool is_conv = false;
-  int64_t units = 0;       // output features (channels for conv)
+  int64_t units = 0;  // output features (channels for conv)
   int64_t fan_in = 0;
-  std::string activation;  // label with parameters, e.g. "leaky_relu(negative_slope=0.01)"
+  std::string activation;       // label with parameters, e.g. "leaky_relu(negative_slope=0.01)"
   double max_derivative = 0.0;  // largest |f'| of its activation, measured on a grid with autograd
 };
 
-// One layer as planned from the spec, before any tensor exists: resolved, validated, shapes inferred.
+// One layer as planned from the spec, before any tensor exists: resolved, validated, shapes
+// inferred.
 struct LayerPlan {
   HiddenLayerInfo info;
   ResolvedActivation activation;
-  int64_t in_features = 0;  // linear; for conv: in_channels
+  int64_t in_features = 0;                                     // linear; for conv: in_channels
   int64_t kernel_size = 0, stride = 1, padding = 0, pool = 0;  // conv only
   int64_t out_height = 0, out_width = 0;                       // conv only, after pooling
 };
@@ -56,9 +58,9 @@ struct ModelPlan {
   std::string summary;  // "784-256-256-10" or "conv32-conv64-128-10"
 };
 
-// Resolves and validates every component and shape against the dataset's shape. Throws a ConfigError at
-// the offending key. Also writes the resolved parameters (defaults included) back into `spec`, so that
-// the run's resolved config says exactly what ran.
+// Resolves and validates every component and shape against the dataset's shape. Throws a
+// ConfigError at the offending key. Also writes the resolved parameters (defaults included) back
+// into `spec`, so that the run's resolved config says exactly what ran.
 ModelPlan plan_model(config::RunSpec& spec, const data::DatasetShape& shape);
 
 class NetworkImpl : public torch::nn::Module {

@@ -38,7 +38,8 @@ std::vector<LayerProbe> measure_layers(model::NetworkImpl& network, const at::Te
     network.train(was_training);
     return probes;
   }
-  // Gradients w.r.t. the pre-activations only: the parameters' .grad stay as the optimiser left them.
+  // Gradients w.r.t. the pre-activations only: the parameters' .grad stay as the optimiser left
+  // them.
   std::vector<torch::Tensor> backprop = torch::autograd::grad({loss}, recorder.pre_);
 
   for (size_t i = 0; i < n; ++i) {
@@ -54,20 +55,23 @@ std::vector<LayerProbe> measure_layers(model::NetworkImpl& network, const at::Te
       torch::Tensor y = network.activation(i).forward(z);
       derivative = torch::autograd::grad({y.sum()}, {z})[0].abs();
     }
-    // A unit is a feature of an MLP layer or a channel of a conv layer (over samples and positions).
-    torch::Tensor per_unit_max = derivative.dim() > 2
-                                     ? derivative.transpose(0, 1).flatten(1).amax(1)
-                                     : derivative.amax(0);
+    // A unit is a feature of an MLP layer or a channel of a conv layer (over samples and
+    // positions).
+    torch::Tensor per_unit_max =
+        derivative.dim() > 2 ? derivative.transpose(0, 1).flatten(1).amax(1) : derivative.amax(0);
     const double max_derivative = network.info(i).max_derivative;
     const auto pre_std_mean = torch::std_mean(pre, /*unbiased=*/false);
     const auto post_std_mean = torch::std_mean(post, /*unbiased=*/false);
-    torch::Tensor stats = torch::stack({
-        (per_unit_max == 0).to(torch::kFloat64).mean(),
-        (derivative < saturation_threshold * max_derivative).to(torch::kFloat64).mean(),
-        std::get<1>(pre_std_mean).to(torch::kFloat64), std::get<0>(pre_std_mean).to(torch::kFloat64),
-        std::get<1>(post_std_mean).to(torch::kFloat64),
-        std::get<0>(post_std_mean).to(torch::kFloat64),
-        backprop[i].norm().to(torch::kFloat64)}).cpu();
+    torch::Tensor stats =
+        torch::stack(
+            {(per_unit_max == 0).to(torch::kFloat64).mean(),
+             (derivative < saturation_threshold * max_derivative).to(torch::kFloat64).mean(),
+             std::get<1>(pre_std_mean).to(torch::kFloat64),
+             std::get<0>(pre_std_mean).to(torch::kFloat64),
+             std::get<1>(post_std_mean).to(torch::kFloat64),
+             std::get<0>(post_std_mean).to(torch::kFloat64),
+             backprop[i].norm().to(torch::kFloat64)})
+            .cpu();
     const double* s = stats.data_ptr<double>();
     probes[i] = LayerProbe{s[0], s[1], s[2], s[3], s[4], s[5], s[6]};
   }

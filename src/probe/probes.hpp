@@ -1,20 +1,21 @@
-// Per-layer probes for the activation studies. On a fixed probe set: dead units (f'(z) = 0 for every
-// sample), saturation (|f'(z)| small against the activation's largest |f'|), pre/post-activation mean
-// and std, and the back-propagated gradient dL/dz (Glorot and Bengio's quantity). During training: the
-// L2 norm of each layer's weight gradient, accumulated on the device and synchronised only when read.
+// Per-layer probes for the activation studies. On a fixed probe set: dead units (f'(z) = 0 for
+// every sample), saturation (|f'(z)| small against the activation's largest |f'|),
+// pre/post-activation mean and std, and the back-propagated gradient dL/dz (Glorot and Bengio's
+// quantity). During training: the L2 norm of each layer's weight gradient, accumulated on the
+// device and synchronised only when read.
 #pragma once
+
+#include <ATen/core/Tensor.h>
 
 #include <string>
 #include <vector>
-
-#include <ATen/core/Tensor.h>
 
 #include "model/network.hpp"
 
 namespace actbench::probe {
 
 struct LayerProbe {
-  double dead_fraction = 0.0;       // units (channels for conv) with f'(z) = 0 on every probe sample
+  double dead_fraction = 0.0;  // units (channels for conv) with f'(z) = 0 on every probe sample
   double saturated_fraction = 0.0;  // (unit, sample) pairs with |f'(z)| < threshold * max |f'|
   double pre_mean = 0.0, pre_std = 0.0;
   double post_mean = 0.0, post_std = 0.0;

@@ -1,11 +1,11 @@
 // Run directory layout and writers (see run_directory.hpp).
 #include "store/run_directory.hpp"
 
-#include <cmath>
-
 #include <fmt/format.h>
 #include <torch/serialize.h>
 #include <torch/torch.h>
+
+#include <cmath>
 
 #include "config/loader.hpp"
 #include "core/files.hpp"
@@ -23,8 +23,8 @@ RunDirectory RunDirectory::create(const config::RunSpec& spec) {
   std::error_code ec;
   std::filesystem::create_directories(parent, ec);
   if (ec) {
-    throw Error(fmt::format("cannot create the output directory {}: {}", parent.string(),
-                            ec.message()));
+    throw Error(
+        fmt::format("cannot create the output directory {}: {}", parent.string(), ec.message()));
   }
   const std::string base = fmt::format("{}-{}", spec.name, run_id(spec));
   for (int attempt = 1; attempt < 10000; ++attempt) {
@@ -33,8 +33,8 @@ RunDirectory RunDirectory::create(const config::RunSpec& spec) {
     // create_directory is atomic: two processes never get the same directory.
     if (std::filesystem::create_directory(candidate, ec)) return RunDirectory(candidate);
     if (ec) {
-      throw Error(fmt::format("cannot create run directory {}: {}", candidate.string(),
-                              ec.message()));
+      throw Error(
+          fmt::format("cannot create run directory {}: {}", candidate.string(), ec.message()));
     }
   }
   throw Error("too many runs named " + base + " in " + parent.string());
@@ -50,17 +50,20 @@ void RunDirectory::write_json(const std::string& file, const ordered_json& value
 
 void RunDirectory::write_weights(model::NetworkImpl& network) const {
   c10::Dict<std::string, torch::Tensor> state;
-  for (const auto& item : network.named_parameters()) state.insert(item.key(), item.value().detach().cpu());
-  for (const auto& item : network.named_buffers()) state.insert(item.key(), item.value().detach().cpu());
+  for (const auto& item : network.named_parameters())
+    state.insert(item.key(), item.value().detach().cpu());
+  for (const auto& item : network.named_buffers())
+    state.insert(item.key(), item.value().detach().cpu());
   const std::vector<char> bytes = torch::pickle_save(state);
   write_text("weights.pt", std::string(bytes.begin(), bytes.end()));
 }
 
-MetricsRecorder::MetricsRecorder(const RunDirectory& directory, std::vector<std::string> layer_names)
+MetricsRecorder::MetricsRecorder(const RunDirectory& directory,
+                                 std::vector<std::string> layer_names)
     : directory_(directory), layer_names_(std::move(layer_names)), csv_(kHeader) {}
 
-void MetricsRecorder::add(const train::Record& record, const std::string& layer,
-                          const char* metric, double value) {
+void MetricsRecorder::add(const train::Record& record, const std::string& layer, const char* metric,
+                          double value) {
   if (std::isnan(value)) return;
   // {} prints the shortest text that reads back as the same double: reruns compare exactly.
   csv_ += fmt::format("{},{},{},{},{}\n", record.epoch, record.step, layer, metric, value);

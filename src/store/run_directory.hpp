@@ -1,14 +1,13 @@
 // A run's directory, `<output.dir>/<name>-<id>/`: the resolved config, meta.json, the long-format
-// metrics.csv (one row per epoch, step, layer and metric), summary.json and weights.pt. Every file is
-// rewritten atomically, so a crash at any moment leaves only whole files. The id is a digest of the
-// resolved config: the same config gets the same id (a rerun gets a `-2`, `-3`, ... suffix).
+// metrics.csv (one row per epoch, step, layer and metric), summary.json and weights.pt. Every file
+// is rewritten atomically, so a crash at any moment leaves only whole files. The id is a digest of
+// the resolved config: the same config gets the same id (a rerun gets a `-2`, `-3`, ... suffix).
 #pragma once
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "config/run_spec.hpp"
 #include "model/network.hpp"
@@ -42,8 +41,7 @@ class MetricsRecorder : public train::TrainingObserver {
   static constexpr const char* kHeader = "epoch,step,layer,metric,value\n";
 
  private:
-  void add(const train::Record& record, const std::string& layer, const char* metric,
-           double value);
+  void add(const train::Record& record, const std::string& layer, const char* metric, double value);
   const RunDirectory& directory_;
   std::vector<std::string> layer_names_;
   std::string csv_;

@@ -1,11 +1,10 @@
 // Console table and progress bar for a training run.
 #include "train/console.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cmath>
-
-#include <fmt/format.h>
 
 namespace actbench::train {
 
@@ -39,14 +38,14 @@ void ConsoleReporter::on_record(const Record& record) {
     fmt::print(out_, "{}\n", header);
     header_printed_ = true;
   }
-  std::string line = fmt::format("{:>5} {:>10} {:>9} {:>9} {:>8} {:>6.1f}s", record.epoch,
-                                 cell(record.train_loss, "{:.4f}"),
-                                 cell(record.train_accuracy, "{:.4f}"),
-                                 cell(record.test_loss, "{:.4f}"),
-                                 cell(record.test_accuracy, "{:.4f}"), record.seconds);
+  std::string line = fmt::format(
+      "{:>5} {:>10} {:>9} {:>9} {:>8} {:>6.1f}s", record.epoch, cell(record.train_loss, "{:.4f}"),
+      cell(record.train_accuracy, "{:.4f}"), cell(record.test_loss, "{:.4f}"),
+      cell(record.test_accuracy, "{:.4f}"), record.seconds);
   for (size_t i = 0; i < record.layers.size(); ++i) {
     const auto& layer = record.layers[i];
-    const std::string grad = record.epoch == 0 ? "-" : fmt::format("{:.3e}", layer.weight_grad.mean);
+    const std::string grad =
+        record.epoch == 0 ? "-" : fmt::format("{:.3e}", layer.weight_grad.mean);
     line += fmt::format(" | {:>10} {:>9}",
                         fmt::format("{:.1f}%", 100.0 * layer.probe.dead_fraction), grad);
   }
@@ -57,10 +56,12 @@ void ConsoleReporter::on_record(const Record& record) {
 void ConsoleReporter::on_progress(const Progress& progress) {
   if (!show_progress_) return;
   constexpr int kWidth = 30;
-  const int filled = static_cast<int>(kWidth * progress.batch / std::max<int64_t>(1, progress.batches));
-  fmt::print(stderr, "\r\033[Kepoch {}/{} [{}{}] {}/{} loss {:.4f} {:.0f} samples/s", progress.epoch,
-             progress.epochs, std::string(filled, '#'), std::string(kWidth - filled, '.'),
-             progress.batch, progress.batches, progress.loss, progress.samples_per_second);
+  const int filled =
+      static_cast<int>(kWidth * progress.batch / std::max<int64_t>(1, progress.batches));
+  fmt::print(stderr, "\r\033[Kepoch {}/{} [{}{}] {}/{} loss {:.4f} {:.0f} samples/s",
+             progress.epoch, progress.epochs, std::string(filled, '#'),
+             std::string(kWidth - filled, '.'), progress.batch, progress.batches, progress.loss,
+             progress.samples_per_second);
   std::fflush(stderr);
   progress_visible_ = true;
 }

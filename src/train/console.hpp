@@ -1,6 +1,6 @@
-// What a person sees while a run trains: one table row per epoch (loss, train and test accuracy, and per
-// hidden layer the dead-unit fraction and weight-gradient norm), and a progress bar on stderr while an
-// epoch runs when stderr is a terminal (or when asked).
+// What a person sees while a run trains: one table row per epoch (loss, train and test accuracy,
+// and per hidden layer the dead-unit fraction and weight-gradient norm), and a progress bar on
+// stderr while an epoch runs when stderr is a terminal (or when asked).
 #pragma once
 
 #include <cstdio>

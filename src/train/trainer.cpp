@@ -1,13 +1,13 @@
 // The training loop (see trainer.hpp).
 #include "train/trainer.hpp"
 
-#include <chrono>
-#include <cmath>
-#include <limits>
-
 #include <ATen/CPUGeneratorImpl.h>
 #include <fmt/format.h>
 #include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <limits>
 
 #include "core/interrupt.hpp"
 
@@ -34,18 +34,16 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const config::OptimSpec&
                                                                .weight_decay(spec.weight_decay));
   }
   if (spec.name == "adam") {
-    return std::make_unique<torch::optim::Adam>(
-        parameters, torch::optim::AdamOptions(spec.lr)
-                        .betas({spec.beta1, spec.beta2})
-                        .eps(spec.eps)
-                        .weight_decay(spec.weight_decay));
+    return std::make_unique<torch::optim::Adam>(parameters, torch::optim::AdamOptions(spec.lr)
+                                                                .betas({spec.beta1, spec.beta2})
+                                                                .eps(spec.eps)
+                                                                .weight_decay(spec.weight_decay));
   }
   if (spec.name == "adamw") {
-    return std::make_unique<torch::optim::AdamW>(
-        parameters, torch::optim::AdamWOptions(spec.lr)
-                        .betas({spec.beta1, spec.beta2})
-                        .eps(spec.eps)
-                        .weight_decay(spec.weight_decay));
+    return std::make_unique<torch::optim::AdamW>(parameters, torch::optim::AdamWOptions(spec.lr)
+                                                                 .betas({spec.beta1, spec.beta2})
+                                                                 .eps(spec.eps)
+                                                                 .weight_decay(spec.weight_decay));
   }
   if (spec.name == "rmsprop") {
     return std::make_unique<torch::optim::RMSprop>(parameters,
@@ -79,16 +77,19 @@ std::pair<double, double> evaluate(model::NetworkImpl& network, const data::Spli
   network.eval();
   torch::NoGradGuard no_grad;
   const int64_t n = split.size();
-  torch::Tensor loss_sum = torch::zeros({}, torch::dtype(torch::kFloat64).device(split.images.device()));
-  torch::Tensor correct = torch::zeros({}, torch::dtype(torch::kInt64).device(split.images.device()));
+  torch::Tensor loss_sum =
+      torch::zeros({}, torch::dtype(torch::kFloat64).device(split.images.device()));
+  torch::Tensor correct =
+      torch::zeros({}, torch::dtype(torch::kInt64).device(split.images.device()));
   for (int64_t start = 0; start < n; start += batch_size) {
     const int64_t end = std::min(n, start + batch_size);
     torch::Tensor x = split.images.slice(0, start, end);
     torch::Tensor y = split.labels.slice(0, start, end);
     torch::Tensor logits = network.forward(x);
-    loss_sum += torch::nn::functional::cross_entropy(
-                    logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-                    .to(torch::kFloat64);
+    loss_sum +=
+        torch::nn::functional::cross_entropy(
+            logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+            .to(torch::kFloat64);
     correct += logits.argmax(1).eq(y).sum();
   }
   network.train(was_training);
@@ -133,8 +134,8 @@ TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network, data
     record.test_loss = kNaN;
     record.test_accuracy = kNaN;
     if (spec.probes.enabled && network.num_hidden() > 0 && probe_n > 0) {
-      const auto probes = probe::measure_layers(network, probe_x, probe_y,
-                                                spec.probes.saturation_threshold);
+      const auto probes =
+          probe::measure_layers(network, probe_x, probe_y, spec.probes.saturation_threshold);
       const auto grads = grad_meter.read_and_reset();
       for (size_t i = 0; i < probes.size(); ++i) record.layers.push_back({probes[i], grads[i]});
     }
@@ -158,9 +159,8 @@ TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network, data
   auto last_progress = Clock::now();
   for (int64_t epoch = 1; epoch <= spec.train.epochs; ++epoch) {
     const auto epoch_start = Clock::now();
-    torch::Tensor order = spec.data.shuffle
-                              ? torch::randperm(n, shuffle_generator, torch::kLong)
-                              : torch::arange(n, torch::kLong);
+    torch::Tensor order = spec.data.shuffle ? torch::randperm(n, shuffle_generator, torch::kLong)
+                                            : torch::arange(n, torch::kLong);
     order = order.to(device);
     double loss_sum = 0.0;
     torch::Tensor correct = torch::zeros({}, torch::dtype(torch::kInt64).device(device));
@@ -215,15 +215,17 @@ TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network, data
       }
       if (!observers.empty() && (Clock::now() - last_progress) > std::chrono::milliseconds(100)) {
         last_progress = Clock::now();
-        Progress progress{epoch, spec.train.epochs, batch + 1, steps_per_epoch, loss_value,
-                          seen / std::max(1e-9, seconds_since(epoch_start))};
+        Progress progress{epoch,      spec.train.epochs,
+                          batch + 1,  steps_per_epoch,
+                          loss_value, seen / std::max(1e-9, seconds_since(epoch_start))};
         for (auto* observer : observers) observer->on_progress(progress);
       }
     }
 
     Record record = make_record(epoch, step, true);
     record.train_loss = loss_sum / std::max<int64_t>(seen, 1);
-    record.train_accuracy = static_cast<double>(correct.item<int64_t>()) / std::max<int64_t>(seen, 1);
+    record.train_accuracy =
+        static_cast<double>(correct.item<int64_t>()) / std::max<int64_t>(seen, 1);
     std::tie(record.test_loss, record.test_accuracy) =
         evaluate(network, test_split, spec.data.eval_batch_size);
     publish(record);

@@ -1,14 +1,15 @@
-// The training loop: seeded shuffling over in-memory tensors, the configured optimiser and learning-rate
-// schedule, evaluation, probes at initialisation, after every epoch and optionally every N steps, and
-// divergence detection (a NaN or infinite loss ends the run with status `diverged`, not a crash).
-// Observers receive every record; the console table and the run directory are two such observers.
+// The training loop: seeded shuffling over in-memory tensors, the configured optimiser and
+// learning-rate schedule, evaluation, probes at initialisation, after every epoch and optionally
+// every N steps, and divergence detection (a NaN or infinite loss ends the run with status
+// `diverged`, not a crash). Observers receive every record; the console table and the run directory
+// are two such observers.
 #pragma once
+
+#include <torch/optim/optimizer.h>
 
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <torch/optim/optimizer.h>
 
 #include "config/run_spec.hpp"
 #include "data/dataset.hpp"
@@ -27,11 +28,12 @@ struct Record {
   int64_t step = 0;   // optimiser steps so far
   bool end_of_epoch = true;
   double lr = 0.0;
-  // Training loss and accuracy averaged over the epoch's batches (NaN at epoch 0 and for step records).
+  // Training loss and accuracy averaged over the epoch's batches (NaN at epoch 0 and for step
+  // records).
   double train_loss = 0.0, train_accuracy = 0.0;
   double test_loss = 0.0, test_accuracy = 0.0;  // NaN for step records
-  double seconds = 0.0;  // wall time since training started
-  std::vector<LayerRecord> layers;  // empty when probes are off
+  double seconds = 0.0;                         // wall time since training started
+  std::vector<LayerRecord> layers;              // empty when probes are off
 };
 
 struct Progress {

@@ -1,5 +1,5 @@
-// Tests of the actbench binary itself: exit codes (2 for config mistakes, and nothing created), --help on
-// every subcommand, --version reporting OpenBLAS, and the listings.
+// Tests of the actbench binary itself: exit codes (2 for config mistakes, and nothing created),
+// --help on every subcommand, --version reporting OpenBLAS, and the listings.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -22,7 +22,8 @@ TEST(Cli, VersionReportsOpenBlasAndThreads) {
 }
 
 TEST(Cli, HelpOnEverySubcommand) {
-  for (const char* sub : {"", "run", "validate", "activations", "data", "data fetch", "data verify", "data list"}) {
+  for (const char* sub :
+       {"", "run", "validate", "activations", "data", "data fetch", "data verify", "data list"}) {
     const auto result = run_cli(std::string(sub) + " --help");
     EXPECT_EQ(result.exit_code, 0) << sub;
     EXPECT_NE(result.output.find("Usage"), std::string::npos) << sub << result.output;
@@ -34,14 +35,19 @@ TEST(Cli, ConfigErrorExitsTwoAndCreatesNothing) {
   dir.write("bad.yaml", "model:\n  activation: rellu\noutput: {dir: runs}\n");
   const auto result = run_cli("run bad.yaml", dir.path().string());
   EXPECT_EQ(result.exit_code, 2) << result.output;
-  EXPECT_NE(result.output.find("bad.yaml:2:15: error: unknown activation 'rellu' (did you mean 'relu'?)"),
-            std::string::npos) << result.output;
+  EXPECT_NE(
+      result.output.find("bad.yaml:2:15: error: unknown activation 'rellu' (did you mean 'relu'?)"),
+      std::string::npos)
+      << result.output;
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "runs"));
 
-  const auto override_error = run_cli("run bad.yaml model.activation=gelu train.epochz=1", dir.path().string());
+  const auto override_error =
+      run_cli("run bad.yaml model.activation=gelu train.epochz=1", dir.path().string());
   EXPECT_EQ(override_error.exit_code, 2);
-  EXPECT_NE(override_error.output.find("<cli>:arg4: error: unknown key 'epochz' in train (did you mean 'epochs'?)"),
-            std::string::npos) << override_error.output;
+  EXPECT_NE(override_error.output.find(
+                "<cli>:arg4: error: unknown key 'epochz' in train (did you mean 'epochs'?)"),
+            std::string::npos)
+      << override_error.output;
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "runs"));
 }
 
@@ -71,12 +77,15 @@ TEST(Cli, ValidateChecksWithoutRunning) {
 
 TEST(Cli, RunPrintsEpochTableAndResultTable) {
   TempDir dir;
-  dir.write("c.yaml", "name: t\ndata: {dataset: synthetic}\nmodel: {hidden: [16]}\ntrain: {epochs: 2}\noutput: {dir: runs}\n");
+  dir.write("c.yaml",
+            "name: t\ndata: {dataset: synthetic}\nmodel: {hidden: [16]}\ntrain: {epochs: "
+            "2}\noutput: {dir: runs}\n");
   const auto result = run_cli("run c.yaml", dir.path().string());
   EXPECT_EQ(result.exit_code, 0) << result.output;
   EXPECT_NE(result.output.find("epoch train_loss"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("fc1 dead"), std::string::npos) << result.output;
-  EXPECT_NE(result.output.find("| layer | units | activation | dead |"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("| layer | units | activation | dead |"), std::string::npos)
+      << result.output;
 }
 
 TEST(Cli, ActivationsAndDatasetsAreListed) {

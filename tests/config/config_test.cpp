@@ -1,5 +1,5 @@
-// Tests of the config stage: strict reading, located errors (file:line:col and <cli>:argN), overrides,
-// and the resolved config round trip.
+// Tests of the config stage: strict reading, located errors (file:line:col and <cli>:argN),
+// overrides, and the resolved config round trip.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -19,7 +19,8 @@ std::string error_of(const std::string& yaml, const std::vector<std::string>& ov
   TempDir dir;
   const auto file = dir.write("c.yaml", yaml);
   std::vector<CliOverride> located;
-  for (size_t i = 0; i < overrides.size(); ++i) located.push_back({overrides[i], static_cast<int>(i + 3)});
+  for (size_t i = 0; i < overrides.size(); ++i)
+    located.push_back({overrides[i], static_cast<int>(i + 3)});
   try {
     app::prepare_run(file.string(), located);
   } catch (const ConfigError& e) {
@@ -67,7 +68,9 @@ TEST(Config, UnknownKeyIsLocatedWithSuggestion) {
 
 TEST(Config, UnknownTopLevelKey) {
   const std::string e = error_of("optimizer: {name: sgd}\n");
-  EXPECT_NE(e.find("c.yaml:1:1: error: unknown key 'optimizer' at the top level"), std::string::npos) << e;
+  EXPECT_NE(e.find("c.yaml:1:1: error: unknown key 'optimizer' at the top level"),
+            std::string::npos)
+      << e;
   EXPECT_NE(e.find("did you mean 'optim'"), std::string::npos) << e;
 }
 
@@ -80,7 +83,8 @@ TEST(Config, UnknownActivationSuggestsClosest) {
 TEST(Config, ActivationParameterOnTheWrongActivation) {
   const std::string e = error_of("model:\n  activation: {name: relu, negative_slope: 0.1}\n");
   EXPECT_NE(e.find("c.yaml:2:28: error: activation 'relu' has no parameter 'negative_slope'"),
-            std::string::npos) << e;
+            std::string::npos)
+      << e;
 }
 
 TEST(Config, ActivationParameterOutOfRange) {
@@ -90,24 +94,38 @@ TEST(Config, ActivationParameterOutOfRange) {
 }
 
 TEST(Config, WrongTypes) {
-  EXPECT_NE(error_of("train: {epochs: three}\n").find("c.yaml:1:17: error: train.epochs must be an integer, got 'three'"), std::string::npos);
-  EXPECT_NE(error_of("model: {hidden: 256}\n").find("c.yaml:1:17: error: model.hidden must be a list"), std::string::npos);
-  EXPECT_NE(error_of("data: {normalize: maybe}\n").find("data.normalize must be true or false"), std::string::npos);
-  EXPECT_NE(error_of("optim: {lr: .nan}\n").find("optim.lr must be a finite number"), std::string::npos);
+  EXPECT_NE(error_of("train: {epochs: three}\n")
+                .find("c.yaml:1:17: error: train.epochs must be an integer, got 'three'"),
+            std::string::npos);
+  EXPECT_NE(
+      error_of("model: {hidden: 256}\n").find("c.yaml:1:17: error: model.hidden must be a list"),
+      std::string::npos);
+  EXPECT_NE(error_of("data: {normalize: maybe}\n").find("data.normalize must be true or false"),
+            std::string::npos);
+  EXPECT_NE(error_of("optim: {lr: .nan}\n").find("optim.lr must be a finite number"),
+            std::string::npos);
   EXPECT_NE(error_of("data: 5\n").find("data must be a map of keys"), std::string::npos);
   EXPECT_NE(error_of("- a\n- b\n").find("a config must be a map"), std::string::npos);
 }
 
 TEST(Config, OutOfRangeValues) {
-  EXPECT_NE(error_of("data: {batch_size: 0}\n").find("c.yaml:1:20: error: data.batch_size = 0 is out of range"), std::string::npos);
-  EXPECT_NE(error_of("model: {hidden: [256, -3]}\n").find("c.yaml:1:23: error: model.hidden[1] = -3 is out of range"), std::string::npos);
-  EXPECT_NE(error_of("model: {dropout: 1.5}\n").find("model.dropout = 1.5 is out of range"), std::string::npos);
-  EXPECT_NE(error_of("train: {epochs: 99999999999999999999999}\n").find("too large"), std::string::npos);
+  EXPECT_NE(error_of("data: {batch_size: 0}\n")
+                .find("c.yaml:1:20: error: data.batch_size = 0 is out of range"),
+            std::string::npos);
+  EXPECT_NE(error_of("model: {hidden: [256, -3]}\n")
+                .find("c.yaml:1:23: error: model.hidden[1] = -3 is out of range"),
+            std::string::npos);
+  EXPECT_NE(error_of("model: {dropout: 1.5}\n").find("model.dropout = 1.5 is out of range"),
+            std::string::npos);
+  EXPECT_NE(error_of("train: {epochs: 99999999999999999999999}\n").find("too large"),
+            std::string::npos);
 }
 
 TEST(Config, BadChoice) {
   const std::string e = error_of("optim: {name: adamm}\n");
-  EXPECT_NE(e.find("c.yaml:1:15: error: optim.name is 'adamm' (did you mean 'adam'?)"), std::string::npos) << e;
+  EXPECT_NE(e.find("c.yaml:1:15: error: optim.name is 'adamm' (did you mean 'adam'?)"),
+            std::string::npos)
+      << e;
   EXPECT_NE(e.find("choose one of: sgd, adam, adamw, rmsprop"), std::string::npos) << e;
 }
 
@@ -123,7 +141,10 @@ TEST(Config, SyntaxErrorIsLocated) {
 }
 
 TEST(Config, BinaryJunkIsRejected) {
-  const std::string e = error_of(std::string("\x7f" "ELF\0\0\x01", 7));
+  const std::string e =
+      error_of(std::string("\x7f"
+                           "ELF\0\0\x01",
+                           7));
   EXPECT_NE(e.find("not a text file"), std::string::npos) << e;
 }
 
@@ -132,26 +153,36 @@ TEST(Config, MissingFile) {
     load_run_spec("/nonexistent/x.yaml", {});
     FAIL();
   } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("/nonexistent/x.yaml: error: cannot read config file"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/x.yaml: error: cannot read config file"),
+              std::string::npos)
+        << e.what();
   }
 }
 
 TEST(Config, UnknownDataset) {
   const std::string e = error_of("data: {dataset: mnits}\n");
-  EXPECT_NE(e.find("c.yaml:1:17: error: unknown dataset 'mnits' (did you mean 'mnist'?)"), std::string::npos) << e;
+  EXPECT_NE(e.find("c.yaml:1:17: error: unknown dataset 'mnits' (did you mean 'mnist'?)"),
+            std::string::npos)
+      << e;
 }
 
 TEST(Config, ConvOnMlpAndKernelTooBig) {
-  EXPECT_NE(error_of("model: {conv: [{out_channels: 8}]}\n").find("model.conv is set but model.type is 'mlp'"), std::string::npos);
+  EXPECT_NE(error_of("model: {conv: [{out_channels: 8}]}\n")
+                .find("model.conv is set but model.type is 'mlp'"),
+            std::string::npos);
   const std::string e = error_of(
       "model:\n  type: cnn\n  conv:\n    - {out_channels: 8, kernel_size: 5, pool: 2}\n"
-      "    - {out_channels: 8, kernel_size: 5, pool: 2}\n    - {out_channels: 8, kernel_size: 5}\n");
-  EXPECT_NE(e.find("c.yaml:6:38: error: conv block 2: kernel 5 does not fit its 4x4 input"), std::string::npos) << e;
+      "    - {out_channels: 8, kernel_size: 5, pool: 2}\n    - {out_channels: 8, kernel_size: "
+      "5}\n");
+  EXPECT_NE(e.find("c.yaml:6:38: error: conv block 2: kernel 5 does not fit its 4x4 input"),
+            std::string::npos)
+      << e;
 }
 
 TEST(Config, LayerActivationIndexOutOfRange) {
   const std::string e = error_of("model:\n  hidden: [8, 8]\n  layer_activations: {5: tanh}\n");
-  EXPECT_NE(e.find("c.yaml:3:23: error: model.layer_activations has layer 5"), std::string::npos) << e;
+  EXPECT_NE(e.find("c.yaml:3:23: error: model.layer_activations has layer 5"), std::string::npos)
+      << e;
 }
 
 TEST(Config, SirenNeedsSine) {
@@ -161,21 +192,27 @@ TEST(Config, SirenNeedsSine) {
 }
 
 TEST(Config, NesterovNeedsMomentum) {
-  EXPECT_NE(error_of("optim: {nesterov: true, momentum: 0}\n").find("c.yaml:1:19: error: optim.nesterov needs"), std::string::npos);
+  EXPECT_NE(error_of("optim: {nesterov: true, momentum: 0}\n")
+                .find("c.yaml:1:19: error: optim.nesterov needs"),
+            std::string::npos);
 }
 
 TEST(Config, CudaOnCpuBuildIsAConfigError) {
   if (torch::cuda::is_available()) GTEST_SKIP() << "a CUDA device is present";
-  EXPECT_NE(error_of("train: {device: cuda}\n").find("c.yaml:1:17: error: train.device is cuda"), std::string::npos);
+  EXPECT_NE(error_of("train: {device: cuda}\n").find("c.yaml:1:17: error: train.device is cuda"),
+            std::string::npos);
   EXPECT_NE(error_of("train: {device: gpu}\n").find("train.device is 'gpu'"), std::string::npos);
 }
 
 TEST(Overrides, SetAddRemoveAndLists) {
   TempDir dir;
-  const auto file = dir.write("c.yaml", "model: {hidden: [8], activation: relu}\ntrain: {epochs: 1}\n");
-  const RunSpec spec = load_run_spec(
-      file.string(), {{"model.hidden=[32,16]", 2}, {"model.activation={name: leaky_relu, negative_slope: 0.2}", 3},
-                      {"~train.epochs", 4}, {"+optim.lr=0.01", 5}});
+  const auto file =
+      dir.write("c.yaml", "model: {hidden: [8], activation: relu}\ntrain: {epochs: 1}\n");
+  const RunSpec spec =
+      load_run_spec(file.string(), {{"model.hidden=[32,16]", 2},
+                                    {"model.activation={name: leaky_relu, negative_slope: 0.2}", 3},
+                                    {"~train.epochs", 4},
+                                    {"+optim.lr=0.01", 5}});
   EXPECT_EQ(spec.model.hidden, (std::vector<int64_t>{32, 16}));
   EXPECT_EQ(spec.model.activation.name, "leaky_relu");
   EXPECT_EQ(spec.model.activation.params.at("negative_slope").number, 0.2);
@@ -185,13 +222,27 @@ TEST(Overrides, SetAddRemoveAndLists) {
 }
 
 TEST(Overrides, ErrorsAreLocatedAtTheArgument) {
-  EXPECT_NE(error_of("seed: 1\n", {"model.activaton=gelu"}).find("<cli>:arg3: error: unknown key 'activaton' in model (did you mean 'activation'?)"), std::string::npos);
-  EXPECT_NE(error_of("seed: 1\n", {"+seed=3"}).find("<cli>:arg3: error: cannot add 'seed': it is already in the config"), std::string::npos);
-  EXPECT_NE(error_of("seed: 1\n", {"~optim.lr"}).find("<cli>:arg3: error: cannot remove 'optim.lr'"), std::string::npos);
-  EXPECT_NE(error_of("seed: 1\n", {"model.activation=relu,gelu"}).find("that is a sweep"), std::string::npos);
-  EXPECT_NE(error_of("seed: 1\n", {"train.epochs"}).find("<cli>:arg3: error: 'train.epochs' is not an override"), std::string::npos);
-  EXPECT_NE(error_of("seed: 1\n", {"train.epochs=-1"}).find("<cli>:arg3: error: train.epochs = -1 is out of range"), std::string::npos);
-  EXPECT_NE(error_of("seed: 1\n", {"model.activation=rellu"}).find("<cli>:arg3: error: unknown activation 'rellu' (did you mean 'relu'?)"), std::string::npos);
+  EXPECT_NE(
+      error_of("seed: 1\n", {"model.activaton=gelu"})
+          .find("<cli>:arg3: error: unknown key 'activaton' in model (did you mean 'activation'?)"),
+      std::string::npos);
+  EXPECT_NE(error_of("seed: 1\n", {"+seed=3"})
+                .find("<cli>:arg3: error: cannot add 'seed': it is already in the config"),
+            std::string::npos);
+  EXPECT_NE(
+      error_of("seed: 1\n", {"~optim.lr"}).find("<cli>:arg3: error: cannot remove 'optim.lr'"),
+      std::string::npos);
+  EXPECT_NE(error_of("seed: 1\n", {"model.activation=relu,gelu"}).find("that is a sweep"),
+            std::string::npos);
+  EXPECT_NE(error_of("seed: 1\n", {"train.epochs"})
+                .find("<cli>:arg3: error: 'train.epochs' is not an override"),
+            std::string::npos);
+  EXPECT_NE(error_of("seed: 1\n", {"train.epochs=-1"})
+                .find("<cli>:arg3: error: train.epochs = -1 is out of range"),
+            std::string::npos);
+  EXPECT_NE(error_of("seed: 1\n", {"model.activation=rellu"})
+                .find("<cli>:arg3: error: unknown activation 'rellu' (did you mean 'relu'?)"),
+            std::string::npos);
 }
 
 TEST(Overrides, SweepValuesSplitOnlyAtTopLevel) {
@@ -203,15 +254,19 @@ TEST(Overrides, SweepValuesSplitOnlyAtTopLevel) {
 
 TEST(Overrides, ConvListIndex) {
   TempDir dir;
-  const auto file = dir.write("c.yaml", "model:\n  type: cnn\n  conv: [{out_channels: 8}, {out_channels: 16}]\n");
+  const auto file =
+      dir.write("c.yaml", "model:\n  type: cnn\n  conv: [{out_channels: 8}, {out_channels: 16}]\n");
   const RunSpec spec = load_run_spec(file.string(), {{"model.conv.1.out_channels=64", 2}});
   EXPECT_EQ(spec.model.conv[1].out_channels, 64);
-  EXPECT_NE(error_of("model:\n  type: cnn\n  conv: [{out_channels: 8}]\n", {"model.conv.4.pool=2"}).find("<cli>:arg3"), std::string::npos);
+  EXPECT_NE(error_of("model:\n  type: cnn\n  conv: [{out_channels: 8}]\n", {"model.conv.4.pool=2"})
+                .find("<cli>:arg3"),
+            std::string::npos);
 }
 
 TEST(Config, ResolvedConfigRoundTrips) {
   TempDir dir;
-  const auto file = dir.write("c.yaml", "model: {activation: leaky_relu, hidden: [16]}\ndata: {dataset: synthetic}\n");
+  const auto file = dir.write(
+      "c.yaml", "model: {activation: leaky_relu, hidden: [16]}\ndata: {dataset: synthetic}\n");
   app::PreparedRun prepared = app::prepare_run(file.string(), {});
   // Resolution wrote the default negative_slope into the spec.
   EXPECT_EQ(prepared.spec.model.activation.params.at("negative_slope").number, 0.01);
@@ -224,12 +279,14 @@ TEST(Config, ResolvedConfigRoundTrips) {
 TEST(Config, SchemaDocumentsEveryKey) {
   const auto rows = schema_rows();
   const auto has = [&](const std::string& key) {
-    for (const auto& r : rows) if (r.key == key) return !r.help.empty();
+    for (const auto& r : rows)
+      if (r.key == key) return !r.help.empty();
     return false;
   };
-  for (const char* key : {"name", "seed", "data.dataset", "data.batch_size", "model.hidden", "model.activation",
-                          "model.init", "optim.lr", "optim.schedule.name", "train.threads", "probes.every_steps",
-                          "output.dir", "model.conv[i].kernel_size"})
+  for (const char* key :
+       {"name", "seed", "data.dataset", "data.batch_size", "model.hidden", "model.activation",
+        "model.init", "optim.lr", "optim.schedule.name", "train.threads", "probes.every_steps",
+        "output.dir", "model.conv[i].kernel_size"})
     EXPECT_TRUE(has(key)) << key;
 }
 

@@ -31,10 +31,10 @@ ComponentSpec with_param(const std::string& key, ParamValue value) {
 }
 
 TEST(Params, DefaultsRangesAndTypes) {
-  const std::vector<ParamSpec> schema{ParamSpec::positive("alpha", 1.0, "scale"),
-                                      ParamSpec::integer("k", 2, "pieces", 2, 16),
-                                      ParamSpec::flag("learnable", false, "train it"),
-                                      ParamSpec::choice("approximate", "none", {"none", "tanh"}, "form")};
+  const std::vector<ParamSpec> schema{
+      ParamSpec::positive("alpha", 1.0, "scale"), ParamSpec::integer("k", 2, "pieces", 2, 16),
+      ParamSpec::flag("learnable", false, "train it"),
+      ParamSpec::choice("approximate", "none", {"none", "tanh"}, "form")};
   const ParamValues defaults = resolve_params("activation", schema, ComponentSpec{"thing", {}, {}});
   EXPECT_EQ(defaults.number("alpha"), 1.0);
   EXPECT_EQ(defaults.integer("k"), 2);
@@ -61,7 +61,8 @@ TEST(Params, DefaultsRangesAndTypes) {
     resolve_params("activation", schema, with_param("alhpa", zero));
     FAIL();
   } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("has no parameter 'alhpa' (did you mean 'alpha'?)"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("has no parameter 'alhpa' (did you mean 'alpha'?)"),
+              std::string::npos);
   }
 }
 
@@ -85,8 +86,8 @@ TEST(Files, ShortHashIsStable) {
 
 TEST(Runtime, BlasIsOpenBlas) {
   const BlasInfo blas = detect_blas();
-  // The install step selects OpenBLAS for libblas.so.3; if this fails, LibTorch runs on the reference
-  // BLAS, about 30x slower: run scripts/install_deps.sh.
+  // The install step selects OpenBLAS for libblas.so.3; if this fails, LibTorch runs on the
+  // reference BLAS, about 30x slower: run scripts/install_deps.sh.
   EXPECT_EQ(blas.name, "OpenBLAS") << blas.library;
   EXPECT_TRUE(blas.is_optimized());
 }

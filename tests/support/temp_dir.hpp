@@ -1,18 +1,20 @@
-// Test helper: a fresh temporary directory, removed when the test ends, with a helper to write files.
+// Test helper: a fresh temporary directory, removed when the test ends, with a helper to write
+// files.
 #pragma once
+
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
-
-#include <unistd.h>
 
 namespace actbench::testing {
 
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "actbench-test-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "actbench-test-XXXXXX").string();
     path_ = ::mkdtemp(pattern.data());
   }
   ~TempDir() {

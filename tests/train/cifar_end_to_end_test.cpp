@@ -1,8 +1,7 @@
-// CIFAR-10 end to end: batch files in the official binary format, written by the test with a learnable
-// pattern (the label sets the mean brightness of one colour channel), trained with the shipped
-// configs/cifar10_cnn.yaml through the CLI, exactly as a user would run it.
+// CIFAR-10 end to end: batch files in the official binary format, written by the test with a
+// learnable pattern (the label sets the mean brightness of one colour channel), trained with the
+// shipped configs/cifar10_cnn.yaml through the CLI, exactly as a user would run it.
 #include <gtest/gtest.h>
-
 #include <torch/torch.h>
 
 #include "data/cifar10.hpp"
@@ -23,9 +22,9 @@ void write_learnable_cifar(const std::filesystem::path& root, int64_t records) {
     const torch::Tensor labels = torch::randint(0, 10, {records}, torch::kLong);
     torch::Tensor images = torch::randint(0, 80, {records, 3, 32, 32}, torch::kLong);
     const torch::Tensor channel = labels % 3;
-    const torch::Tensor level = (torch::div(labels, 3, "floor") + 1) * 40;  // 40..160, on top of noise in [0, 80)
-    for (int64_t i = 0; i < records; ++i)
-      images[i][channel[i].item<int64_t>()] += level[i];
+    const torch::Tensor level =
+        (torch::div(labels, 3, "floor") + 1) * 40;  // 40..160, on top of noise in [0, 80)
+    for (int64_t i = 0; i < records; ++i) images[i][channel[i].item<int64_t>()] += level[i];
     write_cifar_batch(dir / name, images.clamp(0, 255).to(torch::kUInt8), labels);
   }
 }
@@ -35,11 +34,13 @@ TEST(CifarEndToEnd, ShippedConfigTrainsOnOfficialFormatFiles) {
   write_learnable_cifar(dir.path() / "data", 200);
   const std::string config = std::string(ACTBENCH_SOURCE_DIR) + "/configs/cifar10_cnn.yaml";
   const auto result = actbench::testing::run_cli(
-      "run " + config + " data.root=data train.epochs=4 data.batch_size=50 output.dir=runs train.progress=never",
+      "run " + config +
+          " data.root=data train.epochs=4 data.batch_size=50 output.dir=runs train.progress=never",
       dir.path().string());
   ASSERT_EQ(result.exit_code, 0) << result.output;
   std::filesystem::path run;
-  for (const auto& entry : std::filesystem::directory_iterator(dir.path() / "runs")) run = entry.path();
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path() / "runs"))
+    run = entry.path();
   const auto summary = actbench::testing::read_json(run / "summary.json");
   const auto meta = actbench::testing::read_json(run / "meta.json");
   EXPECT_EQ(summary["status"], "completed");

@@ -1,12 +1,12 @@
-// The probes against direct computations: dead units are exactly the units whose pre-activation is never
-// positive on the probe set (for ReLU), per feature for MLPs and per channel for CNNs; the
+// The probes against direct computations: dead units are exactly the units whose pre-activation is
+// never positive on the probe set (for ReLU), per feature for MLPs and per channel for CNNs; the
 // back-propagated gradient equals autograd's dL/dz; parameter gradients are left untouched.
-#include <gtest/gtest.h>
+#include "probe/probes.hpp"
 
+#include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include "app/commands.hpp"
-#include "probe/probes.hpp"
 #include "support/temp_dir.hpp"
 
 namespace actbench::probe {
@@ -29,10 +29,11 @@ model::Network build(const std::string& yaml, app::PreparedRun& prepared) {
 }
 
 TEST(ProbeMath, DeadUnitsMatchNeverPositivePreActivations) {
-  for (const char* yaml : {
-           "data: {dataset: synthetic}\nmodel: {hidden: [64, 64], bias_init: {name: normal, mean: -1, std: 1}}\n",
-           "data: {dataset: synthetic}\nmodel: {type: cnn, conv: [{out_channels: 16, kernel_size: 3, pool: 2}], "
-           "hidden: [32], bias_init: {name: normal, mean: -1, std: 1}}\n"}) {
+  for (const char* yaml : {"data: {dataset: synthetic}\nmodel: {hidden: [64, 64], bias_init: "
+                           "{name: normal, mean: -1, std: 1}}\n",
+                           "data: {dataset: synthetic}\nmodel: {type: cnn, conv: [{out_channels: "
+                           "16, kernel_size: 3, pool: 2}], "
+                           "hidden: [32], bias_init: {name: normal, mean: -1, std: 1}}\n"}) {
     app::PreparedRun prepared;
     model::Network network = build(yaml, prepared);
     network->eval();
@@ -48,11 +49,13 @@ TEST(ProbeMath, DeadUnitsMatchNeverPositivePreActivations) {
     for (size_t i = 0; i < probes.size(); ++i) {
       torch::Tensor pre = keep.pre_[i];
       torch::Tensor units = pre.dim() > 2 ? pre.transpose(0, 1).flatten(1) : pre.t();
-      const double expected = (units > 0).any(1).logical_not().to(torch::kDouble).mean().item<double>();
+      const double expected =
+          (units > 0).any(1).logical_not().to(torch::kDouble).mean().item<double>();
       EXPECT_DOUBLE_EQ(probes[i].dead_fraction, expected) << yaml << " layer " << i;
       most_dead = std::max(most_dead, expected);
       // For ReLU, |f'| < 5% of 1 means exactly "z <= 0".
-      EXPECT_NEAR(probes[i].saturated_fraction, (pre <= 0).to(torch::kDouble).mean().item<double>(), 1e-12);
+      EXPECT_NEAR(probes[i].saturated_fraction, (pre <= 0).to(torch::kDouble).mean().item<double>(),
+                  1e-12);
       EXPECT_NEAR(probes[i].pre_mean, pre.mean().item<double>(), 1e-5);
       EXPECT_NEAR(probes[i].pre_std, pre.std(false).item<double>(), 1e-5);
     }
@@ -64,7 +67,8 @@ TEST(ProbeMath, DeadUnitsMatchNeverPositivePreActivations) {
 
 TEST(ProbeMath, BackpropNormIsTheGradientOfTheMeanLoss) {
   app::PreparedRun prepared;
-  model::Network network = build("data: {dataset: synthetic}\nmodel: {hidden: [32, 16], activation: tanh}\n", prepared);
+  model::Network network =
+      build("data: {dataset: synthetic}\nmodel: {hidden: [32, 16], activation: tanh}\n", prepared);
   torch::manual_seed(7);
   const torch::Tensor x = torch::randn({64, 1, 8, 8});
   const torch::Tensor y = torch::randint(0, 10, {64}, torch::kLong);
@@ -78,15 +82,18 @@ TEST(ProbeMath, BackpropNormIsTheGradientOfTheMeanLoss) {
   for (size_t i = 0; i < grads.size(); ++i)
     EXPECT_NEAR(probes[i].backprop_grad_norm, grads[i].norm().item<double>(), 1e-7);
   for (auto& p : network->parameters())
-    EXPECT_TRUE(torch::all(p.grad() == 42.0).item<bool>()) << "probes must not touch parameter grads";
+    EXPECT_TRUE(torch::all(p.grad() == 42.0).item<bool>())
+        << "probes must not touch parameter grads";
   EXPECT_TRUE(network->is_training() == false);
 }
 
 TEST(ProbeMath, MaxDerivativeComesFromTheActivation) {
   app::PreparedRun prepared;
   model::Network network = build(
-      "data: {dataset: synthetic}\nmodel: {hidden: [8, 8, 8], activation: {name: sine, omega_0: 30}, "
-      "layer_activations: {1: sigmoid, 2: tanh}}\n", prepared);
+      "data: {dataset: synthetic}\nmodel: {hidden: [8, 8, 8], activation: {name: sine, omega_0: "
+      "30}, "
+      "layer_activations: {1: sigmoid, 2: tanh}}\n",
+      prepared);
   EXPECT_NEAR(network->info(0).max_derivative, 30.0, 1e-3);
   EXPECT_NEAR(network->info(1).max_derivative, 0.25, 1e-6);
   EXPECT_NEAR(network->info(2).max_derivative, 1.0, 1e-6);

@@ -1,11 +1,10 @@
 // End-to-end training tests on the synthetic dataset (fast, no files) and on real MNIST: learning,
 // the run directory's contents, determinism, divergence, interruption, probes, schedules.
 #include <gtest/gtest.h>
+#include <torch/torch.h>
 
 #include <cmath>
 #include <filesystem>
-
-#include <torch/torch.h>
 
 #include "core/interrupt.hpp"
 #include "support/run_helpers.hpp"
@@ -30,7 +29,8 @@ TEST(Train, SyntheticRunLearnsAndWritesItsDirectory) {
   TempDir dir;
   const app::RunOutcome outcome = run_config(dir, kSynthetic);
   EXPECT_EQ(outcome.status, "completed");
-  for (const char* file : {"config.yaml", "overrides.txt", "meta.json", "metrics.csv", "summary.json", "weights.pt"})
+  for (const char* file :
+       {"config.yaml", "overrides.txt", "meta.json", "metrics.csv", "summary.json", "weights.pt"})
     EXPECT_TRUE(std::filesystem::exists(outcome.directory / file)) << file;
   EXPECT_EQ(outcome.directory.filename().string().rfind("synth-", 0), 0u);
 
@@ -65,8 +65,12 @@ TEST(Train, SameSeedGivesIdenticalMetrics) {
   const auto a = read_json(run_config(dir, kSynthetic).directory / "summary.json");
   const auto b_outcome = run_config(dir, kSynthetic);
   const auto b = read_json(b_outcome.directory / "summary.json");
-  EXPECT_NE(b_outcome.directory.filename().string().find("-2"), std::string::npos);  // not overwritten
-  auto strip = [](nlohmann::json s) { s.erase("seconds"); return s; };
+  EXPECT_NE(b_outcome.directory.filename().string().find("-2"),
+            std::string::npos);  // not overwritten
+  auto strip = [](nlohmann::json s) {
+    s.erase("seconds");
+    return s;
+  };
   EXPECT_EQ(strip(a).dump(), strip(b).dump());
   const auto c = read_json(run_config(dir, kSynthetic, {"seed=1"}).directory / "summary.json");
   EXPECT_NE(strip(a).dump(), strip(c).dump());
@@ -93,15 +97,18 @@ TEST(Train, InterruptStopsCleanly) {
 
 TEST(Probes, NegativeBiasKillsEveryReluUnit) {
   TempDir dir;
-  const auto outcome = run_config(dir, kSynthetic, {"model.bias_init={name: constant, value: -100}", "train.epochs=0"});
+  const auto outcome = run_config(
+      dir, kSynthetic, {"model.bias_init={name: constant, value: -100}", "train.epochs=0"});
   const auto summary = read_json(outcome.directory / "summary.json");
   for (const auto& layer : summary["layers"]) EXPECT_EQ(layer["dead_fraction"].get<double>(), 1.0);
   // With tanh at bias -3, f'(z) is small but not zero: nothing is dead, most of it is saturated.
   // (Far out, around |z| > 9, tanh rounds to exactly -1 in float32 and f' is exactly 0: dead by
   // definition; so only the first layer, whose inputs are bounded, is checked.)
-  const auto tanh_summary = read_json(
-      run_config(dir, kSynthetic, {"model.bias_init={name: constant, value: -3}", "train.epochs=0",
-                                   "model.activation=tanh"}).directory / "summary.json");
+  const auto tanh_summary = read_json(run_config(dir, kSynthetic,
+                                                 {"model.bias_init={name: constant, value: -3}",
+                                                  "train.epochs=0", "model.activation=tanh"})
+                                          .directory /
+                                      "summary.json");
   const auto& first = tanh_summary["layers"][0];
   EXPECT_EQ(first["dead_fraction"].get<double>(), 0.0);
   EXPECT_GT(first["saturated_fraction"].get<double>(), 0.5);  // about 0.25 without the bias
@@ -109,7 +116,9 @@ TEST(Probes, NegativeBiasKillsEveryReluUnit) {
 
 TEST(Probes, HealthyTanhNetworkIsNeitherDeadNorSaturated) {
   TempDir dir;
-  const auto summary = read_json(run_config(dir, kSynthetic, {"model.activation=tanh", "train.epochs=0"}).directory / "summary.json");
+  const auto summary =
+      read_json(run_config(dir, kSynthetic, {"model.activation=tanh", "train.epochs=0"}).directory /
+                "summary.json");
   for (const auto& layer : summary["layers"]) {
     EXPECT_EQ(layer["dead_fraction"].get<double>(), 0.0);
     EXPECT_LT(layer["saturated_fraction"].get<double>(), 0.5);
@@ -154,9 +163,12 @@ TEST(Train, EveryOptimiserTrains) {
   for (const char* optimizer : {"sgd", "adam", "adamw", "rmsprop"}) {
     TempDir dir;
     const double lr = std::string(optimizer) == "sgd" ? 0.05 : 0.003;
-    const auto summary = read_json(
-        run_config(dir, kSynthetic, {std::string("optim.name=") + optimizer, "optim.lr=" + std::to_string(lr),
-                                     "optim.momentum=0"}).directory / "summary.json");
+    const auto summary =
+        read_json(run_config(dir, kSynthetic,
+                             {std::string("optim.name=") + optimizer,
+                              "optim.lr=" + std::to_string(lr), "optim.momentum=0"})
+                      .directory /
+                  "summary.json");
     EXPECT_GT(summary["test_accuracy"].get<double>(), 0.7) << optimizer;
   }
 }
@@ -186,11 +198,11 @@ TEST(Schedule, WarmupStepCosineLinear) {
 // The real thing: a short MNIST run must learn. CI fetches MNIST before the tests run.
 TEST(RealData, ShortMnistRunLearns) {
   const std::string root = actbench::testing::data_root();
-  ASSERT_TRUE(std::filesystem::exists(root + "/mnist")) << "MNIST is missing under " << root
-                                                        << ": run `actbench data fetch mnist`";
+  ASSERT_TRUE(std::filesystem::exists(root + "/mnist"))
+      << "MNIST is missing under " << root << ": run `actbench data fetch mnist`";
   TempDir dir;
-  const auto outcome = run_config(dir, "data: {dataset: mnist, train_subset: 12000, root: " + root +
-                                           "}\ntrain: {epochs: 1}\n");
+  const auto outcome = run_config(
+      dir, "data: {dataset: mnist, train_subset: 12000, root: " + root + "}\ntrain: {epochs: 1}\n");
   const auto summary = read_json(outcome.directory / "summary.json");
   EXPECT_EQ(summary["status"], "completed");
   EXPECT_GT(summary["test_accuracy"].get<double>(), 0.9);
