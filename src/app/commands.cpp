@@ -106,8 +106,12 @@ ordered_json meta_json(const PreparedRun& prepared, const data::Dataset& dataset
 
 PreparedRun prepare_run(const std::string& config_file,
                         const std::vector<config::CliOverride>& overrides) {
+  return prepare_spec(config::load_run_spec(config_file, overrides));
+}
+
+PreparedRun prepare_spec(config::RunSpec spec) {
   PreparedRun prepared;
-  prepared.spec = config::load_run_spec(config_file, overrides);
+  prepared.spec = std::move(spec);
   const data::DatasetEntry& dataset =
       data::dataset_entry(prepared.spec.data.dataset, prepared.spec.location_of("data.dataset"));
   prepared.spec.data.dataset = dataset.name;  // an alias resolves to the canonical name
@@ -124,7 +128,8 @@ PreparedRun prepare_run(const std::string& config_file,
 RunOutcome execute_run(PreparedRun prepared, const RunOptions& options) {
   const config::RunSpec& spec = prepared.spec;
   const torch::Device device = parse_device(spec);
-  core::set_compute_threads(static_cast<int>(spec.train.threads));
+  core::set_compute_threads(options.threads > 0 ? options.threads
+                                                : static_cast<int>(spec.train.threads));
 
   // Data first: a missing file must fail before a run directory exists.
   data::LoadOptions load;
@@ -141,7 +146,9 @@ RunOutcome execute_run(PreparedRun prepared, const RunOptions& options) {
   int64_t parameters = 0;
   for (const auto& p : network->parameters()) parameters += p.numel();
 
-  const store::RunDirectory directory = store::RunDirectory::create(spec);
+  const store::RunDirectory directory = options.run_dir.empty()
+                                            ? store::RunDirectory::create(spec)
+                                            : store::RunDirectory::create_at(options.run_dir);
   const std::string start_time = core::utc_now_iso8601();
   directory.write_text("config.yaml", config::to_yaml(spec));
   std::string overrides_text;
@@ -223,47 +230,6 @@ std::string validate_report(const PreparedRun& prepared, bool print_resolved) {
                      prepared.plan.init.entry->name, prepared.spec.optim.name,
                      prepared.spec.optim.lr, prepared.spec.train.epochs,
                      core::join(activations, ", "));
-}
-
-std::string activations_table(const std::string& format) {
-  ordered_json rows = ordered_json::array();
-  for (const model::ActivationEntry* entry : model::ActivationRegistry::instance().entries()) {
-    core::ComponentSpec spec;
-    spec.name = entry->name;
-    const model::ResolvedActivation resolved = model::resolve_activation(spec);
-    std::vector<std::string> params;
-    for (const auto& p : entry->params) params.push_back(p.name + "=" + p.default_string());
-    rows.push_back({{"name", entry->name},
-                    {"aliases", core::join(entry->aliases)},
-                    {"parameters", core::join(params)},
-                    {"gain", resolved.gain()},
-                    {"gain_source", entry->gain_source},
-                    {"description", entry->description}});
-  }
-  if (format == "json") return rows.dump(2) + "\n";
-  std::string out;
-  if (format == "csv") {
-    out = "name,aliases,parameters,gain,gain_source,description\n";
-    auto quote = [](const std::string& s) {
-      std::string q = "\"";
-      for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-      return q + "\"";
-    };
-    for (const auto& r : rows)
-      out += fmt::format("{},{},{},{:.6g},{},{}\n", r["name"].get<std::string>(),
-                         quote(r["aliases"]), quote(r["parameters"]), r["gain"].get<double>(),
-                         quote(r["gain_source"]), quote(r["description"]));
-    return out;
-  }
-  out =
-      "| activation | aliases | parameters (defaults) | gain | gain from | description |\n"
-      "|---|---|---|---:|---|---|\n";
-  for (const auto& r : rows)
-    out += fmt::format("| {} | {} | {} | {:.4f} | {} | {} |\n", r["name"].get<std::string>(),
-                       r["aliases"].get<std::string>(), r["parameters"].get<std::string>(),
-                       r["gain"].get<double>(), r["gain_source"].get<std::string>(),
-                       r["description"].get<std::string>());
-  return out;
 }
 
 std::string datasets_table() {

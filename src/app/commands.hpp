@@ -25,11 +25,15 @@ struct PreparedRun {
 // Throws ConfigError for any mistake (including ones only building the network reveals).
 PreparedRun prepare_run(const std::string& config_file,
                         const std::vector<config::CliOverride>& overrides);
+// The same for a spec already read (a sweep's runs).
+PreparedRun prepare_spec(config::RunSpec spec);
 
 struct RunOptions {
   bool console = true;  // print the epoch table and the final result table
   std::FILE* out = stdout;
   std::string command_line;  // recorded in meta.json
+  std::filesystem::path run_dir;  // use exactly this directory (a sweep's); "" = a new one in output.dir
+  int threads = 0;                // intra-op threads for this process; 0 = train.threads
 };
 
 struct RunOutcome {
@@ -47,9 +51,6 @@ std::string result_table(const nlohmann::ordered_json& summary, const std::strin
 
 // `actbench validate`: the check's one-line verdict, or the resolved config when `print_resolved`.
 std::string validate_report(const PreparedRun& prepared, bool print_resolved);
-
-// `actbench activations`: every registered activation, as md, csv or json.
-std::string activations_table(const std::string& format);
 
 // `actbench data list`.
 std::string datasets_table();

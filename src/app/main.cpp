@@ -6,9 +6,14 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
+#include "app/activations_command.hpp"
 #include "app/commands.hpp"
+#include "core/files.hpp"
+#include "report/sweep_report.hpp"
+#include "sweep/sweep_runner.hpp"
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
 #include "core/runtime.hpp"
@@ -71,6 +76,37 @@ int main(int argc, char** argv) {
   run->add_option(
       "overrides", override_texts,
       "Hydra-style overrides: key=value, +key=value, ~key (e.g. model.activation=gelu)");
+  std::string run_dir;
+  int run_threads = 0;
+  bool quiet = false;
+  run->add_option("--run-dir", run_dir, "write into exactly this new directory (sweeps use it)");
+  run->add_option("--threads", run_threads, "intra-op threads for this process (default: train.threads)")
+      ->check(CLI::Range(1, 1024));
+  run->add_flag("--quiet", quiet, "print nothing but errors");
+
+  auto* sweep = app.add_subcommand("sweep", "run a grid of configs x seeds in worker processes");
+  sweep->add_option("file", config_file, "sweep file (experiments/) or a config")->required();
+  sweep->add_option("overrides", override_texts, "overrides; key=a,b,c adds an axis");
+  actbench::sweep::SweepOptions sweep_options;
+  std::string sweep_dir;
+  bool dry_run = false;
+  sweep->add_option("--workers", sweep_options.workers, "parallel runs (default: one per core)")
+      ->check(CLI::Range(1, 256));
+  sweep->add_option("--threads", sweep_options.threads, "intra-op threads per run (default: 1)")
+      ->check(CLI::Range(1, 1024));
+  sweep->add_flag("--resume", sweep_options.resume, "continue an interrupted sweep");
+  sweep->add_option("--dir", sweep_dir, "sweep directory (default: results/<sweep name>)");
+  sweep->add_flag("--dry-run", dry_run, "print the plan and exit");
+
+  auto* report = app.add_subcommand("report", "tables of a sweep's results, grouped over seeds");
+  std::string report_dir, report_format = "md", report_out;
+  std::vector<std::string> group_by;
+  report->add_option("dir", report_dir, "sweep directory (results/<sweep name>)")->required();
+  report->add_option("--group-by", group_by, "config keys to group by (default: the varied keys)")
+      ->delimiter(',');
+  report->add_option("--format", report_format, "md, csv, latex or html")
+      ->check(CLI::IsMember({"md", "csv", "latex", "html"}));
+  report->add_option("--out", report_out, "write to this file instead of stdout");
 
   auto* validate = app.add_subcommand("validate", "check a config (every key), run nothing");
   validate->add_option("config", config_file, "YAML config");
@@ -80,10 +116,24 @@ int main(int argc, char** argv) {
   validate->add_flag("--schema", print_schema,
                      "print every config key with its default and meaning");
 
-  auto* activations = app.add_subcommand("activations", "list the activation functions");
-  std::string activation_format = "md";
-  activations->add_option("--format", activation_format, "md, csv or json")
-      ->check(CLI::IsMember({"md", "csv", "json"}));
+  auto* activations = app.add_subcommand(
+      "activations", "the activation catalogue: properties computed from each module, and plots");
+  actbench::app::ActivationsOptions activation_options;
+  activations->add_option("--format", activation_options.format, "md, csv or json")
+      ->check(CLI::IsMember({"md", "csv", "json"}))
+      ->capture_default_str();
+  activations->add_option("--only", activation_options.only, "list only these: relu,gelu,...")
+      ->delimiter(',');
+  activations->add_option("--plot", activation_options.plot_dir,
+                          "write DIR/<name>.svg per listed activation, f solid and f' dashed");
+  activations
+      ->add_option("--range", activation_options.range,
+                   "x range of the plots, lo:hi (write --range=-6:6 for a negative lo)")
+      ->capture_default_str();
+  activations
+      ->add_option("--compare", activation_options.compare,
+                   "also write DIR/compare_<names>.svg, f and f' of these side by side")
+      ->delimiter(',');
 
   auto* data = app.add_subcommand("data", "list, fetch and verify datasets");
   data->require_subcommand(1);
@@ -121,8 +171,38 @@ int main(int argc, char** argv) {
           actbench::app::prepare_run(config_file, locate_overrides(override_texts, argc, argv));
       actbench::app::RunOptions options;
       options.command_line = command_line(argc, argv);
+      options.run_dir = run_dir;
+      options.threads = run_threads;
+      options.console = !quiet;
       const auto outcome = actbench::app::execute_run(std::move(prepared), options);
       if (outcome.status == "interrupted") return 130;
+      return 0;
+    }
+    if (*sweep) {
+      actbench::core::install_interrupt_handlers();
+      auto plan = actbench::sweep::plan_sweep(config_file,
+                                              locate_overrides(override_texts, argc, argv));
+      if (!sweep_dir.empty()) plan.directory = sweep_dir;
+      fmt::print("{}", actbench::sweep::describe_plan(plan));
+      if (dry_run) return 0;
+      sweep_options.executable = std::filesystem::read_symlink("/proc/self/exe");
+      const auto outcome = actbench::sweep::run_sweep(plan, sweep_options);
+      fmt::print("\n{}", actbench::report::render(actbench::report::load_report(plan.directory, {}), "md"));
+      fmt::print("\nresults in {} (actbench report {})\n", outcome.directory.string(),
+                 outcome.directory.string());
+      if (outcome.interrupted) return 130;
+      const auto failed = outcome.status_counts.find("failed");
+      return failed != outcome.status_counts.end() && failed->second > 0 ? 1 : 0;
+    }
+    if (*report) {
+      const std::string text =
+          actbench::report::render(actbench::report::load_report(report_dir, group_by), report_format);
+      if (report_out.empty()) {
+        fmt::print("{}", text);
+      } else {
+        actbench::core::write_file_atomic(report_out, text);
+        fmt::print("wrote {}\n", report_out);
+      }
       return 0;
     }
     if (*validate) {
@@ -137,7 +217,9 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*activations) {
-      fmt::print("{}", actbench::app::activations_table(activation_format));
+      const auto output = actbench::app::activations_command(activation_options);
+      fmt::print("{}", output.table);
+      for (const auto& file : output.written) fmt::print(stderr, "wrote {}\n", file.string());
       return 0;
     }
     if (*data) {

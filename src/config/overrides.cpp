@@ -83,7 +83,24 @@ Override parse_override(const std::string& text, int arg) {
 }
 
 void apply_override(ConfigNode& root, const Override& override_) {
-  const SourceLocation where = SourceLocation::cli_arg(override_.arg);
+  if (override_.op != Override::Op::Remove) {
+    const std::vector<std::string> choices = split_sweep_values(override_.value);
+    if (choices.size() > 1) {
+      throw ConfigError(SourceLocation::cli_arg(override_.arg),
+                        fmt::format("'{}' gives {} values: that is a sweep", override_.text,
+                                    choices.size()),
+                        "run it with `actbench sweep`, or quote a single value");
+    }
+  }
+  apply_override(root, override_,
+                 override_.op == Override::Op::Remove
+                     ? nullptr
+                     : parse_override_value(override_.value, override_.arg),
+                 SourceLocation::cli_arg(override_.arg));
+}
+
+void apply_override(ConfigNode& root, const Override& override_, ConfigNodePtr value,
+                    const SourceLocation& where) {
   ConfigNode* node = &root;
   std::string walked;
   for (size_t i = 0; i + 1 < override_.path.size(); ++i) {
@@ -122,7 +139,7 @@ void apply_override(ConfigNode& root, const Override& override_) {
     if (override_.op == Override::Op::Remove) {
       node->items.erase(node->items.begin() + static_cast<long>(std::stoul(last)));
     } else {
-      node->items[std::stoul(last)] = parse_override_value(override_.value, override_.arg);
+      node->items[std::stoul(last)] = value;
     }
     return;
   }
@@ -150,13 +167,7 @@ void apply_override(ConfigNode& root, const Override& override_) {
     case Override::Op::Set:
       break;
   }
-  const std::vector<std::string> choices = split_sweep_values(override_.value);
-  if (choices.size() > 1) {
-    throw ConfigError(
-        where, fmt::format("'{}' gives {} values: that is a sweep", override_.text, choices.size()),
-        "run it with `actbench sweep`, or quote a single value");
-  }
-  node->set(last, where, parse_override_value(override_.value, override_.arg));
+node->set(last, where, value);
 }
 
 std::vector<std::string> split_sweep_values(const std::string& value) {

@@ -27,6 +27,10 @@ Override parse_override(const std::string& text, int arg);
 
 // Applies an override to a config tree (a map), with Hydra's messages when it cannot.
 void apply_override(ConfigNode& root, const Override& override_);
+// The same with the value already parsed (a sweep's grid value, located in its sweep file); errors
+// are reported at `where`.
+void apply_override(ConfigNode& root, const Override& override_, ConfigNodePtr value,
+                    const SourceLocation& where);
 
 // The top-level comma-separated choices of a value: "relu,gelu" -> {relu, gelu};
 // "[256,256]" -> {"[256,256]"} (commas inside brackets, braces or quotes do not split).

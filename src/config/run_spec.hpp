@@ -79,6 +79,7 @@ struct TrainSpec {
   int64_t threads = 1;
   std::string device = "cpu";
   std::string progress = "auto";
+  double divergence_threshold = 1000.0;  // a training loss above this also counts as diverged
 };
 
 struct ProbeSpec {

@@ -128,6 +128,10 @@ void describe(V& v, TrainSpec& s) {
   v.field("progress", s.progress,
           "progress bar: auto (when the terminal is interactive), always, never",
           std::vector<std::string>{"auto", "always", "never"});
+  v.field("divergence_threshold", s.divergence_threshold,
+          "a training loss above this ends the run as diverged, like a NaN (chance-level "
+          "cross-entropy for 10 classes is ln 10 = 2.3); 0: only NaN and infinity",
+          0.0, kInf);
 }
 
 template <class V>

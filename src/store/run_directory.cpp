@@ -40,6 +40,16 @@ RunDirectory RunDirectory::create(const config::RunSpec& spec) {
   throw Error("too many runs named " + base + " in " + parent.string());
 }
 
+RunDirectory RunDirectory::create_at(const std::filesystem::path& path) {
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  if (!std::filesystem::create_directory(path, ec) || ec) {
+    throw Error(fmt::format("cannot create run directory {}: {}", path.string(),
+                            ec ? ec.message() : "it exists already"));
+  }
+  return RunDirectory(path);
+}
+
 void RunDirectory::write_text(const std::string& file, const std::string& content) const {
   core::write_file_atomic(path_ / file, content);
 }

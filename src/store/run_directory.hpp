@@ -21,6 +21,8 @@ class RunDirectory {
  public:
   // Creates a new, empty directory for the run; never reuses an existing one.
   static RunDirectory create(const config::RunSpec& spec);
+  // Creates exactly `path` (a sweep decides its runs' directories); it must not exist yet.
+  static RunDirectory create_at(const std::filesystem::path& path);
   explicit RunDirectory(std::filesystem::path path) : path_(std::move(path)) {}
 
   const std::filesystem::path& path() const { return path_; }

@@ -185,11 +185,17 @@ TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network, data
       const torch::Tensor logits = network.forward(x);
       const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
       const double loss_value = loss.item<double>();
-      if (!std::isfinite(loss_value)) {
+      const double threshold = spec.train.divergence_threshold;
+      if (!std::isfinite(loss_value) || (threshold > 0 && loss_value > threshold)) {
         result.status = "diverged";
         result.diverged_step = step;
-        result.reason = fmt::format("loss became {} at step {} (epoch {}, lr {:g})", loss_value,
-                                    step, epoch, lr);
+        result.reason =
+            std::isfinite(loss_value)
+                ? fmt::format("loss became {:g}, above train.divergence_threshold {:g}, at step {} "
+                              "(epoch {}, lr {:g})",
+                              loss_value, threshold, step, epoch, lr)
+                : fmt::format("loss became {} at step {} (epoch {}, lr {:g})", loss_value, step,
+                              epoch, lr);
         result.steps = step;
         result.seconds = seconds_since(start);
         return result;

@@ -1,0 +1,272 @@
+// Expansion and validation of sweep plans (see sweep_plan.hpp).
+#include "sweep/sweep_plan.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "config/overrides.hpp"
+#include "core/strings.hpp"
+#include "store/run_directory.hpp"
+
+namespace actbench::sweep {
+
+namespace {
+
+using config::ConfigNode;
+using config::ConfigNodePtr;
+
+// One dimension of the sweep: one key (grid, seeds) or several varied together (zip).
+struct Axis {
+  std::vector<config::Override> keys;
+  std::vector<SourceLocation> key_where;  // where each key is written, for errors about the key
+  std::vector<std::vector<ConfigNodePtr>> choices;  // choices[i][k]: value of keys[k] in choice i
+};
+
+const std::vector<std::string> kSweepKeys{"name", "base", "set", "grid", "zip", "seeds", "workers",
+                                          "threads", "dir"};
+
+bool is_sweep_file(const ConfigNode& root) {
+  return root.kind == ConfigNode::Kind::Map &&
+         (root.get("base") || root.get("grid") || root.get("zip") || root.get("seeds"));
+}
+
+config::Override key_override(const std::string& key, const SourceLocation& where) {
+  config::Override o;
+  o.op = config::Override::Op::Set;
+  o.key = key;
+  o.text = key;
+  std::string segment;
+  for (char c : key + ".") {
+    if (c == '.') {
+      if (segment.empty())
+        throw ConfigError(where, fmt::format("bad key '{}'", key), "keys are dotted names");
+      o.path.push_back(segment);
+      segment.clear();
+    } else {
+      segment += c;
+    }
+  }
+  return o;
+}
+
+const ConfigNode& expect(const ConfigNode& node, ConfigNode::Kind kind, const std::string& what) {
+  if (node.kind != kind)
+    throw ConfigError(node.where, fmt::format("{} must be {}", what,
+                                              kind == ConfigNode::Kind::Map ? "a map" : "a list"));
+  return node;
+}
+
+int64_t read_int(const ConfigNode& node, const std::string& what, int64_t min) {
+  if (node.kind == ConfigNode::Kind::Scalar) {
+    char* end = nullptr;
+    const long long v = std::strtoll(node.scalar.c_str(), &end, 10);
+    if (!node.scalar.empty() && *end == '\0' && v >= min) return v;
+  }
+  throw ConfigError(node.where, fmt::format("{} must be an integer >= {}", what, min));
+}
+
+std::string node_text(const ConfigNode& node) {
+  switch (node.kind) {
+    case ConfigNode::Kind::Scalar:
+      return node.scalar;
+    case ConfigNode::Kind::Sequence: {
+      std::vector<std::string> items;
+      for (const auto& i : node.items) items.push_back(node_text(*i));
+      return "[" + core::join(items) + "]";
+    }
+    case ConfigNode::Kind::Map: {
+      std::vector<std::string> items;
+      for (const auto& e : node.entries) items.push_back(e.key + ": " + node_text(*e.value));
+      return "{" + core::join(items) + "}";
+    }
+    case ConfigNode::Kind::Null:
+      break;
+  }
+  return "null";
+}
+
+}  // namespace
+
+SweepPlan plan_sweep(const std::string& file, const std::vector<config::CliOverride>& overrides) {
+  SweepPlan plan;
+  plan.source_file = file;
+  ConfigNodePtr source = config::load_yaml_file(file);
+  std::vector<Axis> axes;
+  struct Fixed {
+    config::Override key;
+    ConfigNodePtr value;  // nullptr for a removal
+    SourceLocation where;
+  };
+  std::vector<Fixed> fixed;
+  std::filesystem::path base_path = file;
+  ConfigNodePtr base;
+
+  std::string stem = std::filesystem::path(file).stem().string();
+  plan.name = stem;
+
+  if (is_sweep_file(*source)) {
+    for (const auto& e : source->entries) {
+      if (std::find(kSweepKeys.begin(), kSweepKeys.end(), e.key) == kSweepKeys.end()) {
+        throw ConfigError(e.key_where,
+                          fmt::format("unknown key '{}' in a sweep file{}", e.key,
+                                      core::did_you_mean(e.key, kSweepKeys)),
+                          "a sweep file takes: " + core::join(kSweepKeys));
+      }
+    }
+    const auto base_entry = source->entry("base");
+    if (base_entry == nullptr || base_entry->value->kind != ConfigNode::Kind::Scalar) {
+      throw ConfigError(base_entry ? base_entry->value->where : source->where,
+                        "a sweep file needs `base: <config file>`",
+                        "e.g. base: ../configs/mnist_mlp.yaml (relative to the sweep file)");
+    }
+    base_path = std::filesystem::path(file).parent_path() / base_entry->value->scalar;
+    if (!std::filesystem::exists(base_path)) {
+      throw ConfigError(base_entry->value->where,
+                        fmt::format("base config {} does not exist", base_path.string()));
+    }
+    base = config::load_yaml_file(base_path.string());
+    if (auto n = source->get("name")) {
+      if (n->kind != ConfigNode::Kind::Scalar || n->scalar.empty())
+        throw ConfigError(n->where, "name must be a plain name");
+      plan.name = n->scalar;
+    }
+    if (auto n = source->get("workers")) plan.workers = read_int(*n, "workers", 1);
+    if (auto n = source->get("threads")) plan.threads = read_int(*n, "threads", 1);
+    if (auto n = source->get("dir")) plan.directory = node_text(*n);
+    if (auto set = source->get("set")) {
+      for (const auto& e : expect(*set, ConfigNode::Kind::Map, "set").entries)
+        fixed.push_back({key_override(e.key, e.key_where), e.value, e.key_where});
+    }
+    if (auto grid = source->get("grid")) {
+      for (const auto& e : expect(*grid, ConfigNode::Kind::Map, "grid").entries) {
+        expect(*e.value, ConfigNode::Kind::Sequence, "grid." + e.key);
+        if (e.value->items.empty()) throw ConfigError(e.value->where, "grid." + e.key + " is empty");
+        Axis axis;
+        axis.keys.push_back(key_override(e.key, e.key_where));
+        axis.key_where.push_back(e.key_where);
+        for (const auto& item : e.value->items) axis.choices.push_back({item});
+        axes.push_back(axis);
+      }
+    }
+    if (auto zip = source->get("zip")) {
+      Axis axis;
+      size_t length = 0;
+      for (const auto& e : expect(*zip, ConfigNode::Kind::Map, "zip").entries) {
+        expect(*e.value, ConfigNode::Kind::Sequence, "zip." + e.key);
+        if (axis.keys.empty()) length = e.value->items.size();
+        if (e.value->items.size() != length || length == 0) {
+          throw ConfigError(e.value->where,
+                            fmt::format("zip.{} has {} values, but the zipped lists must all have "
+                                        "{}",
+                                        e.key, e.value->items.size(), length));
+        }
+        axis.keys.push_back(key_override(e.key, e.key_where));
+        axis.key_where.push_back(e.key_where);
+      }
+      axis.choices.resize(length);
+      for (size_t k = 0; k < axis.keys.size(); ++k)
+        for (size_t i = 0; i < length; ++i)
+          axis.choices[i].push_back(zip->entries[k].value->items[i]);
+      if (length > 0) axes.push_back(axis);
+    }
+    if (auto seeds = source->get("seeds")) {
+      Axis axis;
+      axis.keys.push_back(key_override("seed", seeds->where));
+      axis.key_where.push_back(seeds->where);
+      for (const auto& item : expect(*seeds, ConfigNode::Kind::Sequence, "seeds").items) {
+        read_int(*item, "a seed", 0);
+        axis.choices.push_back({item});
+      }
+      axes.push_back(axis);
+    }
+  } else {
+    base = source;
+  }
+  plan.base_config = base_path.string();
+
+  // Command-line overrides: `key=a,b` adds an axis, anything else is fixed.
+  for (const auto& o : overrides) {
+    const config::Override parsed = config::parse_override(o.text, o.arg);
+    const auto choices = config::split_sweep_values(parsed.value);
+    if (parsed.op == config::Override::Op::Set && choices.size() > 1) {
+      Axis axis;
+      axis.keys.push_back(parsed);
+      axis.key_where.push_back(SourceLocation::cli_arg(o.arg));
+      for (const auto& c : choices) axis.choices.push_back({config::parse_override_value(c, o.arg)});
+      // A command-line axis replaces a sweep-file axis over the same key.
+      axes.erase(std::remove_if(axes.begin(), axes.end(),
+                                [&](const Axis& a) {
+                                  return a.keys.size() == 1 && a.keys[0].key == parsed.key;
+                                }),
+                 axes.end());
+      axes.push_back(axis);
+    } else {
+      fixed.push_back({parsed,
+                       parsed.op == config::Override::Op::Remove
+                           ? nullptr
+                           : config::parse_override_value(parsed.value, o.arg),
+                       SourceLocation::cli_arg(o.arg)});
+    }
+  }
+  for (const auto& axis : axes)
+    for (const auto& key : axis.keys) plan.varied_keys.push_back(key.key);
+
+  // Cartesian product of the axes, the last axis (seeds, when given) varying fastest.
+  size_t total = 1;
+  for (const auto& axis : axes) total *= axis.choices.size();
+  std::vector<size_t> index(axes.size(), 0);
+  std::map<std::string, std::string> seen_ids;
+  for (size_t n = 0; n < total; ++n) {
+    ConfigNodePtr tree = base->clone();
+    for (const auto& f : fixed)
+      config::apply_override(*tree, f.key, f.value ? f.value->clone() : nullptr, f.where);
+    std::vector<std::string> label;
+    for (size_t a = 0; a < axes.size(); ++a) {
+      for (size_t k = 0; k < axes[a].keys.size(); ++k) {
+        const ConfigNodePtr& value = axes[a].choices[index[a]][k];
+        config::apply_override(*tree, axes[a].keys[k], value->clone(), axes[a].key_where[k]);
+        label.push_back(axes[a].keys[k].key + "=" + node_text(*value));
+      }
+    }
+    config::RunSpec spec = config::read_run_spec(*tree);
+    spec.config_file = plan.base_config;
+    if (tree->get("name") == nullptr) spec.name = plan.name;
+    spec.overrides = label;
+    SweepRun run;
+    run.prepared = app::prepare_spec(std::move(spec));
+    run.label = core::join(label, " ");
+    run.planned.run_id = store::run_id(run.prepared.spec);
+    run.planned.position = static_cast<int64_t>(n);
+    run.planned.seed = run.prepared.spec.seed;
+    run.planned.directory = "runs/" + run.planned.run_id;
+    run.planned.config_json = config::to_json(run.prepared.spec).dump();
+    for (const auto& key : plan.varied_keys)
+      run.planned.params[key] = config::value_at(run.prepared.spec, key);
+    auto [it, inserted] = seen_ids.emplace(run.planned.run_id, run.label);
+    if (!inserted) {
+      throw ConfigError(SourceLocation::in_file(file, 0, 0),
+                        fmt::format("runs '{}' and '{}' resolve to the same config", it->second,
+                                    run.label),
+                        "remove the duplicate value from the grid");
+    }
+    plan.runs.push_back(std::move(run));
+    for (size_t a = axes.size(); a-- > 0;) {
+      if (++index[a] < axes[a].choices.size()) break;
+      index[a] = 0;
+    }
+  }
+  if (plan.directory.empty()) plan.directory = std::filesystem::path("results") / plan.name;
+  return plan;
+}
+
+std::string describe_plan(const SweepPlan& plan) {
+  std::string out = fmt::format("sweep {}: {} runs from {} into {}\n", plan.name, plan.runs.size(),
+                                plan.base_config, plan.directory.string());
+  out += fmt::format("  varied: {}\n", plan.varied_keys.empty() ? "(nothing)" : core::join(plan.varied_keys));
+  for (const auto& run : plan.runs)
+    out += fmt::format("  {:>4} {}  {}\n", run.planned.position, run.planned.run_id,
+                       run.label.empty() ? "(base config)" : run.label);
+  return out;
+}
+
+}  // namespace actbench::sweep

@@ -1,0 +1,52 @@
+// A sweep's plan: a base config, fixed overrides, axes (a cartesian grid, zipped lists varied together,
+// and seeds) expanded into runs. Every run's config is resolved and validated here, before anything
+// runs, so a bad value anywhere fails the whole sweep at its file:line:col. A run's id is the digest of
+// its resolved config: the same run always gets the same id, which is what makes --resume exact.
+//
+// Sweep file (experiments/*.yaml):
+//   name: activation_zoo_mnist          # default: the file's name
+//   base: ../configs/mnist_mlp.yaml     # relative to this file
+//   set: {train.epochs: 3}              # fixed overrides
+//   grid: {model.activation: [relu, gelu, tanh], optim.lr: [0.1, 0.01]}
+//   zip: {model.activation: [sine, relu], model.init: [siren, kaiming_normal]}
+//   seeds: [0, 1, 2]
+//   workers: 2                          # default: one per core
+//   threads: 1                          # intra-op threads per worker
+// A plain config works too: `actbench sweep configs/mnist_mlp.yaml model.activation=relu,gelu seed=0,1`.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "app/commands.hpp"
+#include "config/loader.hpp"
+#include "config/tree.hpp"
+#include "store/results_db.hpp"
+
+namespace actbench::sweep {
+
+struct SweepRun {
+  store::PlannedRun planned;
+  app::PreparedRun prepared;
+  std::string label;  // "model.activation=gelu seed=1"
+};
+
+struct SweepPlan {
+  std::string name;
+  std::string source_file;
+  std::string base_config;
+  std::vector<std::string> varied_keys;  // in axis order; "seed" included when seeds vary
+  std::vector<SweepRun> runs;
+  int64_t workers = 0;  // 0: not set by the sweep file
+  int64_t threads = 0;
+  std::filesystem::path directory;  // results/<name> unless set
+};
+
+// Reads a sweep file (or a plain config) plus command-line overrides, `key=a,b,c` being an axis.
+SweepPlan plan_sweep(const std::string& file, const std::vector<config::CliOverride>& overrides);
+
+// The plan as text: how many runs, and which.
+std::string describe_plan(const SweepPlan& plan);
+
+}  // namespace actbench::sweep

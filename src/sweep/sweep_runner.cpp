@@ -1,0 +1,216 @@
+// Worker processes, locking and resume for sweeps (see sweep_runner.hpp).
+#include "sweep/sweep_runner.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "config/loader.hpp"
+#include "core/files.hpp"
+#include "core/interrupt.hpp"
+#include "core/strings.hpp"
+
+namespace actbench::sweep {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Holds an exclusive lock on <dir>/.lock for the sweep's lifetime; the kernel drops it if we die.
+class DirectoryLock {
+ public:
+  explicit DirectoryLock(const std::filesystem::path& dir) {
+    const auto file = dir / ".lock";
+    fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw Error(fmt::format("cannot create {}: {}", file.string(), std::strerror(errno)));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd_);
+      throw Error(fmt::format("another sweep is running in {} (it holds {}); wait for it, or use "
+                              "another directory with --dir",
+                              dir.string(), file.string()));
+    }
+  }
+  ~DirectoryLock() { ::close(fd_); }
+
+ private:
+  int fd_ = -1;
+};
+
+std::string format_duration(double seconds) {
+  const auto s = static_cast<int64_t>(seconds + 0.5);
+  if (s >= 3600) return fmt::format("{}h{:02}m{:02}s", s / 3600, (s / 60) % 60, s % 60);
+  if (s >= 60) return fmt::format("{}m{:02}s", s / 60, s % 60);
+  return fmt::format("{}s", s);
+}
+
+// Starts `actbench run` for one run in a child that dies with us (PR_SET_PDEATHSIG), with its output
+// in the run directory's log.txt.
+pid_t spawn_run(const std::filesystem::path& executable, const std::filesystem::path& config,
+                const std::filesystem::path& run_dir, int threads) {
+  const std::string log = (run_dir.parent_path() / (run_dir.filename().string() + ".log")).string();
+  std::vector<std::string> args{executable.string(), "run",     config.string(), "--run-dir",
+                                run_dir.string(),    "--threads", std::to_string(threads),
+                                "--quiet"};
+  const pid_t pid = ::fork();
+  if (pid < 0) throw Error(fmt::format("cannot start a worker: {}", std::strerror(errno)));
+  if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+      ::dup2(fd, STDOUT_FILENO);
+      ::dup2(fd, STDERR_FILENO);
+      ::close(fd);
+    }
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    const std::string message =
+        fmt::format("actbench sweep: cannot execute {}: {}\n", args[0], std::strerror(errno));
+    [[maybe_unused]] const ssize_t ignored = ::write(STDERR_FILENO, message.data(), message.size());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+std::string exit_reason(int status) {
+  if (WIFSIGNALED(status)) return fmt::format("worker killed by signal {} ({})", WTERMSIG(status),
+                                              strsignal(WTERMSIG(status)));
+  if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+    return fmt::format("worker exited with code {}", WEXITSTATUS(status));
+  return "";
+}
+
+}  // namespace
+
+int default_workers() {
+  const unsigned cores = std::thread::hardware_concurrency();
+  return cores == 0 ? 1 : static_cast<int>(cores);
+}
+
+SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
+  SweepOutcome outcome;
+  outcome.directory = plan.directory;
+  const auto& dir = plan.directory;
+  const auto db_file = dir / "results.db";
+  if (std::filesystem::exists(db_file) && !options.resume) {
+    throw Error(fmt::format("{} already holds a sweep; continue it with --resume, or choose another "
+                            "directory with --dir",
+                            dir.string()));
+  }
+  std::filesystem::create_directories(dir / "configs");
+  std::filesystem::create_directories(dir / "runs");
+  DirectoryLock lock(dir);
+
+  store::ResultsDb db(db_file);
+  const std::vector<std::string> planned_ids = [&] {
+    std::vector<std::string> ids;
+    for (const auto& run : plan.runs) ids.push_back(run.planned.run_id);
+    return ids;
+  }();
+  if (options.resume) {
+    std::set<std::string> before, now(planned_ids.begin(), planned_ids.end());
+    for (const auto& row : db.runs()) before.insert(row.run_id);
+    if (!before.empty() && before != now) {
+      throw Error(fmt::format("the sweep in {} was planned differently ({} runs then, {} now, {} in "
+                              "common); resume it with the same file and overrides, or use --dir",
+                              dir.string(), before.size(), now.size(),
+                              std::count_if(now.begin(), now.end(),
+                                            [&](const auto& id) { return before.count(id) > 0; })));
+    }
+  }
+
+  // Everything is resolved and written before the first run starts.
+  for (const auto& run : plan.runs) {
+    core::write_file_atomic(dir / "configs" / (run.planned.run_id + ".yaml"),
+                            config::to_yaml(run.prepared.spec));
+  }
+  db.set_info("name", plan.name);
+  db.set_info("source_file", plan.source_file);
+  db.set_info("base_config", plan.base_config);
+  db.set_info("varied_keys", nlohmann::json(plan.varied_keys).dump());
+  db.set_info("planned_runs", std::to_string(plan.runs.size()));
+  std::vector<store::PlannedRun> planned;
+  for (const auto& run : plan.runs) planned.push_back(run.planned);
+  db.plan(planned);
+
+  std::map<std::string, std::string> status;
+  for (const auto& row : db.runs()) status[row.run_id] = row.status;
+  std::vector<const SweepRun*> todo;
+  for (const auto& run : plan.runs) {
+    const std::string& s = status[run.planned.run_id];
+    if (s == "completed" || s == "diverged") continue;
+    todo.push_back(&run);
+  }
+
+  const int workers =
+      options.workers > 0 ? options.workers : (plan.workers > 0 ? static_cast<int>(plan.workers) : default_workers());
+  const int threads = options.threads > 0 ? options.threads : (plan.threads > 0 ? static_cast<int>(plan.threads) : 1);
+  const int64_t total = static_cast<int64_t>(plan.runs.size());
+  const int64_t already = total - static_cast<int64_t>(todo.size());
+  fmt::print(options.out, "sweep {}: {} runs planned, {} already finished, {} to run with {} worker{} x {} thread{}\n",
+             plan.name, total, already, todo.size(), workers, workers == 1 ? "" : "s", threads,
+             threads == 1 ? "" : "s");
+  std::fflush(options.out);
+
+  const auto start = Clock::now();
+  std::map<pid_t, const SweepRun*> running;
+  size_t next = 0;
+  int64_t done = 0;
+  auto counts = [&] { return db.status_counts(); };
+  auto progress = [&] {
+    const auto c = counts();
+    auto get = [&](const char* k) { return c.count(k) ? c.at(k) : 0; };
+    const int64_t finished = get("completed") + get("diverged");
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    const int64_t left = total - finished - get("failed");
+    const std::string eta = done > 0 ? format_duration(elapsed / done * left) : "?";
+    fmt::print(options.out, "[sweep] {}/{} done ({} diverged), {} failed, elapsed {}, left ~{}\n",
+               finished, total, get("diverged"), get("failed"), format_duration(elapsed), eta);
+    std::fflush(options.out);
+  };
+
+  while (next < todo.size() || !running.empty()) {
+    while (!core::interrupt_requested() && next < todo.size() &&
+           running.size() < static_cast<size_t>(workers)) {
+      const SweepRun* run = todo[next++];
+      const auto run_dir = dir / run->planned.directory;
+      // Whatever an interrupted attempt left is discarded: the run starts again from scratch.
+      std::filesystem::remove_all(run_dir);
+      db.mark_running(run->planned.run_id);
+      const pid_t pid = spawn_run(options.executable,
+                                  dir / "configs" / (run->planned.run_id + ".yaml"), run_dir, threads);
+      running[pid] = run;
+      ++outcome.executed;
+    }
+    int wait_status = 0;
+    const pid_t pid = ::waitpid(-1, &wait_status, 0);
+    if (pid < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    auto it = running.find(pid);
+    if (it == running.end()) continue;
+    const SweepRun* run = it->second;
+    running.erase(it);
+    db.record_finished(run->planned.run_id, dir / run->planned.directory, exit_reason(wait_status));
+    ++done;
+    progress();
+  }
+  outcome.interrupted = core::interrupt_requested();
+  outcome.status_counts = counts();
+  return outcome;
+}
+
+}  // namespace actbench::sweep

@@ -1,0 +1,257 @@
+// Sweeps: grid/zip/seed expansion, stable ids, located errors, worker processes writing the results
+// database, divergence recorded while the sweep goes on, SIGKILL then --resume giving exactly the
+// planned runs with the metrics of an uninterrupted sweep, the directory lock, and the report formats.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fcntl.h>
+#include <thread>
+
+#include "report/sweep_report.hpp"
+#include "store/results_db.hpp"
+#include "support/run_helpers.hpp"
+#include "sweep/sweep_plan.hpp"
+
+namespace actbench::sweep {
+namespace {
+
+using actbench::testing::run_cli;
+using actbench::testing::TempDir;
+
+const char* kBase = "data: {dataset: synthetic}\nmodel: {hidden: [16]}\ntrain: {epochs: 2}\n";
+
+std::string error_of(const TempDir& dir, const std::string& sweep_yaml) {
+  dir.write("base.yaml", kBase);
+  const auto file = dir.write("s.yaml", sweep_yaml);
+  try {
+    plan_sweep(file.string(), {});
+  } catch (const ConfigError& e) {
+    std::string text = e.what();
+    const auto prefix = dir.path().string() + "/";
+    for (size_t p; (p = text.find(prefix)) != std::string::npos;) text.erase(p, prefix.size());
+    return text;
+  }
+  ADD_FAILURE() << "no ConfigError";
+  return "";
+}
+
+TEST(SweepPlan, GridZipAndSeedsExpandInOrderWithStableIds) {
+  TempDir dir;
+  dir.write("base.yaml", kBase);
+  const auto file = dir.write("s.yaml", R"(name: demo
+base: base.yaml
+set: {train.epochs: 1}
+grid: {model.activation: [relu, tanh], optim.lr: [0.1, 0.01]}
+zip: {model.hidden: [[8], [16]], model.dropout: [0.0, 0.1]}
+seeds: [0, 1, 2]
+)");
+  const SweepPlan plan = plan_sweep(file.string(), {});
+  EXPECT_EQ(plan.name, "demo");
+  EXPECT_EQ(plan.runs.size(), 2u * 2u * 2u * 3u);
+  EXPECT_EQ(plan.varied_keys, (std::vector<std::string>{"model.activation", "optim.lr", "model.hidden",
+                                                        "model.dropout", "seed"}));
+  EXPECT_EQ(plan.runs[0].label, "model.activation=relu optim.lr=0.1 model.hidden=[8] model.dropout=0.0 seed=0");
+  EXPECT_EQ(plan.runs[1].prepared.spec.seed, 1);
+  EXPECT_EQ(plan.runs[3].prepared.spec.model.hidden, (std::vector<int64_t>{16}));
+  EXPECT_EQ(plan.runs[3].prepared.spec.model.dropout, 0.1);
+  EXPECT_EQ(plan.runs.back().prepared.spec.model.activation.name, "tanh");
+  EXPECT_EQ(plan.runs[5].prepared.spec.train.epochs, 1);
+  std::set<std::string> ids;
+  for (const auto& run : plan.runs) ids.insert(run.planned.run_id);
+  EXPECT_EQ(ids.size(), plan.runs.size());
+  const SweepPlan again = plan_sweep(file.string(), {});
+  for (size_t i = 0; i < plan.runs.size(); ++i)
+    EXPECT_EQ(plan.runs[i].planned.run_id, again.runs[i].planned.run_id);
+  EXPECT_EQ(plan.runs[0].planned.params.at("model.activation"), "relu");
+}
+
+TEST(SweepPlan, CommandLineAxesOnAPlainConfig) {
+  TempDir dir;
+  const auto file = dir.write("c.yaml", kBase);
+  const SweepPlan plan = plan_sweep(file.string(), {{"model.activation=relu,gelu,tanh", 3}, {"seed=0,1", 4},
+                                                    {"train.epochs=1", 5}});
+  EXPECT_EQ(plan.runs.size(), 6u);
+  EXPECT_EQ(plan.name, "c");
+  EXPECT_EQ(plan.runs[5].prepared.spec.model.activation.name, "tanh");
+  EXPECT_EQ(plan.runs[5].prepared.spec.train.epochs, 1);
+}
+
+TEST(SweepPlan, BadValuesFailTheWholeSweepAtTheirLocation) {
+  TempDir dir;
+  EXPECT_NE(error_of(dir, "base: base.yaml\ngrid: {model.activation: [relu, rellu]}\n")
+                .find("s.yaml:2:33: error: unknown activation 'rellu' (did you mean 'relu'?)"),
+            std::string::npos);
+  EXPECT_NE(error_of(dir, "base: base.yaml\ngrid: {model.activaton: [relu]}\n")
+                .find("s.yaml:2:8: error: unknown key 'activaton' in model (did you mean 'activation'?)"),
+            std::string::npos);
+  EXPECT_NE(error_of(dir, "base: base.yaml\ngird: {seed: [1]}\n").find("s.yaml:2:1: error: unknown key 'gird' in a sweep file (did you mean 'grid'?)"),
+            std::string::npos);
+  EXPECT_NE(error_of(dir, "base: base.yaml\nzip: {seed: [1, 2], optim.lr: [0.1]}\n").find("s.yaml:2:31: error: zip.optim.lr has 1 values"),
+            std::string::npos);
+  EXPECT_NE(error_of(dir, "base: missing.yaml\nseeds: [1]\n").find("s.yaml:1:7: error: base config"), std::string::npos);
+  EXPECT_NE(error_of(dir, "base: base.yaml\ngrid: {seed: [1, 1]}\n").find("resolve to the same config"), std::string::npos);
+  EXPECT_NE(error_of(dir, "base: base.yaml\nseeds: [0, -1]\n").find("s.yaml:2:12: error: a seed must be an integer >= 0"),
+            std::string::npos);
+}
+
+struct DbView {
+  std::map<std::string, int64_t> counts;
+  std::map<std::string, double> accuracy;  // run id -> test accuracy
+  std::string integrity;
+  size_t runs = 0;
+};
+
+DbView read_db(const std::filesystem::path& dir) {
+  store::ResultsDb db(dir / "results.db");
+  DbView view;
+  view.counts = db.status_counts();
+  view.integrity = db.integrity_check();
+  const auto rows = db.runs();
+  view.runs = rows.size();
+  for (const auto& row : rows)
+    if (row.test_accuracy) view.accuracy[row.run_id] = *row.test_accuracy;
+  return view;
+}
+
+TEST(SweepRun, WorkersFillTheDatabaseAndDivergenceIsARecordedResult) {
+  TempDir dir;
+  dir.write("base.yaml", kBase);
+  dir.write("s.yaml", "name: d\nbase: base.yaml\ngrid: {optim.lr: [0.05, 100000], model.activation: [sigmoid, relu]}\n"
+                      "set: {optim.momentum: 0.99}\nseeds: [0]\n");
+  const auto result = run_cli("sweep s.yaml --workers 2 --dir out", dir.path().string());
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  DbView view = read_db(dir.path() / "out");
+  EXPECT_EQ(view.integrity, "ok");
+  EXPECT_EQ(view.runs, 4u);
+  EXPECT_EQ(view.counts["completed"], 2) << result.output;
+  EXPECT_EQ(view.counts["diverged"], 2) << result.output;
+  store::ResultsDb db(dir.path() / "out" / "results.db");
+  for (const auto& row : db.runs()) {
+    EXPECT_TRUE(std::filesystem::exists(dir.path() / "out" / row.directory / "summary.json"));
+    EXPECT_EQ(row.status, row.params.at("optim.lr") == "0.05" ? "completed" : "diverged") << row.reason;
+    if (row.status == "diverged") EXPECT_NE(row.reason.find("loss became"), std::string::npos) << row.reason;
+  }
+  EXPECT_NE(result.output.find("| 100000.0 | sigmoid | 0 |"), std::string::npos) << result.output;
+  // Without --resume an existing sweep is never overwritten.
+  const auto again = run_cli("sweep s.yaml --dir out", dir.path().string());
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.output.find("--resume"), std::string::npos);
+}
+
+TEST(SweepRun, SigkillThenResumeGivesExactlyThePlannedRunsAndTheSameMetrics) {
+  TempDir dir;
+  dir.write("base.yaml", "data: {dataset: synthetic}\nmodel: {hidden: [64, 64]}\ntrain: {epochs: 6}\n");
+  dir.write("s.yaml", "name: k\nbase: base.yaml\ngrid: {model.activation: [relu, tanh, elu]}\nseeds: [0, 1]\n");
+  const auto reference = run_cli("sweep s.yaml --workers 2 --dir reference", dir.path().string());
+  ASSERT_EQ(reference.exit_code, 0) << reference.output;
+  const DbView expected = read_db(dir.path() / "reference");
+  ASSERT_EQ(expected.accuracy.size(), 6u);
+
+  for (int trial = 0; trial < 3; ++trial) {
+    const std::string sub = "killed" + std::to_string(trial);
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      ::chdir(dir.path().c_str());
+      const int null = ::open("/dev/null", O_WRONLY);
+      ::dup2(null, STDOUT_FILENO);
+      ::execl(ACTBENCH_CLI, ACTBENCH_CLI, "sweep", "s.yaml", "--workers", "2", "--dir", sub.c_str(),
+              static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    // Kill it at a different moment each trial: after 0, 1 or 3 runs have been recorded.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      if (!std::filesystem::exists(dir.path() / sub / "results.db")) continue;
+      try {
+        auto counts = read_db(dir.path() / sub).counts;
+        if (counts["completed"] >= (trial == 0 ? 0 : trial == 1 ? 1 : 3) && counts["running"] > 0) break;
+      } catch (const std::exception&) {
+        // the database may be mid-creation
+      }
+    }
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // workers die with their parent
+
+    const auto resumed = run_cli("sweep s.yaml --workers 2 --dir " + sub + " --resume", dir.path().string());
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+    DbView after = read_db(dir.path() / sub);
+    EXPECT_EQ(after.integrity, "ok");
+    EXPECT_EQ(after.runs, 6u);
+    EXPECT_EQ(after.counts["completed"], 6);
+    EXPECT_EQ(after.counts.size(), 1u);  // nothing pending, running or failed
+    EXPECT_EQ(after.accuracy, expected.accuracy) << "trial " << trial;
+    // Exactly one run directory per planned run, no leftovers.
+    size_t dirs = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir.path() / sub / "runs"))
+      dirs += e.is_directory() ? 1 : 0;
+    EXPECT_EQ(dirs, 6u);
+  }
+}
+
+TEST(SweepRun, ASecondSweepOnTheSameDirectoryIsRefused) {
+  TempDir dir;
+  dir.write("c.yaml", kBase);
+  std::filesystem::create_directories(dir.path() / "out");
+  const int fd = ::open((dir.path() / "out" / ".lock").c_str(), O_RDWR | O_CREAT, 0644);
+  ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+  const auto result = run_cli("sweep c.yaml seed=0,1 --dir out", dir.path().string());
+  ::close(fd);
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.output.find("another sweep is running"), std::string::npos) << result.output;
+}
+
+store::RunRow row(const std::string& activation, const std::string& status, double accuracy, double loss) {
+  store::RunRow r;
+  r.run_id = activation + std::to_string(accuracy);
+  r.status = status;
+  r.params["model.activation"] = activation;
+  if (status == "completed") {
+    r.test_accuracy = accuracy;
+    r.test_loss = loss;
+    r.layers.push_back({"fc1", 0.25, 0.5, 0.1, 0.01});
+  }
+  return r;
+}
+
+TEST(Report, MeanStdAndEveryFormat) {
+  const std::vector<store::RunRow> runs{row("relu", "completed", 0.90, 0.3), row("relu", "completed", 0.92, 0.2),
+                                        row("tanh", "completed", 0.80, 0.5), row("tanh", "diverged", 0, 0)};
+  report::Report r = report::build_report(runs, {"model.activation"});
+  r.title = "zoo_test";
+  ASSERT_EQ(r.groups.size(), 2u);
+  EXPECT_NEAR(r.groups[0].test_accuracy.mean, 0.91, 1e-12);
+  EXPECT_NEAR(r.groups[0].test_accuracy.std, 0.0141421356, 1e-9);
+  EXPECT_EQ(r.groups[1].diverged, 1);
+  EXPECT_EQ(r.groups[1].completed, 1);
+
+  const std::string md = report::render(r, "md");
+  EXPECT_NE(md.find("| relu | 2 | 0.9100 ± 0.0141 | 0.9000 / 0.9200 | 0.2500 ± 0.0707 | 0/2 | 25.0% | 0.1 |"),
+            std::string::npos) << md;
+  EXPECT_NE(md.find("| tanh | 1 | 0.8000 ± 0.0000 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 1/2 |"), std::string::npos) << md;
+  const std::string csv = report::render(r, "csv");
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "model.activation,runs,completed,diverged,failed,test_accuracy_mean,test_accuracy_std,"
+            "test_accuracy_min,test_accuracy_max,test_loss_mean,test_loss_std,fc1_dead_fraction,fc1_grad_norm");
+  EXPECT_NE(csv.find("\"relu\",2,2,0,0,0.91,0.0141421,0.9,0.92,0.25,0.0707107,0.25,0.1"), std::string::npos) << csv;
+  const std::string latex = report::render(r, "latex");
+  EXPECT_NE(latex.find("\\toprule"), std::string::npos);
+  EXPECT_NE(latex.find("\\bottomrule"), std::string::npos);
+  EXPECT_NE(latex.find("0.9100 $\\pm$ 0.0141"), std::string::npos) << latex;
+  EXPECT_NE(latex.find("model.activation"), std::string::npos);
+  const std::string html = report::render(r, "html");
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(html.find("<td class=\"num\">0.9100 ± 0.0141</td>"), std::string::npos) << html;
+  EXPECT_THROW(report::render(r, "pdf"), ConfigError);
+}
+
+}  // namespace
+}  // namespace actbench::sweep
