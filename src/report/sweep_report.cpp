@@ -1,15 +1,16 @@
 // Grouping, statistics and rendering of sweep reports (see sweep_report.hpp).
 #include "report/sweep_report.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "config/loader.hpp"
 #include "core/error.hpp"
 #include "core/strings.hpp"
+#include "report/svg_plot.hpp"
 
 namespace actbench::report {
 
@@ -35,10 +36,12 @@ std::string key_value(const store::RunRow& run, const std::string& key) {
   auto it = run.params.find(key);
   if (it != run.params.end()) return it->second;
   // The resolved config is JSON, which is YAML: read it back with the strict reader.
-  const config::RunSpec spec = config::read_run_spec(*config::parse_yaml(run.config_json, run.run_id));
+  const config::RunSpec spec =
+      config::read_run_spec(*config::parse_yaml(run.config_json, run.run_id));
   const std::string value = config::value_at(spec, key);
   if (value.empty()) {
-    throw ConfigError(SourceLocation::cli_arg(0), fmt::format("no config key '{}' to group by", key),
+    throw ConfigError(SourceLocation::cli_arg(0),
+                      fmt::format("no config key '{}' to group by", key),
                       "use dotted keys of the config, e.g. model.activation or optim.lr");
   }
   return value;
@@ -52,7 +55,8 @@ std::string pm(const Stat& s, const char* format, const char* separator) {
 std::string latex_escape(const std::string& text) {
   std::string out;
   for (char c : text) {
-    if (c == '_' || c == '%' || c == '&' || c == '#' || c == '$' || c == '{' || c == '}') out += '\\';
+    if (c == '_' || c == '%' || c == '&' || c == '#' || c == '$' || c == '{' || c == '}')
+      out += '\\';
     out += c;
   }
   return out;
@@ -61,17 +65,19 @@ std::string latex_escape(const std::string& text) {
 std::string html_escape(const std::string& text) {
   std::string out;
   for (char c : text) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else out += c;
+    if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '&')
+      out += "&amp;";
+    else
+      out += c;
   }
   return out;
 }
 
-std::string diverged_text(const Group& g) {
-  return fmt::format("{}/{}", g.diverged, g.runs);
-}
+std::string diverged_text(const Group& g) { return fmt::format("{}/{}", g.diverged, g.runs); }
 
 }  // namespace
 
@@ -98,6 +104,7 @@ Report build_report(const std::vector<store::RunRow>& runs, const std::vector<st
       ++group.runs;
       if (run->status == "completed") {
         ++group.completed;
+        group.run_ids.push_back(run->run_id);
         if (run->test_accuracy) accuracy.push_back(*run->test_accuracy);
         if (run->test_loss) loss.push_back(*run->test_loss);
         if (group.layers.empty())
@@ -138,6 +145,7 @@ Report load_report(const std::filesystem::path& dir, std::vector<std::string> gr
   }
   Report report = build_report(db.runs(), group_by);
   report.title = db.info("name").value_or(dir.filename().string());
+  add_figures(report, db);
   return report;
 }
 
@@ -151,7 +159,8 @@ std::string render(const Report& report, const std::string& format) {
       for (const auto& l : g.layers) layer_names.push_back(l.name);
     }
   }
-  std::vector<std::string> keys = report.keys.empty() ? std::vector<std::string>{"(all runs)"} : report.keys;
+  std::vector<std::string> keys =
+      report.keys.empty() ? std::vector<std::string>{"(all runs)"} : report.keys;
   auto key_cells = [&](const Group& g) {
     return report.keys.empty() ? std::vector<std::string>{"all"} : g.key_values;
   };
@@ -159,9 +168,9 @@ std::string render(const Report& report, const std::string& format) {
 
   if (format == "csv") {
     std::vector<std::string> header = report.keys;
-    for (const char* h : {"runs", "completed", "diverged", "failed", "test_accuracy_mean",
-                          "test_accuracy_std", "test_accuracy_min", "test_accuracy_max",
-                          "test_loss_mean", "test_loss_std"})
+    for (const char* h :
+         {"runs", "completed", "diverged", "failed", "test_accuracy_mean", "test_accuracy_std",
+          "test_accuracy_min", "test_accuracy_max", "test_loss_mean", "test_loss_std"})
       header.push_back(h);
     for (const auto& name : layer_names) {
       header.push_back(name + "_dead_fraction");
@@ -203,7 +212,9 @@ std::string render(const Report& report, const std::string& format) {
     std::vector<std::string> cells = key_cells(g);
     cells.push_back(std::to_string(g.completed));
     cells.push_back(pm(g.test_accuracy, "{:.4f}", separator));
-    cells.push_back(g.test_accuracy.n ? fmt::format("{:.4f} / {:.4f}", g.test_accuracy.min, g.test_accuracy.max) : "-");
+    cells.push_back(g.test_accuracy.n
+                        ? fmt::format("{:.4f} / {:.4f}", g.test_accuracy.min, g.test_accuracy.max)
+                        : "-");
     cells.push_back(pm(g.test_loss, "{:.4f}", separator));
     cells.push_back(diverged_text(g));
     for (size_t i = 0; i < layer_names.size(); ++i) {
@@ -233,7 +244,8 @@ std::string render(const Report& report, const std::string& format) {
   }
   if (format == "latex") {
     out += "% " + report.title + ": generated by actbench report (needs \\usepackage{booktabs})\n";
-    out += "\\begin{tabular}{" + std::string(keys.size(), 'l') + std::string(header.size() - keys.size(), 'r') + "}\n\\toprule\n";
+    out += "\\begin{tabular}{" + std::string(keys.size(), 'l') +
+           std::string(header.size() - keys.size(), 'r') + "}\n\\toprule\n";
     std::vector<std::string> h;
     for (const auto& c : header) {
       std::string cell = c;
@@ -244,27 +256,52 @@ std::string render(const Report& report, const std::string& format) {
     out += core::join(h, " & ") + " \\\\\n\\midrule\n";
     for (const auto& r : rows) {
       std::vector<std::string> e;
-      for (size_t i = 0; i < r.size(); ++i) e.push_back(r[i].find("$\\pm$") != std::string::npos ? r[i] : latex_escape(r[i]));
+      for (size_t i = 0; i < r.size(); ++i)
+        e.push_back(r[i].find("$\\pm$") != std::string::npos ? r[i] : latex_escape(r[i]));
       out += core::join(e, " & ") + " \\\\\n";
     }
     out += "\\bottomrule\n\\end{tabular}\n";
     return out;
   }
   if (format == "html") {
-    out += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + html_escape(report.title) +
-           " — actbench report</title>\n<style>body{font-family:sans-serif;margin:2em;color:#222}"
-           "table{border-collapse:collapse;font-size:14px}th,td{padding:4px 10px;border-bottom:1px solid #ddd}"
-           "th{background:#f3f3f3;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}"
-           "</style></head><body>\n<h1>" + html_escape(report.title) + "</h1>\n<table>\n<tr>";
+    out +=
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" +
+        html_escape(report.title) +
+        " — actbench report</title>\n<style>body{font-family:sans-serif;margin:2em;color:#222}"
+        "table{border-collapse:collapse;font-size:14px}th,td{padding:4px 10px;border-bottom:1px "
+        "solid #ddd}"
+        "th{background:#f3f3f3;text-align:left}td.num{text-align:right;font-variant-numeric:"
+        "tabular-nums}"
+        ".key span{display:inline-block;margin:2px 14px 2px 0;font-size:13px}"
+        ".key i{display:inline-block;width:22px;height:4px;margin-right:6px;vertical-align:middle}"
+        "</style></head><body>\n<h1>" +
+        html_escape(report.title) + "</h1>\n<table>\n<tr>";
     for (const auto& c : header) out += "<th>" + html_escape(c) + "</th>";
     out += "</tr>\n";
     for (const auto& r : rows) {
       out += "<tr>";
       for (size_t i = 0; i < r.size(); ++i)
-        out += std::string(i < keys.size() ? "<td>" : "<td class=\"num\">") + html_escape(r[i]) + "</td>";
+        out += std::string(i < keys.size() ? "<td>" : "<td class=\"num\">") + html_escape(r[i]) +
+               "</td>";
       out += "</tr>\n";
     }
-    out += "</table>\n<p>Mean ± sample standard deviation over the completed seeds; diverged runs are counted, not averaged.</p>\n</body></html>\n";
+    out +=
+        "</table>\n<p>Mean ± sample standard deviation over the completed seeds; diverged runs are "
+        "counted, not averaged.</p>\n";
+    if (!report.figures.empty() && report.groups.size() > kMaxInChartLegend) {
+      out += "<p class=\"key\">";
+      for (size_t g = 0; g < report.groups.size(); ++g) {
+        const auto& palette = default_palette();
+        out += "<span><i style=\"background:" + palette[g % palette.size()] + "\"></i>" +
+               html_escape(core::join(report.groups[g].key_values, ", ")) + "</span> ";
+      }
+      out += "</p>\n";
+    }
+    for (const auto& figure : report.figures) {
+      out += "<figure id=\"" + figure.name + "\">\n" + figure.svg + "\n<figcaption>" +
+             html_escape(figure.caption) + "</figcaption></figure>\n";
+    }
+    out += "</body></html>\n";
     return out;
   }
   throw ConfigError(SourceLocation::cli_arg(0), "unknown report format '" + format + "'",

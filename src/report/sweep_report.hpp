@@ -1,7 +1,7 @@
-// Result tables for a sweep: runs grouped by any config keys (default: the keys the sweep varied, seed
-// excluded), with per group the number of seeds, mean +- std and min/max of test accuracy and loss, the
-// final dead fraction and weight-gradient norm per layer, and the share of diverged runs. Rendered as
-// Markdown, CSV, LaTeX (booktabs) or a self-contained HTML page.
+// Result tables for a sweep: runs grouped by any config keys (default: the keys the sweep varied,
+// seed excluded), with per group the number of seeds, mean +- std and min/max of test accuracy and
+// loss, the final dead fraction and weight-gradient norm per layer, and the share of diverged runs.
+// Rendered as Markdown, CSV, LaTeX (booktabs) or a self-contained HTML page.
 #pragma once
 
 #include <filesystem>
@@ -27,15 +27,26 @@ struct LayerStat {
 
 struct Group {
   std::vector<std::string> key_values;  // in the order of the group-by keys
+  std::vector<std::string> run_ids;     // the completed runs, for plots
   int64_t runs = 0, completed = 0, diverged = 0, failed = 0, unfinished = 0;
   Stat test_accuracy, test_loss;  // over completed runs
   std::vector<LayerStat> layers;
+};
+
+// Groups beyond this many get one colour key in the HTML report instead of legends inside charts.
+constexpr size_t kMaxInChartLegend = 5;
+
+struct Figure {
+  std::string name;     // file name stem, e.g. "learning_curves"
+  std::string caption;  // what it shows, under the figure
+  std::string svg;
 };
 
 struct Report {
   std::string title;
   std::vector<std::string> keys;
   std::vector<Group> groups;
+  std::vector<Figure> figures;  // filled by add_figures; shown by the HTML format
 };
 
 // Groups `runs` by `keys` (dotted config keys), in the order groups first appear.
@@ -45,5 +56,9 @@ Report build_report(const std::vector<store::RunRow>& runs, const std::vector<st
 Report load_report(const std::filesystem::path& dir, std::vector<std::string> group_by);
 
 std::string render(const Report& report, const std::string& format);  // md | csv | latex | html
+
+// Learning curves (mean with a +-std band over seeds), per-layer weight-gradient norm against depth
+// (log scale) and dead fraction per layer over epochs, from the database's per-epoch metrics.
+void add_figures(Report& report, const store::ResultsDb& db);
 
 }  // namespace actbench::report

@@ -1,13 +1,12 @@
 // SQLite implementation of the results database (see results_db.hpp).
 #include "store/results_db.hpp"
 
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <fstream>
-#include <sstream>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "core/error.hpp"
 #include "core/files.hpp"
@@ -148,7 +147,10 @@ void ResultsDb::exec(const std::string& sql) const {
 }
 
 void ResultsDb::set_info(const std::string& key, const std::string& value) {
-  Statement(db_, "INSERT OR REPLACE INTO sweep(key, value) VALUES (?, ?)").bind(1, key).bind(2, value).run();
+  Statement(db_, "INSERT OR REPLACE INTO sweep(key, value) VALUES (?, ?)")
+      .bind(1, key)
+      .bind(2, value)
+      .run();
 }
 
 std::optional<std::string> ResultsDb::info(const std::string& key) const {
@@ -166,9 +168,14 @@ void ResultsDb::plan(const std::vector<PlannedRun>& runs) {
                      "config_json) VALUES (?, ?, 'pending', ?, ?, ?)");
     Statement param(db_, "INSERT OR IGNORE INTO run_params(run_id, key, value) VALUES (?, ?, ?)");
     for (const auto& run : runs) {
-      insert.bind(1, run.run_id).bind(2, run.position).bind(3, run.seed).bind(4, run.directory)
-          .bind(5, run.config_json).run();
-      for (const auto& [key, value] : run.params) param.bind(1, run.run_id).bind(2, key).bind(3, value).run();
+      insert.bind(1, run.run_id)
+          .bind(2, run.position)
+          .bind(3, run.seed)
+          .bind(4, run.directory)
+          .bind(5, run.config_json)
+          .run();
+      for (const auto& [key, value] : run.params)
+        param.bind(1, run.run_id).bind(2, key).bind(3, value).run();
     }
     exec("COMMIT");
   } catch (...) {
@@ -179,7 +186,9 @@ void ResultsDb::plan(const std::vector<PlannedRun>& runs) {
 
 void ResultsDb::mark_running(const std::string& run_id) {
   Statement(db_, "UPDATE runs SET status = 'running', started = ? WHERE run_id = ?")
-      .bind(1, core::utc_now_iso8601()).bind(2, run_id).run();
+      .bind(1, core::utc_now_iso8601())
+      .bind(2, run_id)
+      .run();
 }
 
 void ResultsDb::record_finished(const std::string& run_id, const std::filesystem::path& run_dir,
@@ -197,10 +206,11 @@ void ResultsDb::record_finished(const std::string& run_id, const std::filesystem
     // A rerun replaces whatever an earlier attempt recorded.
     Statement(db_, "DELETE FROM metrics WHERE run_id = ?").bind(1, run_id).run();
     Statement(db_, "DELETE FROM layers WHERE run_id = ?").bind(1, run_id).run();
-    Statement update(db_,
-                     "UPDATE runs SET status = ?, reason = ?, finished = ?, seconds = ?, epochs = ?, "
-                     "test_accuracy = ?, test_loss = ?, train_loss = ?, train_accuracy = ?, "
-                     "diverged_step = ? WHERE run_id = ?");
+    Statement update(
+        db_,
+        "UPDATE runs SET status = ?, reason = ?, finished = ?, seconds = ?, epochs = ?, "
+        "test_accuracy = ?, test_loss = ?, train_loss = ?, train_accuracy = ?, "
+        "diverged_step = ? WHERE run_id = ?");
     update.bind(1, status).bind(2, reason).bind(3, core::utc_now_iso8601());
     update.bind_json(4, summary.value("seconds", nlohmann::json()));
     update.bind_json(5, summary.value("epochs", nlohmann::json()));
@@ -245,8 +255,11 @@ void ResultsDb::record_finished(const std::string& run_id, const std::filesystem
         while (std::getline(row, cell, ',')) cells.push_back(cell);
         if (line.back() == ',') cells.push_back("");
         if (cells.size() != 5) continue;
-        metric.bind(1, run_id).bind(2, static_cast<int64_t>(std::stoll(cells[0])))
-            .bind(3, static_cast<int64_t>(std::stoll(cells[1]))).bind(4, cells[2]).bind(5, cells[3])
+        metric.bind(1, run_id)
+            .bind(2, static_cast<int64_t>(std::stoll(cells[0])))
+            .bind(3, static_cast<int64_t>(std::stoll(cells[1])))
+            .bind(4, cells[2])
+            .bind(5, cells[3])
             .bind(6, std::stod(cells[4]))
             .run();
       }
@@ -283,9 +296,10 @@ std::vector<RunRow> ResultsDb::runs() const {
     Statement params(db_, "SELECT key, value FROM run_params WHERE run_id = ?");
     params.bind(1, row.run_id);
     while (params.next()) row.params[params.text(0)] = params.text(1);
-    Statement layers(db_,
-                     "SELECT name, dead_fraction, saturated_fraction, grad_norm, backprop_grad_norm "
-                     "FROM layers WHERE run_id = ? ORDER BY layer_index");
+    Statement layers(
+        db_,
+        "SELECT name, dead_fraction, saturated_fraction, grad_norm, backprop_grad_norm "
+        "FROM layers WHERE run_id = ? ORDER BY layer_index");
     layers.bind(1, row.run_id);
     while (layers.next()) {
       RunRow::Layer layer;
@@ -298,6 +312,20 @@ std::vector<RunRow> ResultsDb::runs() const {
     }
   }
   return rows;
+}
+
+std::vector<ResultsDb::EpochValue> ResultsDb::epoch_values(const std::string& metric) const {
+  // Step records share epochs with end-of-epoch records; only the latter carry a test accuracy.
+  Statement select(db_,
+                   "SELECT m.run_id, m.epoch, m.layer, m.value FROM metrics m JOIN metrics t ON "
+                   "t.run_id = m.run_id AND t.epoch = m.epoch AND t.step = m.step AND t.metric = "
+                   "'test_accuracy' WHERE m.metric = ? ORDER BY m.run_id, m.epoch");
+  select.bind(1, metric);
+  std::vector<EpochValue> values;
+  while (select.next())
+    values.push_back(
+        {select.text(0), select.integer(1), select.text(2), select.real(3).value_or(0.0)});
+  return values;
 }
 
 std::map<std::string, int64_t> ResultsDb::status_counts() const {

@@ -1,7 +1,8 @@
 // The results database of a sweep: one SQLite file (results.db) in the sweep's directory, queryable
 // with plain SQL. Every planned run is a row before the first run starts; a finished run's status,
-// summary, per-layer finals and long-format metrics are written in ONE transaction, so an interrupted
-// sweep leaves either the whole run or none of it (SQLite's journal rolls back a half-written one).
+// summary, per-layer finals and long-format metrics are written in ONE transaction, so an
+// interrupted sweep leaves either the whole run or none of it (SQLite's journal rolls back a
+// half-written one).
 //
 // Tables:
 //   sweep(key, value)                      name, base config, varied keys (JSON), created
@@ -13,11 +14,10 @@
 
 #include <filesystem>
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 struct sqlite3;
 
@@ -27,8 +27,8 @@ struct PlannedRun {
   std::string run_id;
   int64_t position = 0;
   int64_t seed = 0;
-  std::string directory;    // relative to the sweep directory
-  std::string config_json;  // the resolved config
+  std::string directory;                      // relative to the sweep directory
+  std::string config_json;                    // the resolved config
   std::map<std::string, std::string> params;  // varied key -> value as text
 };
 
@@ -69,6 +69,15 @@ class ResultsDb {
                        const std::string& failure);
 
   std::vector<RunRow> runs() const;
+
+  // One metric at the end of every epoch (the record that has a test accuracy), for every run.
+  struct EpochValue {
+    std::string run_id;
+    int64_t epoch = 0;
+    std::string layer;  // "" for run-level metrics
+    double value = 0.0;
+  };
+  std::vector<EpochValue> epoch_values(const std::string& metric) const;
   std::map<std::string, int64_t> status_counts() const;
   std::string integrity_check() const;  // "ok" when PRAGMA integrity_check passes
 

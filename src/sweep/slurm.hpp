@@ -1,8 +1,9 @@
-// Sweeps beyond one machine: `actbench sweep ... --backend slurm` prepares the sweep directory exactly as
-// a local sweep does, then writes a Slurm job-array script with one array task per unfinished run.
-// Each task runs `actbench sweep-task DIR` (task number from SLURM_ARRAY_TASK_ID), which trains its run
-// into runs/<id>/ and touches nothing else: SQLite on a cluster file system does not take concurrent
-// writers well. `actbench collect DIR` then records the finished run directories into results.db, so
+// Sweeps beyond one machine: `actbench sweep ... --backend slurm` prepares the sweep directory
+// exactly as a local sweep does, then writes a Slurm job-array script with one array task per
+// unfinished run. Each task runs `actbench sweep-task DIR` (task number from SLURM_ARRAY_TASK_ID),
+// which trains its run into runs/<id>/ and touches nothing else: SQLite on a cluster file system
+// does not take concurrent writers well. `actbench collect DIR` then records the finished run
+// directories into results.db, so
 // --resume and `actbench report` work as for a local sweep.
 #pragma once
 

@@ -2,6 +2,7 @@
 #include "sweep/sweep_plan.hpp"
 
 #include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 
 #include "config/overrides.hpp"
@@ -22,8 +23,8 @@ struct Axis {
   std::vector<std::vector<ConfigNodePtr>> choices;  // choices[i][k]: value of keys[k] in choice i
 };
 
-const std::vector<std::string> kSweepKeys{"name", "base", "set", "grid", "zip", "seeds", "workers",
-                                          "threads", "dir"};
+const std::vector<std::string> kSweepKeys{"name",  "base",    "set",     "grid", "zip",
+                                          "seeds", "workers", "threads", "dir"};
 
 bool is_sweep_file(const ConfigNode& root) {
   return root.kind == ConfigNode::Kind::Map &&
@@ -140,7 +141,8 @@ SweepPlan plan_sweep(const std::string& file, const std::vector<config::CliOverr
     if (auto grid = source->get("grid")) {
       for (const auto& e : expect(*grid, ConfigNode::Kind::Map, "grid").entries) {
         expect(*e.value, ConfigNode::Kind::Sequence, "grid." + e.key);
-        if (e.value->items.empty()) throw ConfigError(e.value->where, "grid." + e.key + " is empty");
+        if (e.value->items.empty())
+          throw ConfigError(e.value->where, "grid." + e.key + " is empty");
         Axis axis;
         axis.keys.push_back(key_override(e.key, e.key_where));
         axis.key_where.push_back(e.key_where);
@@ -192,7 +194,8 @@ SweepPlan plan_sweep(const std::string& file, const std::vector<config::CliOverr
       Axis axis;
       axis.keys.push_back(parsed);
       axis.key_where.push_back(SourceLocation::cli_arg(o.arg));
-      for (const auto& c : choices) axis.choices.push_back({config::parse_override_value(c, o.arg)});
+      for (const auto& c : choices)
+        axis.choices.push_back({config::parse_override_value(c, o.arg)});
       // A command-line axis replaces a sweep-file axis over the same key.
       axes.erase(std::remove_if(axes.begin(), axes.end(),
                                 [&](const Axis& a) {
@@ -244,10 +247,10 @@ SweepPlan plan_sweep(const std::string& file, const std::vector<config::CliOverr
       run.planned.params[key] = config::value_at(run.prepared.spec, key);
     auto [it, inserted] = seen_ids.emplace(run.planned.run_id, run.label);
     if (!inserted) {
-      throw ConfigError(SourceLocation::in_file(file, 0, 0),
-                        fmt::format("runs '{}' and '{}' resolve to the same config", it->second,
-                                    run.label),
-                        "remove the duplicate value from the grid");
+      throw ConfigError(
+          SourceLocation::in_file(file, 0, 0),
+          fmt::format("runs '{}' and '{}' resolve to the same config", it->second, run.label),
+          "remove the duplicate value from the grid");
     }
     plan.runs.push_back(std::move(run));
     for (size_t a = axes.size(); a-- > 0;) {
@@ -262,7 +265,8 @@ SweepPlan plan_sweep(const std::string& file, const std::vector<config::CliOverr
 std::string describe_plan(const SweepPlan& plan) {
   std::string out = fmt::format("sweep {}: {} runs from {} into {}\n", plan.name, plan.runs.size(),
                                 plan.base_config, plan.directory.string());
-  out += fmt::format("  varied: {}\n", plan.varied_keys.empty() ? "(nothing)" : core::join(plan.varied_keys));
+  out += fmt::format("  varied: {}\n",
+                     plan.varied_keys.empty() ? "(nothing)" : core::join(plan.varied_keys));
   for (const auto& run : plan.runs)
     out += fmt::format("  {:>4} {}  {}\n", run.planned.position, run.planned.run_id,
                        run.label.empty() ? "(base config)" : run.label);

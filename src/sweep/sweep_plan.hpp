@@ -1,7 +1,8 @@
-// A sweep's plan: a base config, fixed overrides, axes (a cartesian grid, zipped lists varied together,
-// and seeds) expanded into runs. Every run's config is resolved and validated here, before anything
-// runs, so a bad value anywhere fails the whole sweep at its file:line:col. A run's id is the digest of
-// its resolved config: the same run always gets the same id, which is what makes --resume exact.
+// A sweep's plan: a base config, fixed overrides, axes (a cartesian grid, zipped lists varied
+// together, and seeds) expanded into runs. Every run's config is resolved and validated here,
+// before anything runs, so a bad value anywhere fails the whole sweep at its file:line:col. A run's
+// id is the digest of its resolved config: the same run always gets the same id, which is what
+// makes --resume exact.
 //
 // Sweep file (experiments/*.yaml):
 //   name: activation_zoo_mnist          # default: the file's name
@@ -12,7 +13,8 @@
 //   seeds: [0, 1, 2]
 //   workers: 2                          # default: one per core
 //   threads: 1                          # intra-op threads per worker
-// A plain config works too: `actbench sweep configs/mnist_mlp.yaml model.activation=relu,gelu seed=0,1`.
+// A plain config works too: `actbench sweep configs/mnist_mlp.yaml model.activation=relu,gelu
+// seed=0,1`.
 #pragma once
 
 #include <filesystem>

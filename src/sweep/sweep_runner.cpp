@@ -2,6 +2,7 @@
 #include "sweep/sweep_runner.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -10,11 +11,9 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "config/loader.hpp"
 #include "core/files.hpp"
@@ -34,14 +33,14 @@ std::string format_duration(double seconds) {
   return fmt::format("{}s", s);
 }
 
-// Starts `actbench run` for one run in a child that dies with us (PR_SET_PDEATHSIG), with its output
-// in the run directory's log.txt.
+// Starts `actbench run` for one run in a child that dies with us (PR_SET_PDEATHSIG), with its
+// output in the run directory's log.txt.
 pid_t spawn_run(const std::filesystem::path& executable, const std::filesystem::path& config,
                 const std::filesystem::path& run_dir, int threads) {
   const std::string log = (run_dir.parent_path() / (run_dir.filename().string() + ".log")).string();
-  std::vector<std::string> args{executable.string(), "run",     config.string(), "--run-dir",
-                                run_dir.string(),    "--threads", std::to_string(threads),
-                                "--quiet"};
+  std::vector<std::string> args{
+      executable.string(), "run",       config.string(),         "--run-dir",
+      run_dir.string(),    "--threads", std::to_string(threads), "--quiet"};
   const pid_t pid = ::fork();
   if (pid < 0) throw Error(fmt::format("cannot start a worker: {}", std::strerror(errno)));
   if (pid == 0) {
@@ -65,8 +64,9 @@ pid_t spawn_run(const std::filesystem::path& executable, const std::filesystem::
 }
 
 std::string exit_reason(int status) {
-  if (WIFSIGNALED(status)) return fmt::format("worker killed by signal {} ({})", WTERMSIG(status),
-                                              strsignal(WTERMSIG(status)));
+  if (WIFSIGNALED(status))
+    return fmt::format("worker killed by signal {} ({})", WTERMSIG(status),
+                       strsignal(WTERMSIG(status)));
   if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
     return fmt::format("worker exited with code {}", WEXITSTATUS(status));
   return "";
@@ -78,12 +78,14 @@ std::string exit_reason(int status) {
 DirectoryLock::DirectoryLock(const std::filesystem::path& dir) {
   const auto file = dir / ".lock";
   fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw Error(fmt::format("cannot create {}: {}", file.string(), std::strerror(errno)));
+  if (fd_ < 0)
+    throw Error(fmt::format("cannot create {}: {}", file.string(), std::strerror(errno)));
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd_);
-    throw Error(fmt::format("another sweep is running in {} (it holds {}); wait for it, or use "
-                            "another directory with --dir",
-                            dir.string(), file.string()));
+    throw Error(
+        fmt::format("another sweep is running in {} (it holds {}); wait for it, or use "
+                    "another directory with --dir",
+                    dir.string(), file.string()));
   }
 }
 
@@ -99,9 +101,10 @@ PreparedSweep prepare_sweep_directory(const SweepPlan& plan, bool resume) {
   const auto& dir = plan.directory;
   const auto db_file = dir / "results.db";
   if (std::filesystem::exists(db_file) && !resume) {
-    throw Error(fmt::format("{} already holds a sweep; continue it with --resume, or choose another "
-                            "directory with --dir",
-                            dir.string()));
+    throw Error(
+        fmt::format("{} already holds a sweep; continue it with --resume, or choose another "
+                    "directory with --dir",
+                    dir.string()));
   }
   std::filesystem::create_directories(dir / "configs");
   std::filesystem::create_directories(dir / "runs");
@@ -114,11 +117,12 @@ PreparedSweep prepare_sweep_directory(const SweepPlan& plan, bool resume) {
     std::set<std::string> before, now(planned_ids.begin(), planned_ids.end());
     for (const auto& row : db.runs()) before.insert(row.run_id);
     if (!before.empty() && before != now) {
-      throw Error(fmt::format("the sweep in {} was planned differently ({} runs then, {} now, {} in "
-                              "common); resume it with the same file and overrides, or use --dir",
-                              dir.string(), before.size(), now.size(),
-                              std::count_if(now.begin(), now.end(),
-                                            [&](const auto& id) { return before.count(id) > 0; })));
+      throw Error(
+          fmt::format("the sweep in {} was planned differently ({} runs then, {} now, {} in "
+                      "common); resume it with the same file and overrides, or use --dir",
+                      dir.string(), before.size(), now.size(),
+                      std::count_if(now.begin(), now.end(),
+                                    [&](const auto& id) { return before.count(id) > 0; })));
     }
   }
 
@@ -154,14 +158,18 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
   store::ResultsDb& db = *prepared.db;
   const std::vector<const SweepRun*>& todo = prepared.todo;
 
-  const int workers =
-      options.workers > 0 ? options.workers : (plan.workers > 0 ? static_cast<int>(plan.workers) : default_workers());
-  const int threads = options.threads > 0 ? options.threads : (plan.threads > 0 ? static_cast<int>(plan.threads) : 1);
+  const int workers = options.workers > 0
+                          ? options.workers
+                          : (plan.workers > 0 ? static_cast<int>(plan.workers) : default_workers());
+  const int threads = options.threads > 0 ? options.threads
+                                          : (plan.threads > 0 ? static_cast<int>(plan.threads) : 1);
   const int64_t total = static_cast<int64_t>(plan.runs.size());
   const int64_t already = total - static_cast<int64_t>(todo.size());
-  fmt::print(options.out, "sweep {}: {} runs planned, {} already finished, {} to run with {} worker{} x {} thread{}\n",
-             plan.name, total, already, todo.size(), workers, workers == 1 ? "" : "s", threads,
-             threads == 1 ? "" : "s");
+  fmt::print(
+      options.out,
+      "sweep {}: {} runs planned, {} already finished, {} to run with {} worker{} x {} thread{}\n",
+      plan.name, total, already, todo.size(), workers, workers == 1 ? "" : "s", threads,
+      threads == 1 ? "" : "s");
   std::fflush(options.out);
 
   const auto start = Clock::now();
@@ -189,8 +197,8 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
       // Whatever an interrupted attempt left is discarded: the run starts again from scratch.
       std::filesystem::remove_all(run_dir);
       db.mark_running(run->planned.run_id);
-      const pid_t pid = spawn_run(options.executable,
-                                  dir / "configs" / (run->planned.run_id + ".yaml"), run_dir, threads);
+      const pid_t pid = spawn_run(
+          options.executable, dir / "configs" / (run->planned.run_id + ".yaml"), run_dir, threads);
       running[pid] = run;
       ++outcome.executed;
     }

@@ -1,7 +1,8 @@
-// Runs a sweep plan: writes every run's resolved config, records the plan in the results database, then
-// trains the runs in worker processes (`actbench run --run-dir ...`), so a crash in one run cannot take
-// the sweep down, each with its own intra-op thread count. A lock file refuses a second sweep on the same
-// directory. --resume skips runs that finished (completed or diverged) and reruns the rest from scratch.
+// Runs a sweep plan: writes every run's resolved config, records the plan in the results database,
+// then trains the runs in worker processes (`actbench run --run-dir ...`), so a crash in one run
+// cannot take the sweep down, each with its own intra-op thread count. A lock file refuses a second
+// sweep on the same directory. --resume skips runs that finished (completed or diverged) and reruns
+// the rest from scratch.
 #pragma once
 
 #include <cstdio>

@@ -1,15 +1,15 @@
 // Sweeps: grid/zip/seed expansion, stable ids, located errors, worker processes writing the results
 // database, divergence recorded while the sweep goes on, SIGKILL then --resume giving exactly the
-// planned runs with the metrics of an uninterrupted sweep, the directory lock, and the report formats.
+// planned runs with the metrics of an uninterrupted sweep, the directory lock, and the report
+// formats.
+#include <fcntl.h>
 #include <gtest/gtest.h>
-
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <fcntl.h>
 #include <thread>
 
 #include "report/sweep_report.hpp"
@@ -53,9 +53,10 @@ seeds: [0, 1, 2]
   const SweepPlan plan = plan_sweep(file.string(), {});
   EXPECT_EQ(plan.name, "demo");
   EXPECT_EQ(plan.runs.size(), 2u * 2u * 2u * 3u);
-  EXPECT_EQ(plan.varied_keys, (std::vector<std::string>{"model.activation", "optim.lr", "model.hidden",
-                                                        "model.dropout", "seed"}));
-  EXPECT_EQ(plan.runs[0].label, "model.activation=relu optim.lr=0.1 model.hidden=[8] model.dropout=0.0 seed=0");
+  EXPECT_EQ(plan.varied_keys, (std::vector<std::string>{"model.activation", "optim.lr",
+                                                        "model.hidden", "model.dropout", "seed"}));
+  EXPECT_EQ(plan.runs[0].label,
+            "model.activation=relu optim.lr=0.1 model.hidden=[8] model.dropout=0.0 seed=0");
   EXPECT_EQ(plan.runs[1].prepared.spec.seed, 1);
   EXPECT_EQ(plan.runs[3].prepared.spec.model.hidden, (std::vector<int64_t>{16}));
   EXPECT_EQ(plan.runs[3].prepared.spec.model.dropout, 0.1);
@@ -73,8 +74,9 @@ seeds: [0, 1, 2]
 TEST(SweepPlan, CommandLineAxesOnAPlainConfig) {
   TempDir dir;
   const auto file = dir.write("c.yaml", kBase);
-  const SweepPlan plan = plan_sweep(file.string(), {{"model.activation=relu,gelu,tanh", 3}, {"seed=0,1", 4},
-                                                    {"train.epochs=1", 5}});
+  const SweepPlan plan =
+      plan_sweep(file.string(),
+                 {{"model.activation=relu,gelu,tanh", 3}, {"seed=0,1", 4}, {"train.epochs=1", 5}});
   EXPECT_EQ(plan.runs.size(), 6u);
   EXPECT_EQ(plan.name, "c");
   EXPECT_EQ(plan.runs[5].prepared.spec.model.activation.name, "tanh");
@@ -86,16 +88,25 @@ TEST(SweepPlan, BadValuesFailTheWholeSweepAtTheirLocation) {
   EXPECT_NE(error_of(dir, "base: base.yaml\ngrid: {model.activation: [relu, rellu]}\n")
                 .find("s.yaml:2:33: error: unknown activation 'rellu' (did you mean 'relu'?)"),
             std::string::npos);
-  EXPECT_NE(error_of(dir, "base: base.yaml\ngrid: {model.activaton: [relu]}\n")
-                .find("s.yaml:2:8: error: unknown key 'activaton' in model (did you mean 'activation'?)"),
+  EXPECT_NE(
+      error_of(dir, "base: base.yaml\ngrid: {model.activaton: [relu]}\n")
+          .find("s.yaml:2:8: error: unknown key 'activaton' in model (did you mean 'activation'?)"),
+      std::string::npos);
+  EXPECT_NE(
+      error_of(dir, "base: base.yaml\ngird: {seed: [1]}\n")
+          .find("s.yaml:2:1: error: unknown key 'gird' in a sweep file (did you mean 'grid'?)"),
+      std::string::npos);
+  EXPECT_NE(error_of(dir, "base: base.yaml\nzip: {seed: [1, 2], optim.lr: [0.1]}\n")
+                .find("s.yaml:2:31: error: zip.optim.lr has 1 values"),
             std::string::npos);
-  EXPECT_NE(error_of(dir, "base: base.yaml\ngird: {seed: [1]}\n").find("s.yaml:2:1: error: unknown key 'gird' in a sweep file (did you mean 'grid'?)"),
-            std::string::npos);
-  EXPECT_NE(error_of(dir, "base: base.yaml\nzip: {seed: [1, 2], optim.lr: [0.1]}\n").find("s.yaml:2:31: error: zip.optim.lr has 1 values"),
-            std::string::npos);
-  EXPECT_NE(error_of(dir, "base: missing.yaml\nseeds: [1]\n").find("s.yaml:1:7: error: base config"), std::string::npos);
-  EXPECT_NE(error_of(dir, "base: base.yaml\ngrid: {seed: [1, 1]}\n").find("resolve to the same config"), std::string::npos);
-  EXPECT_NE(error_of(dir, "base: base.yaml\nseeds: [0, -1]\n").find("s.yaml:2:12: error: a seed must be an integer >= 0"),
+  EXPECT_NE(
+      error_of(dir, "base: missing.yaml\nseeds: [1]\n").find("s.yaml:1:7: error: base config"),
+      std::string::npos);
+  EXPECT_NE(
+      error_of(dir, "base: base.yaml\ngrid: {seed: [1, 1]}\n").find("resolve to the same config"),
+      std::string::npos);
+  EXPECT_NE(error_of(dir, "base: base.yaml\nseeds: [0, -1]\n")
+                .find("s.yaml:2:12: error: a seed must be an integer >= 0"),
             std::string::npos);
 }
 
@@ -121,8 +132,10 @@ DbView read_db(const std::filesystem::path& dir) {
 TEST(SweepRun, WorkersFillTheDatabaseAndDivergenceIsARecordedResult) {
   TempDir dir;
   dir.write("base.yaml", kBase);
-  dir.write("s.yaml", "name: d\nbase: base.yaml\ngrid: {optim.lr: [0.05, 100000], model.activation: [sigmoid, relu]}\n"
-                      "set: {optim.momentum: 0.99}\nseeds: [0]\n");
+  dir.write("s.yaml",
+            "name: d\nbase: base.yaml\ngrid: {optim.lr: [0.05, 100000], model.activation: "
+            "[sigmoid, relu]}\n"
+            "set: {optim.momentum: 0.99}\nseeds: [0]\n");
   const auto result = run_cli("sweep s.yaml --workers 2 --dir out", dir.path().string());
   EXPECT_EQ(result.exit_code, 0) << result.output;
   DbView view = read_db(dir.path() / "out");
@@ -133,8 +146,10 @@ TEST(SweepRun, WorkersFillTheDatabaseAndDivergenceIsARecordedResult) {
   store::ResultsDb db(dir.path() / "out" / "results.db");
   for (const auto& row : db.runs()) {
     EXPECT_TRUE(std::filesystem::exists(dir.path() / "out" / row.directory / "summary.json"));
-    EXPECT_EQ(row.status, row.params.at("optim.lr") == "0.05" ? "completed" : "diverged") << row.reason;
-    if (row.status == "diverged") EXPECT_NE(row.reason.find("loss became"), std::string::npos) << row.reason;
+    EXPECT_EQ(row.status, row.params.at("optim.lr") == "0.05" ? "completed" : "diverged")
+        << row.reason;
+    if (row.status == "diverged")
+      EXPECT_NE(row.reason.find("loss became"), std::string::npos) << row.reason;
   }
   EXPECT_NE(result.output.find("| 100000.0 | sigmoid | 0 |"), std::string::npos) << result.output;
   // Without --resume an existing sweep is never overwritten.
@@ -145,8 +160,11 @@ TEST(SweepRun, WorkersFillTheDatabaseAndDivergenceIsARecordedResult) {
 
 TEST(SweepRun, SigkillThenResumeGivesExactlyThePlannedRunsAndTheSameMetrics) {
   TempDir dir;
-  dir.write("base.yaml", "data: {dataset: synthetic}\nmodel: {hidden: [64, 64]}\ntrain: {epochs: 6}\n");
-  dir.write("s.yaml", "name: k\nbase: base.yaml\ngrid: {model.activation: [relu, tanh, elu]}\nseeds: [0, 1]\n");
+  dir.write("base.yaml",
+            "data: {dataset: synthetic}\nmodel: {hidden: [64, 64]}\ntrain: {epochs: 6}\n");
+  dir.write(
+      "s.yaml",
+      "name: k\nbase: base.yaml\ngrid: {model.activation: [relu, tanh, elu]}\nseeds: [0, 1]\n");
   const auto reference = run_cli("sweep s.yaml --workers 2 --dir reference", dir.path().string());
   ASSERT_EQ(reference.exit_code, 0) << reference.output;
   const DbView expected = read_db(dir.path() / "reference");
@@ -170,7 +188,8 @@ TEST(SweepRun, SigkillThenResumeGivesExactlyThePlannedRunsAndTheSameMetrics) {
       if (!std::filesystem::exists(dir.path() / sub / "results.db")) continue;
       try {
         auto counts = read_db(dir.path() / sub).counts;
-        if (counts["completed"] >= (trial == 0 ? 0 : trial == 1 ? 1 : 3) && counts["running"] > 0) break;
+        if (counts["completed"] >= (trial == 0 ? 0 : trial == 1 ? 1 : 3) && counts["running"] > 0)
+          break;
       } catch (const std::exception&) {
         // the database may be mid-creation
       }
@@ -180,7 +199,8 @@ TEST(SweepRun, SigkillThenResumeGivesExactlyThePlannedRunsAndTheSameMetrics) {
     ::waitpid(pid, &status, 0);
     std::this_thread::sleep_for(std::chrono::milliseconds(200));  // workers die with their parent
 
-    const auto resumed = run_cli("sweep s.yaml --workers 2 --dir " + sub + " --resume", dir.path().string());
+    const auto resumed =
+        run_cli("sweep s.yaml --workers 2 --dir " + sub + " --resume", dir.path().string());
     ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
     DbView after = read_db(dir.path() / sub);
     EXPECT_EQ(after.integrity, "ok");
@@ -208,7 +228,8 @@ TEST(SweepRun, ASecondSweepOnTheSameDirectoryIsRefused) {
   EXPECT_NE(result.output.find("another sweep is running"), std::string::npos) << result.output;
 }
 
-store::RunRow row(const std::string& activation, const std::string& status, double accuracy, double loss) {
+store::RunRow row(const std::string& activation, const std::string& status, double accuracy,
+                  double loss) {
   store::RunRow r;
   r.run_id = activation + std::to_string(accuracy);
   r.status = status;
@@ -222,8 +243,9 @@ store::RunRow row(const std::string& activation, const std::string& status, doub
 }
 
 TEST(Report, MeanStdAndEveryFormat) {
-  const std::vector<store::RunRow> runs{row("relu", "completed", 0.90, 0.3), row("relu", "completed", 0.92, 0.2),
-                                        row("tanh", "completed", 0.80, 0.5), row("tanh", "diverged", 0, 0)};
+  const std::vector<store::RunRow> runs{
+      row("relu", "completed", 0.90, 0.3), row("relu", "completed", 0.92, 0.2),
+      row("tanh", "completed", 0.80, 0.5), row("tanh", "diverged", 0, 0)};
   report::Report r = report::build_report(runs, {"model.activation"});
   r.title = "zoo_test";
   ASSERT_EQ(r.groups.size(), 2u);
@@ -233,15 +255,21 @@ TEST(Report, MeanStdAndEveryFormat) {
   EXPECT_EQ(r.groups[1].completed, 1);
 
   const std::string md = report::render(r, "md");
-  EXPECT_NE(md.find("| relu | 2 | 0.9100 ± 0.0141 | 0.9000 / 0.9200 | 0.2500 ± 0.0707 | 0/2 | 25.0% | 0.1 |"),
-            std::string::npos) << md;
+  EXPECT_NE(
+      md.find(
+          "| relu | 2 | 0.9100 ± 0.0141 | 0.9000 / 0.9200 | 0.2500 ± 0.0707 | 0/2 | 25.0% | 0.1 |"),
+      std::string::npos)
+      << md;
   EXPECT_NE(md.find("| tanh | 1 | 0.8000 ± 0.0000 |"), std::string::npos) << md;
   EXPECT_NE(md.find("| 1/2 |"), std::string::npos) << md;
   const std::string csv = report::render(r, "csv");
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
             "model.activation,runs,completed,diverged,failed,test_accuracy_mean,test_accuracy_std,"
-            "test_accuracy_min,test_accuracy_max,test_loss_mean,test_loss_std,fc1_dead_fraction,fc1_grad_norm");
-  EXPECT_NE(csv.find("\"relu\",2,2,0,0,0.91,0.0141421,0.9,0.92,0.25,0.0707107,0.25,0.1"), std::string::npos) << csv;
+            "test_accuracy_min,test_accuracy_max,test_loss_mean,test_loss_std,fc1_dead_fraction,"
+            "fc1_grad_norm");
+  EXPECT_NE(csv.find("\"relu\",2,2,0,0,0.91,0.0141421,0.9,0.92,0.25,0.0707107,0.25,0.1"),
+            std::string::npos)
+      << csv;
   const std::string latex = report::render(r, "latex");
   EXPECT_NE(latex.find("\\toprule"), std::string::npos);
   EXPECT_NE(latex.find("\\bottomrule"), std::string::npos);
