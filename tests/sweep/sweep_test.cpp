@@ -228,6 +228,39 @@ TEST(SweepRun, ASecondSweepOnTheSameDirectoryIsRefused) {
   EXPECT_NE(result.output.find("another sweep is running"), std::string::npos) << result.output;
 }
 
+TEST(ResultsDb, SchemaHasTheDocumentedTablesAndColumns) {
+  TempDir dir;
+  { store::ResultsDb db(dir.path() / "results.db"); }
+  const std::map<std::string, std::vector<std::string>> expected{
+      {"sweep", {"key", "value"}},
+      {"runs",
+       {"run_id", "position", "status", "reason", "seed", "directory", "config_json", "started",
+        "finished", "seconds", "epochs", "test_accuracy", "test_loss", "train_loss",
+        "train_accuracy", "diverged_step"}},
+      {"run_params", {"run_id", "key", "value"}},
+      {"layers",
+       {"run_id", "layer_index", "name", "units", "activation", "dead_fraction",
+        "saturated_fraction", "grad_norm", "grad_norm_max", "backprop_grad_norm", "post_mean",
+        "post_std"}},
+      {"metrics", {"run_id", "epoch", "step", "layer", "metric", "value"}}};
+  for (const auto& [table, columns] : expected) {
+    FILE* pipe = ::popen(("sqlite3 " + (dir.path() / "results.db").string() +
+                          " 'PRAGMA table_info(" + table + ")' | cut -d'|' -f2")
+                             .c_str(),
+                         "r");
+    ASSERT_NE(pipe, nullptr);
+    std::vector<std::string> got;
+    char line[256];
+    while (std::fgets(line, sizeof line, pipe)) {
+      std::string name(line);
+      while (!name.empty() && (name.back() == '\n' || name.back() == '\r')) name.pop_back();
+      got.push_back(name);
+    }
+    ::pclose(pipe);
+    EXPECT_EQ(got, columns) << table;
+  }
+}
+
 store::RunRow row(const std::string& activation, const std::string& status, double accuracy,
                   double loss) {
   store::RunRow r;
