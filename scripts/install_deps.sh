@@ -14,7 +14,7 @@ packages=(
   ca-certificates
   dataset-fashion-mnist
   python3-torch python3-numpy
-  slurm-wlm munge sqlite3
+  slurm-wlm munge sqlite3 bc
   chromium fonts-dejavu-core
 )
 

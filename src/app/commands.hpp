@@ -32,8 +32,9 @@ struct RunOptions {
   bool console = true;  // print the epoch table and the final result table
   std::FILE* out = stdout;
   std::string command_line;  // recorded in meta.json
-  std::filesystem::path run_dir;  // use exactly this directory (a sweep's); "" = a new one in output.dir
-  int threads = 0;                // intra-op threads for this process; 0 = train.threads
+  std::filesystem::path
+      run_dir;      // use exactly this directory (a sweep's); "" = a new one in output.dir
+  int threads = 0;  // intra-op threads for this process; 0 = train.threads
 };
 
 struct RunOutcome {

@@ -149,9 +149,7 @@ int main(int argc, char** argv) {
       ->delimiter(',');
   activations->add_option("--plot", activation_options.plot_dir,
                           "write DIR/<name>.svg per listed activation, f solid and f' dashed");
-  activations
-      ->add_option("--range", activation_options.range,
-                   "x range of the plots, lo:hi (write --range=-6:6 for a negative lo)")
+  activations->add_option("--range", activation_options.range, "x range of the plots, lo:hi")
       ->capture_default_str();
   activations
       ->add_option("--compare", activation_options.compare,

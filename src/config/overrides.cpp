@@ -86,10 +86,10 @@ void apply_override(ConfigNode& root, const Override& override_) {
   if (override_.op != Override::Op::Remove) {
     const std::vector<std::string> choices = split_sweep_values(override_.value);
     if (choices.size() > 1) {
-      throw ConfigError(SourceLocation::cli_arg(override_.arg),
-                        fmt::format("'{}' gives {} values: that is a sweep", override_.text,
-                                    choices.size()),
-                        "run it with `actbench sweep`, or quote a single value");
+      throw ConfigError(
+          SourceLocation::cli_arg(override_.arg),
+          fmt::format("'{}' gives {} values: that is a sweep", override_.text, choices.size()),
+          "run it with `actbench sweep`, or quote a single value");
     }
   }
   apply_override(root, override_,
@@ -167,7 +167,7 @@ void apply_override(ConfigNode& root, const Override& override_, ConfigNodePtr v
     case Override::Op::Set:
       break;
   }
-node->set(last, where, value);
+  node->set(last, where, value);
 }
 
 std::vector<std::string> split_sweep_values(const std::string& value) {

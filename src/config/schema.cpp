@@ -316,7 +316,14 @@ class Reader {
   static core::ParamValue read_param(const ConfigNode& node, const std::string& path) {
     core::ParamValue value;
     value.where = node.where;
-    const std::string& text = scalar(node, path, "a single value");
+    if (node.kind == ConfigNode::Kind::Sequence) {
+      // `learnable: [beta]`; each item keeps its own location for errors about it.
+      value.kind = core::ParamKind::List;
+      for (size_t i = 0; i < node.items.size(); ++i)
+        value.items.push_back(read_param(*node.items[i], fmt::format("{}[{}]", path, i)));
+      return value;
+    }
+    const std::string& text = scalar(node, path, "a single value or a list");
     char* end = nullptr;
     const double number = std::strtod(text.c_str(), &end);
     if (!node.quoted && (text == "true" || text == "false")) {
@@ -332,21 +339,46 @@ class Reader {
     return value;
   }
 
+  // An activation's `expr:` text, taken as written even where it looks like a number, and located
+  // at its first character (past the opening quote), so that the activation can point at the
+  // column inside it that is wrong.
+  static core::ParamValue read_expression(const ConfigNode& node, const std::string& path) {
+    core::ParamValue value;
+    value.kind = core::ParamKind::Text;
+    value.text = scalar(node, path, "an expression such as \"x * sigmoid(beta * x)\"");
+    if (value.text.empty()) throw ConfigError(node.where, path + " must not be empty");
+    value.where = node.where;
+    if (node.quoted && value.where.column > 0) ++value.where.column;
+    return value;
+  }
+
   static void read(const ConfigNode& node, const std::string& path, ComponentSpec& value) {
     value = ComponentSpec{};
     if (node.kind == ConfigNode::Kind::Scalar) {
       value.name = node.scalar;
       value.where = node.where;
     } else if (node.kind == ConfigNode::Kind::Map) {
+      // `{expr: "...", params}` is short for `{name: expr, expr: "...", params}`.
       const ConfigEntry* name = node.entry("name");
-      if (name == nullptr) {
+      const ConfigEntry* expr = node.entry("expr");
+      if (name == nullptr && expr == nullptr) {
         throw ConfigError(node.where, path + " needs a 'name' key",
-                          "write e.g. {name: leaky_relu, negative_slope: 0.1}");
+                          "write e.g. {name: leaky_relu, negative_slope: 0.1}, or an expression "
+                          "as {expr: \"x * sigmoid(beta * x)\", beta: 1.0}");
       }
-      value.name = scalar(*name->value, path + ".name", "a name");
-      value.where = name->value->where;
+      if (name != nullptr) {
+        value.name = scalar(*name->value, path + ".name", "a name");
+        value.where = name->value->where;
+      } else {
+        value.name = "expr";
+        value.where = expr->key_where;
+      }
       for (const auto& e : node.entries) {
         if (e.key == "name") continue;
+        if (e.key == "expr") {
+          value.params[e.key] = read_expression(*e.value, path + ".expr");
+          continue;
+        }
         core::ParamValue param = read_param(*e.value, path + "." + e.key);
         param.where = e.key_where;
         value.params[e.key] = param;
@@ -433,26 +465,35 @@ class Reader {
 // ---- Writer: structs -> JSON
 // ---------------------------------------------------------------------
 
+ordered_json param_json(const core::ParamValue& value) {
+  switch (value.kind) {
+    case core::ParamKind::Flag:
+      return value.flag;
+    case core::ParamKind::Choice:
+    case core::ParamKind::Text:
+      return value.text;
+    case core::ParamKind::List: {
+      ordered_json items = ordered_json::array();
+      for (const auto& item : value.items) items.push_back(param_json(item));
+      return items;
+    }
+    case core::ParamKind::Integer:
+      return static_cast<int64_t>(value.number);
+    case core::ParamKind::Number:
+      break;
+  }
+  return value.number;
+}
+
 ordered_json component_json(const ComponentSpec& spec) {
   if (spec.params.empty()) return spec.name;
   ordered_json out;
   out["name"] = spec.name;
-  for (const auto& [key, value] : spec.params) {
-    switch (value.kind) {
-      case core::ParamKind::Flag:
-        out[key] = value.flag;
-        break;
-      case core::ParamKind::Choice:
-        out[key] = value.text;
-        break;
-      case core::ParamKind::Integer:
-        out[key] = static_cast<int64_t>(value.number);
-        break;
-      case core::ParamKind::Number:
-        out[key] = value.number;
-        break;
-    }
-  }
+  // An expression reads best before the values of its parameters.
+  auto expr = spec.params.find("expr");
+  if (expr != spec.params.end()) out["expr"] = param_json(expr->second);
+  for (const auto& [key, value] : spec.params)
+    if (key != "expr") out[key] = param_json(value);
   return out;
 }
 

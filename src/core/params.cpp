@@ -56,6 +56,23 @@ ParamSpec ParamSpec::choice(std::string name, std::string default_value,
   return spec;
 }
 
+ParamSpec ParamSpec::text(std::string name, std::string default_value, std::string help) {
+  ParamSpec spec;
+  spec.name = std::move(name);
+  spec.kind = ParamKind::Text;
+  spec.default_text = std::move(default_value);
+  spec.help = std::move(help);
+  return spec;
+}
+
+ParamSpec ParamSpec::list(std::string name, std::string help) {
+  ParamSpec spec;
+  spec.name = std::move(name);
+  spec.kind = ParamKind::List;
+  spec.help = std::move(help);
+  return spec;
+}
+
 std::string ParamSpec::default_string() const {
   ParamValue value;
   value.kind = kind;
@@ -70,7 +87,13 @@ std::string param_value_string(const ParamValue& value) {
     case ParamKind::Flag:
       return value.flag ? "true" : "false";
     case ParamKind::Choice:
+    case ParamKind::Text:
       return value.text;
+    case ParamKind::List: {
+      std::vector<std::string> items;
+      for (const auto& item : value.items) items.push_back(param_value_string(item));
+      return "[" + join(items) + "]";
+    }
     case ParamKind::Integer:
       return fmt::format("{}", static_cast<int64_t>(value.number));
     case ParamKind::Number:
@@ -91,6 +114,9 @@ int64_t ParamValues::integer(const std::string& name) const {
 }
 bool ParamValues::flag(const std::string& name) const { return at(name).flag; }
 const std::string& ParamValues::text(const std::string& name) const { return at(name).text; }
+const std::vector<ParamValue>& ParamValues::list(const std::string& name) const {
+  return at(name).items;
+}
 
 static const char* kind_word(ParamKind kind) {
   switch (kind) {
@@ -102,6 +128,10 @@ static const char* kind_word(ParamKind kind) {
       return "true or false";
     case ParamKind::Choice:
       return "one of its choices";
+    case ParamKind::Text:
+      return "a text";
+    case ParamKind::List:
+      return "a list like [a, b]";
   }
   return "?";
 }
@@ -188,6 +218,15 @@ ParamValues resolve_params(const std::string& kind, const std::vector<ParamSpec>
         value.text = given.text;
         break;
       }
+      case ParamKind::Text:
+        // A string the reader took for a choice is text all the same.
+        if (given.kind != ParamKind::Text && given.kind != ParamKind::Choice) throw wrong_type();
+        value.text = given.text;
+        break;
+      case ParamKind::List:
+        if (given.kind != ParamKind::List) throw wrong_type();
+        value.items = given.items;
+        break;
     }
     resolved.all()[p.name] = value;
   }

@@ -14,20 +14,24 @@
 
 namespace actbench::core {
 
-enum class ParamKind { Number, Integer, Flag, Choice };
+// Text is free text (an expression), unlike a Choice among names; a List holds names or values
+// as `[a, b]`.
+enum class ParamKind { Number, Integer, Flag, Choice, Text, List };
 
 // One value as written in a config (or filled from a default during resolution).
 struct ParamValue {
   ParamKind kind = ParamKind::Number;
-  double number = 0.0;  // Number and Integer
-  bool flag = false;    // Flag
-  std::string text;     // Choice
+  double number = 0.0;            // Number and Integer
+  bool flag = false;              // Flag
+  std::string text;               // Choice and Text
+  std::vector<ParamValue> items;  // List, each item located on its own
   SourceLocation where;
 };
 
 // A component reference as a config writes it: `relu` or `{name: leaky_relu, negative_slope: 0.1}`.
 // Before resolution `params` holds what the config wrote, kind Number for numbers, Flag for
-// booleans and Choice for strings; after resolution it holds every parameter of the schema.
+// booleans, Choice for strings and List for lists (and Text for an `expr:`, see schema.cpp); after
+// resolution it holds every parameter of the schema.
 struct ComponentSpec {
   std::string name;
   SourceLocation where;  // of the name
@@ -59,6 +63,10 @@ struct ParamSpec {
   static ParamSpec flag(std::string name, bool default_value, std::string help);
   static ParamSpec choice(std::string name, std::string default_value,
                           std::vector<std::string> choices, std::string help);
+  // Any text; the component checks it (an expression is parsed by its activation).
+  static ParamSpec text(std::string name, std::string default_value, std::string help);
+  // A list, empty by default; the component checks its items.
+  static ParamSpec list(std::string name, std::string help);
 
   std::string default_string() const;  // for listings and docs
 };
@@ -70,6 +78,7 @@ class ParamValues {
   int64_t integer(const std::string& name) const;
   bool flag(const std::string& name) const;
   const std::string& text(const std::string& name) const;
+  const std::vector<ParamValue>& list(const std::string& name) const;
   bool has(const std::string& name) const { return values_.count(name) > 0; }
   const std::map<std::string, ParamValue>& all() const { return values_; }
   std::map<std::string, ParamValue>& all() { return values_; }
@@ -85,7 +94,7 @@ class ParamValues {
 ParamValues resolve_params(const std::string& kind, const std::vector<ParamSpec>& schema,
                            const ComponentSpec& spec);
 
-// "0.01", "true", "tanh" — the value as a config would write it.
+// "0.01", "true", "tanh", "[beta, gamma]" — the value as a config would write it.
 std::string param_value_string(const ParamValue& value);
 
 }  // namespace actbench::core

@@ -14,7 +14,9 @@ ResolvedActivation resolve_activation(const core::ComponentSpec& spec) {
   const ActivationEntry& entry = ActivationRegistry::instance().get(spec.name, spec.where);
   ResolvedActivation resolved;
   resolved.entry = &entry;
-  resolved.params = core::resolve_params(ActivationEntry::kKind, entry.params, spec);
+  resolved.params = entry.resolve
+                        ? entry.resolve(spec)
+                        : core::resolve_params(ActivationEntry::kKind, entry.params, spec);
   // Constraints between parameters (hard_tanh's min_val < max_val, rrelu's lower <= upper) are
   // checked by the entry's gain; computing it here makes them located errors when the config is
   // resolved, not when the model is built mid-sweep.

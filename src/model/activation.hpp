@@ -41,6 +41,10 @@ struct ActivationEntry {
   std::vector<std::string> aliases;  // e.g. swish for silu
   std::string description;           // one line, shown by `actbench activations`
   std::vector<core::ParamSpec> params;
+  // Set only by entries whose parameter names are not fixed (expr: they come from the expression).
+  // Then it resolves the config's parameters instead of core::resolve_params over `params` (which
+  // still documents the fixed ones) and throws located ConfigErrors as that does.
+  std::function<core::ParamValues(const core::ComponentSpec&)> resolve;
   // Recommended gain for Xavier and Kaiming initialisation with these parameters.
   std::function<double(const core::ParamValues&)> gain;
   std::string gain_source;  // why this gain: "torch.nn.init.calculate_gain", "1/sqrt(E[f(z)^2]),

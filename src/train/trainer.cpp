@@ -191,9 +191,10 @@ TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network, data
         result.diverged_step = step;
         result.reason =
             std::isfinite(loss_value)
-                ? fmt::format("loss became {:g}, above train.divergence_threshold {:g}, at step {} "
-                              "(epoch {}, lr {:g})",
-                              loss_value, threshold, step, epoch, lr)
+                ? fmt::format(
+                      "loss became {:g}, above train.divergence_threshold {:g}, at step {} "
+                      "(epoch {}, lr {:g})",
+                      loss_value, threshold, step, epoch, lr)
                 : fmt::format("loss became {} at step {} (epoch {}, lr {:g})", loss_value, step,
                               epoch, lr);
         result.steps = step;

@@ -204,6 +204,13 @@ const std::map<std::string, ReferenceFor>& references() {
          return {[=](const torch::Tensor& x) { return torch::sin(w * x); },
                  [=](const torch::Tensor& x) { return w * torch::cos(w * x); }};
        }},
+      // An expression activation with its default expression, `x` (tests/model/expression_test.cpp
+      // covers real expressions).
+      {"expr",
+       [](const core::ParamValues&) -> Reference {
+         return {[](const torch::Tensor& x) { return x.clone(); },
+                 [](const torch::Tensor& x) { return torch::ones_like(x); }};
+       }},
       {"identity",
        [](const core::ParamValues&) -> Reference {
          return {[](const torch::Tensor& x) { return x.clone(); },
