@@ -77,8 +77,8 @@ void describe(V& v, ModelSpec& s) {
           "cnn: conv blocks, each {out_channels, kernel_size, stride, padding, "
           "pool, activation}, before the hidden layers");
   v.field("activation", s.activation,
-          "activation of every hidden layer: a name or {name: ..., params} (`actbench "
-          "activations`)");
+          "activation of every hidden layer: a name, {name: ..., params} (`actbench "
+          "activations`) or {expr: \"x * sigmoid(beta * x)\", beta: 1, learnable: [beta]}");
   v.field("layer_activations", s.layer_activations,
           "per-layer activation overrides: {layer index: activation}, layers counted from 0 over "
           "conv blocks then hidden layers");
