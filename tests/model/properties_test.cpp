@@ -289,3 +289,36 @@ TEST(Properties, UnknownNameSuggestsTheClosest) {
 
 }  // namespace
 }  // namespace actbench::model
+
+namespace actbench::model {
+namespace {
+
+// The catalogue works for expressions exactly as for built-ins: `x * sigmoid(x)` is SiLU, and every
+// computed property says so.
+TEST(Properties, AnExpressionGetsTheBuiltInsProperties) {
+  core::ComponentSpec spec;
+  spec.name = "expr";
+  core::ParamValue text;
+  text.kind = core::ParamKind::Text;
+  text.text = "x * sigmoid(x)";
+  spec.params["expr"] = text;
+  const ActivationProperties expr = compute_properties(resolve_activation(spec));
+  core::ComponentSpec silu_spec;
+  silu_spec.name = "silu";
+  const ActivationProperties silu = compute_properties(resolve_activation(silu_spec));
+  EXPECT_NEAR(expr.max_abs_derivative, silu.max_abs_derivative, 1e-9);
+  EXPECT_NEAR(expr.max_derivative_x, silu.max_derivative_x, 1e-3);
+  EXPECT_NEAR(expr.derivative_at_zero, silu.derivative_at_zero, 1e-9);
+  EXPECT_NEAR(expr.mean, silu.mean, 1e-9);
+  EXPECT_NEAR(expr.variance, silu.variance, 1e-9);
+  EXPECT_EQ(expr.monotonic, silu.monotonic);
+  EXPECT_EQ(expr.smooth, silu.smooth);
+  EXPECT_EQ(expr.zero_centred, silu.zero_centred);
+  EXPECT_EQ(expr.saturates_left, silu.saturates_left);
+  EXPECT_EQ(expr.saturates_right, silu.saturates_right);
+  EXPECT_EQ(expr.sparse, silu.sparse);
+  EXPECT_NEAR(expr.gain, silu.gain, 1e-6);
+}
+
+}  // namespace
+}  // namespace actbench::model
