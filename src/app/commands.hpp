@@ -2,53 +2,20 @@
 // exit codes, so the tests run exactly what users run.
 #pragma once
 
-#include <cstdio>
-#include <filesystem>
-#include <nlohmann/json.hpp>
 #include <string>
-#include <vector>
 
-#include "config/loader.hpp"
-#include "data/dataset.hpp"
-#include "model/network.hpp"
+#include "experiment/experiment.hpp"
 
 namespace actbench::app {
 
-// A config loaded, validated and planned against its dataset's shape; no data loaded, nothing
-// written.
-struct PreparedRun {
-  config::RunSpec spec;
-  model::ModelPlan plan;
-  data::DatasetShape shape;
-};
-
-// Throws ConfigError for any mistake (including ones only building the network reveals).
-PreparedRun prepare_run(const std::string& config_file,
-                        const std::vector<config::CliOverride>& overrides);
-// The same for a spec already read (a sweep's runs).
-PreparedRun prepare_spec(config::RunSpec spec);
-
-struct RunOptions {
-  bool console = true;  // print the epoch table and the final result table
-  std::FILE* out = stdout;
-  std::string command_line;  // recorded in meta.json
-  std::filesystem::path
-      run_dir;      // use exactly this directory (a sweep's); "" = a new one in output.dir
-  int threads = 0;  // intra-op threads for this process; 0 = train.threads
-};
-
-struct RunOutcome {
-  std::filesystem::path directory;
-  std::string status;
-  nlohmann::ordered_json summary;
-};
-
-// Trains the prepared run and writes its directory. A diverged or interrupted run is a result, not
-// an exception; config mistakes and data problems throw before anything is created.
-RunOutcome execute_run(PreparedRun prepared, const RunOptions& options);
-
-// The result table printed at the end of a run (Markdown).
-std::string result_table(const nlohmann::ordered_json& summary, const std::string& title);
+// The run itself lives in experiment/; the CLI and the tests reach it through these names.
+using experiment::execute_run;
+using experiment::prepare_run;
+using experiment::prepare_spec;
+using experiment::PreparedRun;
+using experiment::result_table;
+using experiment::RunOptions;
+using experiment::RunOutcome;
 
 // `actbench validate`: the check's one-line verdict, or the resolved config when `print_resolved`.
 std::string validate_report(const PreparedRun& prepared, bool print_resolved);

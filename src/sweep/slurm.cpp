@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "app/commands.hpp"
 #include "core/files.hpp"
+#include "experiment/experiment.hpp"
 #include "store/results_db.hpp"
 #include "sweep/sweep_runner.hpp"
 
@@ -80,14 +80,14 @@ int run_array_task(const std::filesystem::path& sweep_dir, int64_t task) {
     return 0;
   }
   std::filesystem::remove_all(run_dir);  // a requeued task starts its run from scratch
-  app::RunOptions options;
+  experiment::RunOptions options;
   options.run_dir = run_dir;
   options.console = true;
   if (const char* cpus = std::getenv("SLURM_CPUS_PER_TASK")) options.threads = std::atoi(cpus);
   options.command_line =
       fmt::format("actbench sweep-task {} (array task {})", sweep_dir.string(), task);
-  const auto outcome = app::execute_run(
-      app::prepare_run((sweep_dir / "configs" / (run_id + ".yaml")).string(), {}), options);
+  const auto outcome = experiment::execute_run(
+      experiment::prepare_run((sweep_dir / "configs" / (run_id + ".yaml")).string(), {}), options);
   return outcome.status == "interrupted" ? 130 : 0;
 }
 

@@ -236,7 +236,7 @@ SweepPlan plan_sweep(const std::string& file, const std::vector<config::CliOverr
     if (tree->get("name") == nullptr) spec.name = plan.name;
     spec.overrides = label;
     SweepRun run;
-    run.prepared = app::prepare_spec(std::move(spec));
+    run.prepared = experiment::prepare_spec(std::move(spec));
     run.label = core::join(label, " ");
     run.planned.run_id = store::run_id(run.prepared.spec);
     run.planned.position = static_cast<int64_t>(n);

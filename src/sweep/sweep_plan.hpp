@@ -21,16 +21,16 @@
 #include <string>
 #include <vector>
 
-#include "app/commands.hpp"
 #include "config/loader.hpp"
 #include "config/tree.hpp"
+#include "experiment/experiment.hpp"
 #include "store/results_db.hpp"
 
 namespace actbench::sweep {
 
 struct SweepRun {
   store::PlannedRun planned;
-  app::PreparedRun prepared;
+  experiment::PreparedRun prepared;
   std::string label;  // "model.activation=gelu seed=1"
 };
 

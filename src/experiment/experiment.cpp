@@ -1,0 +1,222 @@
+// Preparing, training and recording one run (see experiment.hpp).
+#include "experiment/experiment.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <regex>
+
+#include "core/build_info.hpp"
+#include "core/files.hpp"
+#include "core/runtime.hpp"
+#include "core/strings.hpp"
+#include "store/run_directory.hpp"
+#include "train/console.hpp"
+#include "train/trainer.hpp"
+
+namespace actbench::experiment {
+
+using nlohmann::ordered_json;
+
+namespace {
+
+torch::Device parse_device(const config::RunSpec& spec) {
+  static const std::regex kDevice("cpu|cuda(:[0-9]+)?");
+  const SourceLocation where = spec.location_of("train.device");
+  if (!std::regex_match(spec.train.device, kDevice)) {
+    throw ConfigError(where, fmt::format("train.device is '{}'", spec.train.device),
+                      "use cpu, cuda or cuda:N");
+  }
+  torch::Device device(spec.train.device);
+  if (device.is_cuda()) {
+    if (!torch::cuda::is_available()) {
+      throw ConfigError(
+          where,
+          "train.device is " + spec.train.device + ", but this LibTorch build sees no CUDA device",
+          "Debian's libtorch-dev is CPU-only: build against an upstream CUDA "
+          "LibTorch (-DCMAKE_PREFIX_PATH) on a machine with a GPU, or use cpu");
+    }
+    if (device.has_index() && device.index() >= static_cast<int>(torch::cuda::device_count())) {
+      throw ConfigError(where, fmt::format("there is no {} ({} CUDA devices)", spec.train.device,
+                                           torch::cuda::device_count()));
+    }
+  }
+  return device;
+}
+
+void check_optimizer(const config::RunSpec& spec) {
+  if (spec.optim.nesterov && (spec.optim.name != "sgd" || spec.optim.momentum <= 0.0)) {
+    throw ConfigError(spec.location_of("optim.nesterov"),
+                      "optim.nesterov needs optim.name: sgd with momentum > 0",
+                      "set optim.momentum (e.g. 0.9) or remove nesterov");
+  }
+  if (spec.optim.schedule.name == "step" && spec.optim.schedule.gamma <= 0.0) {
+    throw ConfigError(spec.location_of("optim.schedule.gamma"),
+                      "optim.schedule.gamma must be > 0 for the step schedule");
+  }
+}
+
+std::string hostname() {
+  char buffer[256] = {0};
+  if (::gethostname(buffer, sizeof buffer - 1) != 0) return "unknown";
+  return buffer;
+}
+
+std::vector<std::string> layer_names(model::NetworkImpl& network) {
+  std::vector<std::string> names;
+  for (size_t i = 0; i < network.num_hidden(); ++i) names.push_back(network.info(i).name);
+  return names;
+}
+
+ordered_json meta_json(const PreparedRun& prepared, const data::Dataset& dataset,
+                       const std::vector<std::string>& init_report, const RunOptions& options,
+                       const std::string& start_time, int64_t parameters) {
+  const core::BlasInfo blas = core::detect_blas();
+  const char* wait_policy = std::getenv("OMP_WAIT_POLICY");
+  ordered_json meta;
+  meta["status"] = "running";
+  meta["actbench_version"] = core::version();
+  meta["git_commit"] = core::git_commit();
+  meta["libtorch_version"] = core::torch_version();
+  meta["blas"] = {{"name", blas.name}, {"library", blas.library}, {"details", blas.details}};
+  meta["threads"] = core::compute_threads();
+  meta["omp_wait_policy"] = wait_policy ? wait_policy : "";
+  meta["seed"] = prepared.spec.seed;
+  meta["device"] = prepared.spec.train.device;
+  meta["hostname"] = hostname();
+  meta["start_time"] = start_time;
+  meta["command"] = options.command_line;
+  meta["config_file"] = prepared.spec.config_file;
+  meta["overrides"] = prepared.spec.overrides;
+  meta["dataset"] = {{"name", dataset.name},
+                     {"train_samples", dataset.train.size()},
+                     {"test_samples", dataset.test.size()},
+                     {"normalized", prepared.spec.data.normalize},
+                     {"files", dataset.files}};
+  meta["model"] = {{"summary", prepared.plan.summary},
+                   {"parameters", parameters},
+                   {"initialization", init_report}};
+  return meta;
+}
+
+}  // namespace
+
+PreparedRun prepare_run(const std::string& config_file,
+                        const std::vector<config::CliOverride>& overrides) {
+  return prepare_spec(config::load_run_spec(config_file, overrides));
+}
+
+PreparedRun prepare_spec(config::RunSpec spec) {
+  PreparedRun prepared;
+  prepared.spec = std::move(spec);
+  const data::DatasetEntry& dataset =
+      data::dataset_entry(prepared.spec.data.dataset, prepared.spec.location_of("data.dataset"));
+  prepared.spec.data.dataset = dataset.name;  // an alias resolves to the canonical name
+  prepared.shape = dataset.shape;
+  parse_device(prepared.spec);
+  check_optimizer(prepared.spec);
+  prepared.plan = model::plan_model(prepared.spec, prepared.shape);
+  // Building on the CPU surfaces the errors only an initialiser can see (siren without a sine).
+  torch::manual_seed(static_cast<uint64_t>(prepared.spec.seed));
+  model::build_network(prepared.plan, prepared.spec.model, torch::kCPU);
+  return prepared;
+}
+
+RunOutcome execute_run(PreparedRun prepared, const RunOptions& options) {
+  const config::RunSpec& spec = prepared.spec;
+  const torch::Device device = parse_device(spec);
+  core::set_compute_threads(options.threads > 0 ? options.threads
+                                                : static_cast<int>(spec.train.threads));
+
+  // Data first: a missing file must fail before a run directory exists.
+  data::LoadOptions load;
+  load.root = spec.data.root;
+  load.normalize = spec.data.normalize;
+  load.train_subset = spec.data.train_subset;
+  load.test_subset = spec.data.test_subset;
+  load.seed = static_cast<uint64_t>(spec.seed);
+  data::Dataset dataset = data::load_dataset(spec.data.dataset, load);
+
+  torch::manual_seed(static_cast<uint64_t>(spec.seed));
+  std::vector<std::string> init_report;
+  model::Network network = model::build_network(prepared.plan, spec.model, device, &init_report);
+  int64_t parameters = 0;
+  for (const auto& p : network->parameters()) parameters += p.numel();
+
+  const store::RunDirectory directory = options.run_dir.empty()
+                                            ? store::RunDirectory::create(spec)
+                                            : store::RunDirectory::create_at(options.run_dir);
+  const std::string start_time = core::utc_now_iso8601();
+  directory.write_text("config.yaml", config::to_yaml(spec));
+  std::string overrides_text;
+  for (const auto& o : spec.overrides) overrides_text += o + "\n";
+  directory.write_text("overrides.txt", overrides_text);
+  ordered_json meta = meta_json(prepared, dataset, init_report, options, start_time, parameters);
+  directory.write_json("meta.json", meta);
+
+  if (options.console) {
+    fmt::print(options.out, "run {}: {} on {} ({} train / {} test), {} parameters, {}\n",
+               directory.path().string(), prepared.plan.summary, dataset.name, dataset.train.size(),
+               dataset.test.size(), parameters, spec.model.activation.name);
+  }
+  const std::vector<std::string> names = layer_names(*network);
+  store::MetricsRecorder metrics(directory, names);
+  train::ConsoleReporter console(names, spec.train.progress, options.out);
+  std::vector<train::TrainingObserver*> observers{&metrics};
+  if (options.console) observers.push_back(&console);
+
+  const train::TrainResult result = train::train(spec, *network, dataset, device, observers);
+
+  if (spec.output.save_weights) directory.write_weights(*network);
+  ordered_json summary = store::make_summary(result, *network);
+  directory.write_json("summary.json", summary);
+  meta["status"] = result.status;
+  if (!result.reason.empty()) meta["reason"] = result.reason;
+  meta["end_time"] = core::utc_now_iso8601();
+  meta["seconds"] = result.seconds;
+  directory.write_json("meta.json", meta);
+
+  if (options.console) {
+    if (result.status != "completed")
+      fmt::print(options.out, "status: {} ({})\n", result.status, result.reason);
+    fmt::print(options.out, "\n{}",
+               result_table(summary, fmt::format("{} ({})", spec.name, prepared.plan.summary)));
+    fmt::print(options.out, "\nresults in {}\n", directory.path().string());
+  }
+  return RunOutcome{directory.path(), result.status, summary};
+}
+
+std::string result_table(const ordered_json& summary, const std::string& title) {
+  auto number = [](const ordered_json& value, const char* format) {
+    return value.is_number() ? fmt::format(fmt::runtime(format), value.get<double>()) : "-";
+  };
+  std::string out = fmt::format(
+      "{}: status {}, test accuracy {}, test loss {}, train loss {}, {} epochs in {}s\n\n", title,
+      summary.value("status", "?"), number(summary["test_accuracy"], "{:.4f}"),
+      number(summary["test_loss"], "{:.4f}"), number(summary["train_loss"], "{:.4f}"),
+      summary.value("epochs", 0), number(summary["seconds"], "{:.1f}"));
+  out +=
+      "| layer | units | activation | dead | saturated | mean \\|dL/dW\\| | \\|dL/dz\\| | post "
+      "mean | post std |\n";
+  out += "|---|---:|---|---:|---:|---:|---:|---:|---:|\n";
+  for (const auto& layer : summary["layers"]) {
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", layer.value("name", ""),
+                       layer.value("units", 0), layer.value("activation", ""),
+                       layer.contains("dead_fraction")
+                           ? fmt::format("{:.1f}%", 100 * layer["dead_fraction"].get<double>())
+                           : "-",
+                       layer.contains("saturated_fraction")
+                           ? fmt::format("{:.1f}%", 100 * layer["saturated_fraction"].get<double>())
+                           : "-",
+                       number(layer.value("grad_norm", ordered_json()), "{:.3e}"),
+                       number(layer.value("backprop_grad_norm", ordered_json()), "{:.3e}"),
+                       number(layer.value("post_mean", ordered_json()), "{:.3f}"),
+                       number(layer.value("post_std", ordered_json()), "{:.3f}"));
+  }
+  return out;
+}
+
+}  // namespace actbench::experiment
