@@ -89,23 +89,8 @@ std::string verify(const fs::path& root) { return verify_idx_dataset(spec(), roo
 // FetchOptions::source may name another directory holding the four files (plain or .gz), e.g.
 // upstream's downloads; they are then checked by their decompressed content only.
 std::string fetch(const FetchOptions& options) {
-  if (!options.expected_md5.empty()) {
-    throw Error(
-        "fashion_mnist is checked by the SHA-256 of each file; expected_md5 applies to "
-        "archives (cifar10) only");
-  }
+  if (auto report = already_fetched(spec(), options)) return *report;
   const fs::path dir = options.root / kName;
-  if (!options.force) {
-    try {
-      const std::string report = verify(options.root);
-      return fmt::format(
-          "fashion_mnist: valid files already in {}; nothing fetched (force to "
-          "fetch again)\n{}",
-          dir.string(), report);
-    } catch (const DataError&) {
-      // Missing or invalid: fetch below.
-    }
-  }
   const bool from_package = options.source.empty();
   std::string source = from_package ? kDebianDir : options.source;
   if (source.rfind("file://", 0) == 0) source = source.substr(7);

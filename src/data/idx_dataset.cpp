@@ -112,4 +112,22 @@ std::string verify_idx_dir(const IdxDatasetSpec& spec, const fs::path& dir) {
   return report;
 }
 
+std::optional<std::string> already_fetched(const IdxDatasetSpec& spec,
+                                           const FetchOptions& options) {
+  if (!options.expected_md5.empty()) {
+    throw Error(
+        fmt::format("{} is checked by the SHA-256 of each file; expected_md5 applies to "
+                    "archives (cifar10) only",
+                    spec.name));
+  }
+  if (options.force) return std::nullopt;
+  try {
+    const std::string report = verify_idx_dataset(spec, options.root);
+    return fmt::format("{}: valid files already in {}; nothing fetched (force to fetch again)\n{}",
+                       spec.name, (options.root / spec.name).string(), report);
+  } catch (const DataError&) {
+    return std::nullopt;  // missing or invalid: fetch
+  }
+}
+
 }  // namespace actbench::data

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,5 +57,9 @@ std::string verify_idx_dir(const IdxDatasetSpec& spec, const std::filesystem::pa
 // Checks the official counts, sizes and SHA-256 of the uncompressed content of all four files,
 // streaming; returns one line per file, throws DataError at the first defect.
 std::string verify_idx_dataset(const IdxDatasetSpec& spec, const std::filesystem::path& root);
+
+// The start of both IDX datasets' fetch: an MD5 is refused (each file is checked by SHA-256), and
+// when valid files are already in place and no force was asked, the report saying so is returned.
+std::optional<std::string> already_fetched(const IdxDatasetSpec& spec, const FetchOptions& options);
 
 }  // namespace actbench::data

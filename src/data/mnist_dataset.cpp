@@ -76,23 +76,8 @@ fs::path obtain_tarball(const FetchOptions& options, const fs::path& scratch) {
 std::string verify(const fs::path& root) { return verify_idx_dataset(spec(), root); }
 
 std::string fetch(const FetchOptions& options) {
-  if (!options.expected_md5.empty()) {
-    throw Error(
-        "mnist is checked by the SHA-256 of each file; expected_md5 applies to archives "
-        "(cifar10) only");
-  }
+  if (auto report = already_fetched(spec(), options)) return *report;
   const fs::path dir = options.root / kName;
-  if (!options.force) {
-    try {
-      const std::string report = verify(options.root);
-      return fmt::format(
-          "mnist: valid files already in {}; nothing fetched (force to fetch "
-          "again)\n{}",
-          dir.string(), report);
-    } catch (const DataError&) {
-      // Missing or invalid: fetch below.
-    }
-  }
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw DataError(fmt::format("cannot create {} ({})", dir.string(), ec.message()));
