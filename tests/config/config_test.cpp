@@ -7,6 +7,7 @@
 #include "app/commands.hpp"
 #include "config/loader.hpp"
 #include "config/overrides.hpp"
+#include "support/config_errors.hpp"
 #include "support/temp_dir.hpp"
 
 namespace actbench::config {
@@ -16,21 +17,7 @@ using actbench::testing::TempDir;
 
 // Loads `yaml` as a file and returns the ConfigError's text; fails the test if none is thrown.
 std::string error_of(const std::string& yaml, const std::vector<std::string>& overrides = {}) {
-  TempDir dir;
-  const auto file = dir.write("c.yaml", yaml);
-  std::vector<CliOverride> located;
-  for (size_t i = 0; i < overrides.size(); ++i)
-    located.push_back({overrides[i], static_cast<int>(i + 3)});
-  try {
-    app::prepare_run(file.string(), located);
-  } catch (const ConfigError& e) {
-    std::string text = e.what();
-    const std::string prefix = file.string();
-    if (text.rfind(prefix, 0) == 0) text = "c.yaml" + text.substr(prefix.size());
-    return text;
-  }
-  ADD_FAILURE() << "no ConfigError for:\n" << yaml;
-  return "";
+  return actbench::testing::config_error_of(yaml, overrides);
 }
 
 TEST(Config, DefaultsWhenEmpty) {

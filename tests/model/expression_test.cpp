@@ -17,6 +17,7 @@
 #include "app/commands.hpp"
 #include "config/loader.hpp"
 #include "model/activation.hpp"
+#include "support/config_errors.hpp"
 #include "support/run_helpers.hpp"
 
 namespace actbench::model {
@@ -324,21 +325,7 @@ TEST(ExpressionLanguage, SyntaxErrorsAtTheirOffset) {
 // Loads `yaml` as c.yaml (with command-line overrides from arg3 on) and returns the ConfigError's
 // text with the temporary directory cut off; fails the test if none is thrown.
 std::string error_of(const std::string& yaml, const std::vector<std::string>& overrides = {}) {
-  TempDir dir;
-  const auto file = dir.write("c.yaml", "data: {dataset: synthetic}\n" + yaml);
-  std::vector<config::CliOverride> located;
-  for (size_t i = 0; i < overrides.size(); ++i)
-    located.push_back({overrides[i], static_cast<int>(i + 3)});
-  try {
-    app::prepare_run(file.string(), located);
-  } catch (const ConfigError& e) {
-    std::string text = e.what();
-    const std::string prefix = file.string();
-    if (text.rfind(prefix, 0) == 0) text = "c.yaml" + text.substr(prefix.size());
-    return text;
-  }
-  ADD_FAILURE() << "no ConfigError for:\n" << yaml;
-  return "";
+  return actbench::testing::config_error_of("data: {dataset: synthetic}\n" + yaml, overrides);
 }
 
 #define EXPECT_CONTAINS(text, part) \
