@@ -16,6 +16,7 @@
 #include "core/interrupt.hpp"
 #include "core/runtime.hpp"
 #include "report/sweep_report.hpp"
+#include "study/study.hpp"
 #include "sweep/slurm.hpp"
 #include "sweep/sweep_runner.hpp"
 
@@ -130,6 +131,17 @@ int main(int argc, char** argv) {
   report->add_option("--format", report_format, "md, csv, latex or html")
       ->check(CLI::IsMember({"md", "csv", "latex", "html"}));
   report->add_option("--out", report_out, "write to this file instead of stdout");
+
+  auto* study = app.add_subcommand(
+      "study", "reproduce a paper's study and write results/<study>/README.md (experiments/)");
+  std::string study_name;
+  actbench::study::StudyOptions study_options;
+  study->add_option("name", study_name, "dying_relu | vanishing_gradients | siren | activation_zoo")
+      ->required();
+  study->add_flag("--full", study_options.full, "the paper's sizes (hours on 2 cores)");
+  study->add_option("--out", study_options.out, "output directory (default: results/<study>)");
+  study->add_option("--workers", study_options.workers, "parallel runs of the study's sweeps")
+      ->check(CLI::PositiveNumber);
 
   auto* validate = app.add_subcommand("validate", "check a config (every key), run nothing");
   validate->add_option("config", config_file, "YAML config");
@@ -261,6 +273,13 @@ int main(int argc, char** argv) {
         actbench::core::write_file_atomic(report_out, text);
         fmt::print("wrote {}\n", report_out);
       }
+      return 0;
+    }
+    if (*study) {
+      actbench::core::install_interrupt_handlers();
+      study_options.executable = std::filesystem::read_symlink("/proc/self/exe");
+      const auto readme = actbench::study::run_study(study_name, study_options);
+      fmt::print("wrote {}\n", readme.string());
       return 0;
     }
     if (*validate) {

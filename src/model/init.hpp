@@ -26,6 +26,9 @@ struct InitContext {
   // The activation applied to this layer's output. For the output layer (no activation) this is the
   // activation of the last hidden layer, which SIREN needs; `is_last()` tells the two apart.
   const ResolvedActivation* activation = nullptr;
+  // The layer's bias (undefined when it has none). Only initialisers that draw weight and bias
+  // jointly (`sets_bias`, e.g. rai) write it; a handle, so writing it in place reaches the layer.
+  at::Tensor bias;
 };
 
 struct InitEntry {
@@ -40,6 +43,9 @@ struct InitEntry {
   std::function<void(at::Tensor& weight, const core::ParamValues&, const InitContext&,
                      const SourceLocation& where)>
       apply;
+  // True when `apply` also draws the bias (from context.bias): the bias initialiser is then skipped,
+  // and a config that sets model.bias_init as well is an error rather than silently ignored.
+  bool sets_bias = false;
 };
 using InitRegistry = core::Registry<InitEntry>;
 

@@ -154,6 +154,13 @@ ModelPlan plan_model(config::RunSpec& spec, const data::DatasetShape& shape) {
   m.init.params = plan.init.params.all();
   plan.bias_init = resolve_bias_init(m.bias_init);
   m.bias_init.params = plan.bias_init.params.all();
+  if (plan.init.entry->sets_bias && spec.where.count("model.bias_init") > 0) {
+    throw ConfigError(spec.location_of("model.bias_init"),
+                      "init '" + plan.init.entry->name +
+                          "' draws the biases together with the weights, so model.bias_init "
+                          "would be ignored",
+                      "remove model.bias_init, or pick another init");
+  }
 
   std::vector<std::string> parts;
   if (!is_cnn) parts.push_back(std::to_string(shape.features()));
@@ -241,13 +248,16 @@ std::vector<std::string> NetworkImpl::reinitialize(const ModelPlan& plan) {
     context.fan_in = weight.size(1) * receptive;
     context.fan_out = weight.size(0) * receptive;
     context.activation = activation;
+    context.bias = bias;
     plan.init.entry->apply(weight, plan.init.params, context, plan.init.where);
-    if (bias.defined()) plan.bias_init.entry->apply(bias, plan.bias_init.params, context);
+    if (bias.defined() && !plan.init.entry->sets_bias)
+      plan.bias_init.entry->apply(bias, plan.bias_init.params, context);
     report.push_back(
         fmt::format("{}: weight {} (fan_in {}, fan_out {}, gain {:.4g}, std {:.4g}), "
                     "bias {}",
                     name, init_label, context.fan_in, context.fan_out, layer_gain(context),
-                    weight.std().item<double>(), bias_label));
+                    weight.std().item<double>(),
+                    plan.init.entry->sets_bias ? "drawn with the weights" : bias_label));
   };
   for (size_t i = 0; i < layers_.size(); ++i) {
     Layer& l = layers_[i];

@@ -1,0 +1,47 @@
+// The literature studies: each reproduces a paper's claim with actbench's own models, initialisers,
+// probes and sweeps, and writes results/<study>/README.md with its tables, its plots, the claim,
+// our numbers and a verdict computed from them. `actbench study <name>` runs one at sizes a 2-core
+// machine finishes in minutes; `--full` runs it at the paper's size. One .cpp per study registers
+// itself here, like activations do.
+#pragma once
+
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/registry.hpp"
+
+namespace actbench::study {
+
+struct StudyOptions {
+  bool full = false;          // the paper's sizes instead of the quick defaults
+  std::filesystem::path out;  // results/<study> when empty
+  std::filesystem::path data_root = "data";
+  int workers = 0;                   // for the study's sweeps; 0: one per core
+  std::filesystem::path executable;  // the actbench binary the sweep workers run
+  std::FILE* log = stdout;
+};
+
+struct StudyEntry {
+  static constexpr const char* kKind = "study";
+  std::string name;
+  std::vector<std::string> aliases;
+  std::string description;  // one line, with the paper
+  std::string command;      // as experiments/README.md lists it
+  // Runs the study and writes its README; returns the README's path.
+  std::function<std::filesystem::path(const StudyOptions&)> run;
+};
+using StudyRegistry = core::Registry<StudyEntry>;
+
+// Looks the study up (a located error with did-you-mean for an unknown name) and runs it.
+std::filesystem::path run_study(const std::string& name, StudyOptions options);
+
+}  // namespace actbench::study
+
+#define ACTBENCH_REGISTER_STUDY(id)                                                  \
+  static ::actbench::study::StudyEntry actbench_study_entry_##id();                  \
+  [[maybe_unused]] static const bool actbench_study_registered_##id =                \
+      ::actbench::study::StudyRegistry::instance().add(actbench_study_entry_##id()); \
+  static ::actbench::study::StudyEntry actbench_study_entry_##id()

@@ -1,0 +1,206 @@
+// The studies' shared plumbing: spec building through the config loader, sweeps, reading a sweep's
+// database, and the small statistics their tables report.
+#include "study/study_support.hpp"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "config/loader.hpp"
+#include "core/error.hpp"
+#include "core/files.hpp"
+#include "sweep/sweep_plan.hpp"
+#include "sweep/sweep_runner.hpp"
+
+namespace actbench::study {
+
+config::RunSpec spec_from_overrides(const std::vector<std::string>& overrides) {
+  std::vector<config::CliOverride> located;
+  for (const auto& text : overrides) located.push_back({text, 0});
+  return config::load_run_spec("", located);
+}
+
+BuiltNetwork build_for_shape(config::RunSpec spec, const data::DatasetShape& shape) {
+  BuiltNetwork built;
+  built.plan = model::plan_model(spec, shape);
+  built.network = model::build_network(built.plan, spec.model, torch::kCPU);
+  return built;
+}
+
+void LayerRecorder::observe(size_t layer, const at::Tensor& pre_activation,
+                            const at::Tensor& post_activation) {
+  if (pre.size() <= layer) {
+    pre.resize(layer + 1);
+    post.resize(layer + 1);
+  }
+  pre[layer] = pre_activation;
+  post[layer] = post_activation;
+}
+
+std::filesystem::path run_sweep_file(const StudyOptions& options, const std::string& sweep_file,
+                                     const std::vector<std::string>& overrides,
+                                     const std::filesystem::path& directory) {
+  std::vector<config::CliOverride> located;
+  for (const auto& text : overrides) located.push_back({text, 0});
+  sweep::SweepPlan plan = sweep::plan_sweep(sweep_file, located);
+  plan.directory = directory;
+  fmt::print(options.log, "{}", sweep::describe_plan(plan));
+  sweep::SweepOptions sweep_options;
+  sweep_options.workers = options.workers;
+  // A rerun of the study continues the sweep instead of refusing its existing directory.
+  sweep_options.resume = std::filesystem::exists(directory / "results.db");
+  sweep_options.executable = options.executable;
+  sweep_options.out = options.log;
+  const sweep::SweepOutcome outcome = sweep::run_sweep(plan, sweep_options);
+  if (outcome.interrupted) throw Error("study interrupted; run the same command again to resume");
+  return directory;
+}
+
+namespace {
+
+struct Database {
+  explicit Database(const std::filesystem::path& file) {
+    if (!std::filesystem::exists(file)) throw Error("no results database at " + file.string());
+    if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK)
+      throw Error(fmt::format("cannot open {}: {}", file.string(), sqlite3_errmsg(db)));
+  }
+  ~Database() { sqlite3_close(db); }
+  sqlite3* db = nullptr;
+};
+
+}  // namespace
+
+std::vector<MetricRow> read_metric(const std::filesystem::path& sweep_dir,
+                                   const std::string& metric) {
+  Database database(sweep_dir / "results.db");
+  sqlite3_stmt* statement = nullptr;
+  const char* sql =
+      "SELECT run_id, epoch, step, layer, value FROM metrics WHERE metric = ? "
+      "ORDER BY run_id, step, epoch";
+  if (sqlite3_prepare_v2(database.db, sql, -1, &statement, nullptr) != SQLITE_OK)
+    throw Error(fmt::format("results database: {}", sqlite3_errmsg(database.db)));
+  sqlite3_bind_text(statement, 1, metric.c_str(), -1, SQLITE_TRANSIENT);
+  std::vector<MetricRow> rows;
+  while (sqlite3_step(statement) == SQLITE_ROW) {
+    MetricRow row;
+    row.run_id = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
+    row.epoch = sqlite3_column_int64(statement, 1);
+    row.step = sqlite3_column_int64(statement, 2);
+    const unsigned char* layer = sqlite3_column_text(statement, 3);
+    row.layer = layer == nullptr ? "" : reinterpret_cast<const char*>(layer);
+    row.value = sqlite3_column_double(statement, 4);
+    rows.push_back(std::move(row));
+  }
+  sqlite3_finalize(statement);
+  return rows;
+}
+
+std::vector<store::RunRow> read_runs(const std::filesystem::path& sweep_dir) {
+  return store::ResultsDb(sweep_dir / "results.db").runs();
+}
+
+Interval wilson_interval(int64_t successes, int64_t trials, double z) {
+  if (trials <= 0) return {0.0, 1.0};
+  const double n = static_cast<double>(trials);
+  const double p = static_cast<double>(successes) / n;
+  const double z2 = z * z;
+  const double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const double half = z / (1 + z2 / n) * std::sqrt(p * (1 - p) / n + z2 / (4 * n * n));
+  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
+Histogram histogram(const at::Tensor& values, double lo, double hi, int bins) {
+  const at::Tensor flat = values.detach().to(torch::kDouble).flatten().cpu();
+  const at::Tensor counts = torch::histc(flat, bins, lo, hi);
+  const double width = (hi - lo) / bins;
+  const double total = static_cast<double>(flat.numel());
+  Histogram out;
+  for (int i = 0; i < bins; ++i) {
+    out.centers.push_back(lo + (i + 0.5) * width);
+    out.density.push_back(counts[i].item<double>() / (total * width));
+  }
+  return out;
+}
+
+double ks_distance(const at::Tensor& values, const std::function<double(double)>& cdf) {
+  const at::Tensor sorted = std::get<0>(values.detach().to(torch::kDouble).flatten().cpu().sort());
+  const auto n = sorted.numel();
+  const double* x = sorted.data_ptr<double>();
+  double worst = 0.0;
+  for (int64_t i = 0; i < n; ++i) {
+    const double f = cdf(x[i]);
+    worst = std::max({worst, std::abs(f - static_cast<double>(i) / n),
+                      std::abs(static_cast<double>(i + 1) / n - f)});
+  }
+  return worst;
+}
+
+MarkdownTable::MarkdownTable(std::vector<std::string> header) : header_(std::move(header)) {}
+
+void MarkdownTable::add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+
+std::string MarkdownTable::str() const {
+  auto line = [](const std::vector<std::string>& cells) {
+    std::string out = "|";
+    for (const auto& c : cells) out += " " + c + " |";
+    return out + "\n";
+  };
+  std::string out = line(header_) + "|";
+  for (size_t i = 0; i < header_.size(); ++i) out += i == 0 ? "---|" : "---:|";
+  out += "\n";
+  for (const auto& row : rows_) out += line(row);
+  return out;
+}
+
+std::string MarkdownTable::csv() const {
+  auto line = [](const std::vector<std::string>& cells) {
+    std::string out;
+    for (size_t i = 0; i < cells.size(); ++i) {
+      std::string cell = cells[i];
+      cell.erase(std::remove(cell.begin(), cell.end(), '*'), cell.end());
+      const bool quote = cell.find_first_of(",\"") != std::string::npos;
+      if (quote) {
+        std::string escaped;
+        for (char c : cell) escaped += c == '"' ? std::string("\"\"") : std::string(1, c);
+        cell = "\"" + escaped + "\"";
+      }
+      out += (i ? "," : "") + cell;
+    }
+    return out + "\n";
+  };
+  std::string out = line(header_);
+  for (const auto& row : rows_) out += line(row);
+  return out;
+}
+
+std::string fixed(double value, int digits) {
+  if (std::isnan(value)) return "n/a";
+  return fmt::format("{:.{}f}", value, digits);
+}
+
+std::string join_numbers(const std::vector<double>& values, int digits, const std::string& sep) {
+  std::string out;
+  for (size_t i = 0; i < values.size(); ++i) out += (i ? sep : "") + fixed(values[i], digits);
+  return out;
+}
+
+void write_text(const std::filesystem::path& file, const std::string& text) {
+  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
+  core::write_file_atomic(file, text);
+}
+
+std::filesystem::path output_dir(const StudyOptions& options, const std::string& name) {
+  return options.out.empty() ? std::filesystem::path("results") / name : options.out;
+}
+
+std::filesystem::path run_study(const std::string& name, StudyOptions options) {
+  const StudyEntry& entry = StudyRegistry::instance().get(name, SourceLocation::cli_arg(2));
+  if (options.out.empty()) options.out = std::filesystem::path("results") / entry.name;
+  std::filesystem::create_directories(options.out);
+  return entry.run(options);
+}
+
+}  // namespace actbench::study
