@@ -4,6 +4,8 @@
 // closed form 1 - (1 - 2^-w)^L for zero biases; symmetric init against RAI and positive biases.
 // Part 2, dying during training: a sweep of the MNIST MLP over learning rates and activations,
 // with the probes' per-layer dead fraction after every epoch.
+#include "study/dying_relu.hpp"
+
 #include <fmt/format.h>
 #include <torch/torch.h>
 
@@ -40,56 +42,6 @@ const std::vector<InitVariant>& init_variants() {
   return variants;
 }
 
-struct BornDeadCell {
-  int64_t trials = 0;
-  std::vector<int64_t> dead_at_input;    // per depth L = 1..D: some layer <= L is 0 at the input
-  std::vector<int64_t> constant_on_set;  // the depth-L network is constant on the probe set
-};
-
-// One width and init: `trials` initialisations of a depth-`max_depth` network. A depth-L network
-// is the first L layers of it (the layers are drawn independently and identically), so each trial
-// answers every depth at once; the estimates at different depths share trials.
-BornDeadCell estimate_born_dead(int64_t width, int64_t max_depth, const InitVariant& variant,
-                                int64_t trials, int64_t probe_points, uint64_t seed) {
-  std::vector<std::string> overrides = variant.overrides;
-  std::string hidden;
-  for (int64_t i = 0; i < max_depth; ++i) hidden += (i ? ", " : "") + std::to_string(width);
-  overrides.push_back("model.hidden=[" + hidden + "]");
-  overrides.push_back("model.activation=relu");
-  torch::manual_seed(seed);
-  BuiltNetwork built = build_for_shape(spec_from_overrides(overrides), {1, 1, kInputs, 1});
-  torch::NoGradGuard no_grad;
-  const at::Tensor fixed_input = torch::tensor({{0.6f, -0.4f}});
-  const at::Tensor inputs =
-      torch::cat({fixed_input, torch::rand({probe_points, kInputs}) * 2.0 - 1.0});
-  at::Tensor dead = torch::zeros({max_depth}, torch::kLong);
-  at::Tensor constant = torch::zeros({max_depth}, torch::kLong);
-  LayerRecorder recorder;
-  for (int64_t t = 0; t < trials; ++t) {
-    built.network->reinitialize(built.plan);
-    built.network->forward(inputs, &recorder);
-    const at::Tensor post = torch::stack(recorder.post);  // [depth, 1 + probe points, width]
-    const at::Tensor zero_at_input = (post.select(1, 0) == 0).all(1).to(torch::kLong);
-    const at::Tensor probe = post.narrow(1, 1, probe_points);
-    const at::Tensor layer_constant =
-        ((probe - probe.narrow(1, 0, 1)).abs().amax({1, 2}) == 0).to(torch::kLong);
-    dead += std::get<0>(zero_at_input.cummax(0));
-    constant += std::get<0>(layer_constant.cummax(0));
-  }
-  BornDeadCell cell;
-  cell.trials = trials;
-  for (int64_t d = 0; d < max_depth; ++d) {
-    cell.dead_at_input.push_back(dead[d].item<int64_t>());
-    cell.constant_on_set.push_back(constant[d].item<int64_t>());
-  }
-  return cell;
-}
-
-double born_dead_formula(int64_t width, int64_t depth) {
-  return 1.0 -
-         std::pow(1.0 - std::pow(2.0, -static_cast<double>(width)), static_cast<double>(depth));
-}
-
 struct TrainingGroup {
   std::string activation;
   double lr = 0.0;
@@ -121,7 +73,7 @@ std::filesystem::path run_dying_relu(const StudyOptions& options) {
       fmt::print(options.log, "born dead: {} width {} ({} initialisations)\n", variants[v].label, w,
                  trials);
       std::fflush(options.log);
-      cells[{v, w}] = estimate_born_dead(w, max_depth, variants[v], trials, probe_points,
+      cells[{v, w}] = estimate_born_dead(w, max_depth, variants[v].overrides, trials, probe_points,
                                          1000 * static_cast<uint64_t>(v) + w);
     }
   }
@@ -427,6 +379,51 @@ std::filesystem::path run_dying_relu(const StudyOptions& options) {
 }
 
 }  // namespace
+
+// One width and init: `trials` initialisations of a depth-`max_depth` network. A depth-L network
+// is the first L layers of it (the layers are drawn independently and identically), so each trial
+// answers every depth at once; the estimates at different depths share trials.
+BornDeadCell estimate_born_dead(int64_t width, int64_t max_depth,
+                                const std::vector<std::string>& init_overrides, int64_t trials,
+                                int64_t probe_points, uint64_t seed) {
+  std::vector<std::string> overrides = init_overrides;
+  std::string hidden;
+  for (int64_t i = 0; i < max_depth; ++i) hidden += (i ? ", " : "") + std::to_string(width);
+  overrides.push_back("model.hidden=[" + hidden + "]");
+  overrides.push_back("model.activation=relu");
+  torch::manual_seed(seed);
+  BuiltNetwork built = build_for_shape(spec_from_overrides(overrides), {1, 1, kInputs, 1});
+  torch::NoGradGuard no_grad;
+  const at::Tensor fixed_input = torch::tensor({{0.6f, -0.4f}});
+  const at::Tensor inputs =
+      torch::cat({fixed_input, torch::rand({probe_points, kInputs}) * 2.0 - 1.0});
+  at::Tensor dead = torch::zeros({max_depth}, torch::kLong);
+  at::Tensor constant = torch::zeros({max_depth}, torch::kLong);
+  LayerRecorder recorder;
+  for (int64_t t = 0; t < trials; ++t) {
+    built.network->reinitialize(built.plan);
+    built.network->forward(inputs, &recorder);
+    const at::Tensor post = torch::stack(recorder.post);  // [depth, 1 + probe points, width]
+    const at::Tensor zero_at_input = (post.select(1, 0) == 0).all(1).to(torch::kLong);
+    const at::Tensor probe = post.narrow(1, 1, probe_points);
+    const at::Tensor layer_constant =
+        ((probe - probe.narrow(1, 0, 1)).abs().amax({1, 2}) == 0).to(torch::kLong);
+    dead += std::get<0>(zero_at_input.cummax(0));
+    constant += std::get<0>(layer_constant.cummax(0));
+  }
+  BornDeadCell cell;
+  cell.trials = trials;
+  for (int64_t d = 0; d < max_depth; ++d) {
+    cell.dead_at_input.push_back(dead[d].item<int64_t>());
+    cell.constant_on_set.push_back(constant[d].item<int64_t>());
+  }
+  return cell;
+}
+
+double born_dead_formula(int64_t width, int64_t depth) {
+  return 1.0 -
+         std::pow(1.0 - std::pow(2.0, -static_cast<double>(width)), static_cast<double>(depth));
+}
 
 ACTBENCH_REGISTER_STUDY(dying_relu) {
   StudyEntry entry;

@@ -23,14 +23,14 @@ namespace {
 
 const std::vector<std::string> kActivations{"sigmoid", "tanh", "softsign", "relu"};
 struct InitChoice {
-  std::string label;     // as the README says it
-  std::string override;  // model.init=...
-  std::string sweep_value;
+  std::string label;        // as the README says it
+  std::string override;     // model.init=...
+  std::string sweep_value;  // as the results database labels it
 };
 const std::vector<InitChoice> kInits{
     {"standard", "model.init=standard", "standard"},
     {"Xavier (normalised)", "model.init={name: xavier_uniform, gain: 1}",
-     "{name: xavier_uniform, gain: 1}"},
+     "xavier_uniform(gain=1.0)"},
 };
 
 // Glorot and Bengio (2010), Table 1, MNIST column: test error in percent ("N": normalised init).
@@ -285,14 +285,32 @@ std::filesystem::path run_vanishing(const StudyOptions& options) {
   md += "\n";
   md += spread.str();
   md += "\n![gradient norm by layer at init](gradients_at_init.svg)\n\n";
+  const auto& tanh_w_std = at_init[{"tanh", "standard"}].weight_grad;
+  const auto& tanh_w_xav = at_init[{"tanh", "Xavier (normalised)"}].weight_grad;
+  std::string verdict;
+  if (shrink_ok && flat_ok) {
+    verdict =
+        "agrees: the gradients shrink towards the bottom with the standard init and stay within a "
+        "factor 2 across layers with the normalised init";
+  } else if (shrink_ok && r_xav > 2.0 * r_std) {
+    verdict = fmt::format(
+        "agrees in kind, not fully in degree: from the top layer to the bottom one the standard "
+        "init shrinks ||dL/dz|| {:.1f}-fold and Xavier {:.1f}-fold; the paper's Figure 7 shows "
+        "the normalised init's gradients about flat",
+        1.0 / r_std, 1.0 / r_xav);
+  } else {
+    verdict = "differs from the paper (see the ratios)";
+  }
   md += fmt::format(
       "tanh: bottom/top ratio of ||dL/dz|| is **{:.3g}** with the standard init and **{:.3g}** "
-      "with Xavier. **Verdict: {}.**\n\n",
-      r_std, r_xav,
-      shrink_ok && flat_ok
-          ? "agrees: the gradients shrink towards the bottom with the standard init and stay "
-            "within a factor 2 across layers with the normalised init"
-          : "differs from the paper (see the ratios)");
+      "with Xavier. **Verdict: {}.** Each layer down multiplies the gradient's variance by about "
+      "n * Var(W) * E[f'(z)^2]; Xavier makes n * Var(W) = 1, but E[tanh'(z)^2] < 1, the more so in "
+      "layer 1, whose 784 normalised inputs give it the widest pre-activations. The weight "
+      "gradients ||dL/dW|| are nearly constant across layers 2-5 with both inits (tanh, "
+      "bottom/top {:.2f} standard and {:.2f} Xavier; layer 1 is larger because its input, the "
+      "image, has more energy than a hidden layer's), as the paper's Figure 8 says.\n\n",
+      r_std, r_xav, verdict, tanh_w_std.front() / tanh_w_std.back(),
+      tanh_w_xav.front() / tanh_w_xav.back());
   md += "## 2. During training\n\n";
   md += fmt::format(
       "`experiments/vanishing_gradients.yaml`{}: plain SGD, lr 0.1, batch 128 (the paper: "

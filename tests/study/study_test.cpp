@@ -1,0 +1,100 @@
+// Tests of the literature studies' building blocks: the statistics their verdicts rest on (Wilson
+// intervals, KS distances, histograms), the born-dead estimator against Lu et al.'s closed form,
+// the RAI initialiser, and the `study` command's handling of an unknown study.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "config/loader.hpp"
+#include "core/error.hpp"
+#include "experiment/experiment.hpp"
+#include "study/dying_relu.hpp"
+#include "study/study_support.hpp"
+#include "support/run_helpers.hpp"
+
+namespace actbench::study {
+namespace {
+
+TEST(StudyStatistics, WilsonIntervalMatchesTheTextbookValues) {
+  const Interval half = wilson_interval(50, 100, 1.96);
+  EXPECT_NEAR(half.low, 0.4038, 1e-4);
+  EXPECT_NEAR(half.high, 0.5962, 1e-4);
+  // No successes: the interval still has width (unlike the normal approximation's [0, 0]).
+  const Interval none = wilson_interval(0, 1000, 1.96);
+  EXPECT_EQ(none.low, 0.0);
+  EXPECT_NEAR(none.high, 0.00383, 1e-4);
+}
+
+TEST(StudyStatistics, KsDistanceSeparatesTheRightDistributionFromAShiftedOne) {
+  torch::manual_seed(1);
+  const at::Tensor samples = torch::randn({20000}, torch::kDouble);
+  auto normal_cdf = [](double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); };
+  EXPECT_LT(ks_distance(samples, normal_cdf), 0.015);
+  EXPECT_GT(ks_distance(samples + 0.5, normal_cdf), 0.15);
+}
+
+TEST(StudyStatistics, HistogramIsADensity) {
+  torch::manual_seed(2);
+  const Histogram h = histogram(torch::rand({10000}), 0.0, 1.0, 20);
+  double integral = 0;
+  for (double d : h.density) integral += d * (1.0 / 20);
+  EXPECT_NEAR(integral, 1.0, 1e-9);
+  for (double d : h.density) EXPECT_NEAR(d, 1.0, 0.15);
+}
+
+TEST(BornDead, EstimateAgreesWithTheClosedFormForZeroBiases) {
+  const int64_t trials = 3000;
+  const BornDeadCell cell = estimate_born_dead(
+      2, 6, {"model.init=kaiming_normal", "model.bias_init=zeros"}, trials, 64, 7);
+  ASSERT_EQ(cell.dead_at_input.size(), 6u);
+  for (int64_t depth = 1; depth <= 6; ++depth) {
+    const double p = born_dead_formula(2, depth);
+    const double p_hat = static_cast<double>(cell.dead_at_input[depth - 1]) / trials;
+    EXPECT_NEAR(p_hat, p, 4.5 * std::sqrt(p * (1 - p) / trials)) << "depth " << depth;
+    // A network dead at the input need not be constant on the whole set, never the other way
+    // round with zero biases (a constant zero layer is zero at the input too).
+    EXPECT_LE(cell.constant_on_set[depth - 1], cell.dead_at_input[depth - 1]);
+  }
+  EXPECT_NEAR(born_dead_formula(3, 1), 0.125, 1e-12);
+}
+
+TEST(BornDead, RandomizedAsymmetricInitIsBornDeadLessOften) {
+  const BornDeadCell symmetric =
+      estimate_born_dead(3, 10, {"model.init=kaiming_normal", "model.bias_init=zeros"}, 600, 64, 3);
+  const BornDeadCell rai = estimate_born_dead(3, 10, {"model.init=rai"}, 600, 64, 3);
+  EXPECT_LT(rai.constant_on_set.back() + 60, symmetric.constant_on_set.back());
+}
+
+TEST(RaiInit, EveryUnitGetsOnePositiveBetaEntryAmongWeightsAndBias) {
+  torch::manual_seed(4);
+  BuiltNetwork built = build_for_shape(
+      spec_from_overrides({"model.hidden=[400]", "model.init=rai", "model.activation=relu"}),
+      {1, 1, 3, 2});
+  torch::NoGradGuard no_grad;
+  const at::Tensor weight = built.network->hidden_weight(0);
+  const at::Tensor bias = built.network->named_parameters()["fc1.bias"];
+  const at::Tensor joint = torch::cat({weight, bias.unsqueeze(1)}, 1).to(torch::kDouble);
+  // Other entries are N(0, 1.5/3): their sum has mean 0, so a row's sum has the Beta(2,1)'s 2/3.
+  EXPECT_NEAR(joint.sum(1).mean().item<double>(), 2.0 / 3.0, 0.15);
+  // The biases are not all zero: RAI drew them, the bias initialiser did not overwrite them.
+  EXPECT_GT(bias.abs().sum().item<double>(), 0.0);
+}
+
+TEST(RaiInit, SettingABiasInitAsWellIsAConfigError) {
+  try {
+    experiment::prepare_spec(spec_from_overrides({"model.init=rai", "model.bias_init=zeros"}));
+    FAIL() << "expected a ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("model.bias_init"), std::string::npos) << e.what();
+  }
+}
+
+TEST(StudyCommand, UnknownStudyIsAConfigErrorWithASuggestion) {
+  const auto result = actbench::testing::run_cli("study dying_rleu");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("dying_relu"), std::string::npos) << result.output;
+}
+
+}  // namespace
+}  // namespace actbench::study
