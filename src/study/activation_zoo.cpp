@@ -22,15 +22,17 @@ struct ZooSweep {
   std::vector<std::string> full_overrides;
 };
 
+// --full: every training and test image, 3 epochs (the base configs' own budget).
+const std::vector<std::string> kFullSize{"data.train_subset=0", "data.test_subset=0",
+                                         "train.epochs=3"};
+
 const std::vector<ZooSweep>& zoo_sweeps() {
   static const std::vector<ZooSweep> sweeps{
-      {"mnist", "MNIST MLP", {}},
-      {"fashion_mnist", "Fashion MLP", {}},
-      {"mnist_cnn", "MNIST CNN", {"data.train_subset=0", "data.test_subset=0", "train.epochs=3"}},
-      {"fashion_mnist_cnn",
-       "Fashion CNN",
-       {"data.train_subset=0", "data.test_subset=0", "train.epochs=3"}},
-      {"deep_narrow", "MNIST deep narrow MLP (20 x 64)", {}},
+      {"mnist", "MNIST MLP", kFullSize},
+      {"fashion_mnist", "Fashion MLP", kFullSize},
+      {"mnist_cnn", "MNIST CNN", kFullSize},
+      {"fashion_mnist_cnn", "Fashion CNN", kFullSize},
+      {"deep_narrow", "MNIST deep narrow MLP (20 x 64)", kFullSize},
   };
   return sweeps;
 }

@@ -357,7 +357,10 @@ std::filesystem::path run_dying_relu(const StudyOptions& options) {
       "cannot die in this sense.\n\n";
   md += fmt::format(
       "**Setup.** `experiments/dying_relu_training.yaml`{}: the MNIST MLP 784-256-256-10, Xavier "
-      "init, plain SGD (no momentum, constant rate), batch 128. Dead fraction: units whose "
+      "init, plain SGD (no momentum, constant rate), batch 128, and only a NaN or infinite loss "
+      "counts as diverged (`train.divergence_threshold: 0`: a loss in the thousands in the first "
+      "steps is what kills ReLU units, and the default threshold would stop those runs). Dead "
+      "fraction: units whose "
       "derivative is 0 on all 1024 probe samples, after each epoch (epoch 0: at "
       "initialisation); means over seeds. Sweep database: `training_sweep/results.db`.\n\n",
       options.full ? " with lr 0.01-1.0 (7 values), 10 epochs, 3 seeds" : "");
@@ -368,7 +371,7 @@ std::filesystem::path run_dying_relu(const StudyOptions& options) {
   md += fmt::format(
       "Among finished runs, ReLU's worst layer ends {:.1f}% dead at lr {:g} and at most {:.1f}% "
       "(at lr {:g}) at any rate; no other activation exceeds {:.1f}%. {} of the {} runs diverged "
-      "(a NaN or a loss above train.divergence_threshold) and are left out. **Verdict: {}.**\n",
+      "(a NaN or infinite loss) and are left out. **Verdict: {}.**\n",
       100 * relu_dead_low_lr, lrs.front(), 100 * relu_dead_high_lr, relu_worst_lr,
       100 * others_max_dead, diverged_runs, group_of_run.size(),
       reproduced ? "agrees: ReLU units die at large learning rates, the others do not"

@@ -1,6 +1,6 @@
 // Vanishing gradients (Glorot and Bengio 2010, "Understanding the difficulty of training deep
 // feedforward neural networks"). Part 1, at initialisation, in this process: per-layer
-// back-propagated gradient norms ||dL/dz||, weight-gradient norms ||dL/dW|| and activation spread
+// back-propagated gradient norms ‖dL/dz‖, weight-gradient norms ‖dL/dW‖ and activation spread
 // for sigmoid, tanh, softsign and relu under the "standard" and the normalised (Xavier) init,
 // averaged over seeds. Part 2, during training: a sweep whose probes record every layer's
 // activation mean, saturation and gradients every 50 steps, and whose test errors go beside the
@@ -93,15 +93,15 @@ std::filesystem::path run_vanishing(const StudyOptions& options) {
   load.train_subset = 1;  // only the test images are used
   load.test_subset = 1000;
   const data::Dataset mnist = data::load_dataset("mnist", load);
-  MarkdownTable grads({"activation", "init", "||dL/dz|| layer 1 → 5", "bottom/top",
-                       "||dL/dW|| layer 1 → 5", "bottom/top"});
+  MarkdownTable grads({"activation", "init", "‖dL/dz‖ layer 1 → 5", "bottom/top",
+                       "‖dL/dW‖ layer 1 → 5", "bottom/top"});
   MarkdownTable spread(
       {"activation", "init", "activation std layer 1 → 5", "saturated share layer 1 → 5"});
   std::map<std::pair<std::string, std::string>, InitMeasure> at_init;
   std::vector<report::Chart> init_panels;
   for (const auto& init : kInits) {
     report::Chart chart;
-    chart.title = "||dL/dz|| by layer at init: " + init.label;
+    chart.title = "‖dL/dz‖ by layer at init: " + init.label;
     chart.x.label = "hidden layer (1 = bottom)";
     chart.y.label = "back-propagated gradient norm";
     chart.y.log = true;
@@ -176,7 +176,7 @@ std::filesystem::path run_vanishing(const StudyOptions& options) {
   };
 
   MarkdownTable errors({"activation", "init", "runs (diverged)", "test error % (ours)",
-                        "test error % (paper, Table 1 MNIST)", "||dL/dz|| bottom/top at the end"});
+                        "test error % (paper, Table 1 MNIST)", "‖dL/dz‖ bottom/top at the end"});
   for (const auto& activation : kActivations)
     for (const auto& init : kInits) {
       const auto& g = groups[{activation, init.label}];
@@ -229,9 +229,9 @@ std::filesystem::path run_vanishing(const StudyOptions& options) {
   report::write_svg(
       out / "gradients_during_training.svg",
       report::render_svg({layer_chart(backprop, "tanh", "standard",
-                                      "tanh, standard init: ||dL/dz|| per layer", "||dL/dz||"),
+                                      "tanh, standard init: ‖dL/dz‖ per layer", "‖dL/dz‖"),
                           layer_chart(backprop, "tanh", "Xavier (normalised)",
-                                      "tanh, Xavier init: ||dL/dz|| per layer", "||dL/dz||")},
+                                      "tanh, Xavier init: ‖dL/dz‖ per layer", "‖dL/dz‖")},
                          2));
 
   // Sigmoid's top layer early on: the paper's Figure 2.
@@ -270,7 +270,7 @@ std::filesystem::path run_vanishing(const StudyOptions& options) {
       "1000), zero biases. *Standard* init: U(-1/sqrt(n), 1/sqrt(n)) (`init: standard`); "
       "*normalised*: U(-sqrt(6/(n_in+n_out)), +) with gain 1 as in the paper "
       "(`init: {{name: xavier_uniform, gain: 1}}`). Gradients are of the mean cross-entropy; "
-      "||dL/dz|| is the back-propagated gradient at a layer's pre-activations, ||dL/dW|| the "
+      "‖dL/dz‖ is the back-propagated gradient at a layer's pre-activations, ‖dL/dW‖ the "
       "weight gradient; layer 1 is the bottom (next to the input), 5 the top.\n\n",
       width);
   md += "## 1. At initialisation\n\n";
@@ -295,18 +295,18 @@ std::filesystem::path run_vanishing(const StudyOptions& options) {
   } else if (shrink_ok && r_xav > 2.0 * r_std) {
     verdict = fmt::format(
         "agrees in kind, not fully in degree: from the top layer to the bottom one the standard "
-        "init shrinks ||dL/dz|| {:.1f}-fold and Xavier {:.1f}-fold; the paper's Figure 7 shows "
+        "init shrinks ‖dL/dz‖ {:.1f}-fold and Xavier {:.1f}-fold; the paper's Figure 7 shows "
         "the normalised init's gradients about flat",
         1.0 / r_std, 1.0 / r_xav);
   } else {
     verdict = "differs from the paper (see the ratios)";
   }
   md += fmt::format(
-      "tanh: bottom/top ratio of ||dL/dz|| is **{:.3g}** with the standard init and **{:.3g}** "
+      "tanh: bottom/top ratio of ‖dL/dz‖ is **{:.3g}** with the standard init and **{:.3g}** "
       "with Xavier. **Verdict: {}.** Each layer down multiplies the gradient's variance by about "
       "n * Var(W) * E[f'(z)^2]; Xavier makes n * Var(W) = 1, but E[tanh'(z)^2] < 1, the more so in "
       "layer 1, whose 784 normalised inputs give it the widest pre-activations. The weight "
-      "gradients ||dL/dW|| are nearly constant across layers 2-5 with both inits (tanh, "
+      "gradients ‖dL/dW‖ are nearly constant across layers 2-5 with both inits (tanh, "
       "bottom/top {:.2f} standard and {:.2f} Xavier; layer 1 is larger because its input, the "
       "image, has more energy than a hidden layer's), as the paper's Figure 8 says.\n\n",
       r_std, r_xav, verdict, tanh_w_std.front() / tanh_w_std.back(),
@@ -331,6 +331,40 @@ std::filesystem::path run_vanishing(const StudyOptions& options) {
       "initialisation, lowest {:.3f} at step {}. The curves per layer (saturation is the share "
       "of (unit, sample) pairs where |f'(z)| is below 5% of its maximum, i.e. |tanh| > 0.975):\n\n",
       sigmoid_top_first, sigmoid_top_min, sigmoid_top_min_step);
+  // The paper's Figure 3: when does each tanh layer saturate?
+  for (const char* init : {"standard", "Xavier (normalised)"}) {
+    const auto found = saturated.find({"tanh", init});
+    if (found == saturated.end()) continue;
+    std::vector<std::string> parts;
+    for (const auto& [layer, steps] : found->second) {
+      double peak = 0;
+      int64_t first = -1;
+      for (const auto& [step, values] : steps) {
+        peak = std::max(peak, mean(values));
+        if (first < 0 && mean(values) > 0.05) first = step;
+      }
+      parts.push_back(fmt::format("{} peaks at {:.3f}{}", layer, peak,
+                                  first < 0 ? "" : fmt::format(" (above 5% from step {})", first)));
+    }
+    std::string joined;
+    for (size_t i = 0; i < parts.size(); ++i) joined += (i ? "; " : "") + parts[i];
+    md += fmt::format("tanh with the {} init, saturated share: {}.\n\n", init, joined);
+  }
+  auto error_of = [&](const std::string& activation, const std::string& init) {
+    return mean(groups[{activation, init}].errors);
+  };
+  for (const char* activation : {"tanh", "softsign"}) {
+    const double standard = error_of(activation, "standard");
+    const double xavier = error_of(activation, "Xavier (normalised)");
+    const double paper_standard = std::stod(paper_error(activation, false));
+    const double paper_xavier = std::stod(paper_error(activation, true));
+    md += fmt::format(
+        "{}: the normalised init changes our test error from {:.2f}% to {:.2f}% and the paper's "
+        "from {:.2f}% to {:.2f}%: {}.\n\n",
+        activation, standard, xavier, paper_standard, paper_xavier,
+        (xavier < standard) == (paper_xavier < paper_standard) ? "the same direction"
+                                                               : "opposite directions");
+  }
   md += "![activations during training](activations_during_training.svg)\n\n";
   md += "![gradients during training](gradients_during_training.svg)\n";
   write_text(out / "README.md", md);
