@@ -15,6 +15,7 @@
 #include <set>
 
 #include "report/svg_plot.hpp"
+#include "store/results_db.hpp"
 #include "study/study.hpp"
 #include "study/study_support.hpp"
 
@@ -47,8 +48,11 @@ struct TrainingGroup {
   double lr = 0.0;
   int64_t runs = 0, diverged = 0;
   std::vector<double> accuracies;
-  // layer -> epoch -> dead fractions over seeds
+  // layer -> epoch -> dead fractions over seeds, at the ends of epochs
   std::map<std::string, std::map<int64_t, std::vector<double>>> dead;
+  // step -> worst layer's dead fraction over seeds, from the every-N-steps probes
+  std::map<int64_t, std::vector<double>> worst_by_step;
+  std::vector<double> peak;  // per run: the worst layer's highest dead fraction during training
 };
 
 double mean_of(const std::vector<double>& v) {
@@ -208,8 +212,25 @@ std::filesystem::path run_dying_relu(const StudyOptions& options) {
     group_of_run[run.run_id] = {activation, lr};
   }
   std::sort(lrs.begin(), lrs.end());
-  for (const auto& row : read_metric(sweep_dir, "dead_fraction"))
+  for (const auto& row : store::ResultsDb(sweep_dir / "results.db").epoch_values("dead_fraction"))
     groups[group_of_run[row.run_id]].dead[row.layer][row.epoch].push_back(row.value);
+  {
+    // run -> step -> worst layer
+    std::map<std::string, std::map<int64_t, double>> worst;
+    for (const auto& row : read_metric(sweep_dir, "dead_fraction")) {
+      double& w = worst[row.run_id][row.step];
+      w = std::max(w, row.value);
+    }
+    for (const auto& [run_id, steps] : worst) {
+      auto& g = groups[group_of_run[run_id]];
+      double peak = 0;
+      for (const auto& [step, value] : steps) {
+        g.worst_by_step[step].push_back(value);
+        peak = std::max(peak, value);
+      }
+      g.peak.push_back(peak);
+    }
+  }
 
   MarkdownTable training_table({"activation", "lr", "runs (diverged)", "test accuracy",
                                 "fc1 dead by epoch", "fc2 dead by epoch"});
@@ -218,6 +239,7 @@ std::filesystem::path run_dying_relu(const StudyOptions& options) {
     for (const auto& [epoch, values] : epochs) means.push_back(mean_of(values));
     return means;
   };
+  double relu_peak = 0, others_peak = 0;
   double relu_dead_low_lr = 0, relu_dead_high_lr = 0, others_max_dead = 0, relu_worst_lr = 0;
   int64_t diverged_runs = 0;
   for (const auto& [key, g] : groups) diverged_runs += g.diverged;
@@ -229,10 +251,14 @@ std::filesystem::path run_dying_relu(const StudyOptions& options) {
       training_table.add({activation, fmt::format("{:g}", lr),
                           fmt::format("{} ({})", g.runs, g.diverged),
                           fixed(mean_of(g.accuracies), 4), join_numbers(fc1, 3, " → "),
-                          join_numbers(fc2, 3, " → ")});
+                          join_numbers(fc2, 3, " → "), fixed(mean_of(g.peak), 3)});
       double final_dead = 0;
       if (!fc1.empty()) final_dead = std::max(final_dead, fc1.back());
       if (!fc2.empty()) final_dead = std::max(final_dead, fc2.back());
+      if (activation == "relu")
+        relu_peak = std::max(relu_peak, mean_of(g.peak));
+      else
+        others_peak = std::max(others_peak, mean_of(g.peak));
       // A diverged run's last probe is from before it diverged; only finished runs count.
       if (g.accuracies.empty()) continue;
       if (activation == "relu") {
@@ -249,27 +275,19 @@ std::filesystem::path run_dying_relu(const StudyOptions& options) {
   {
     std::vector<report::Chart> panels;
     report::Chart relu;
-    relu.title = "ReLU: dead fraction per epoch (fc1 solid, fc2 dashed)";
-    relu.x.label = "epoch";
+    relu.title = "ReLU: worst layer's dead fraction during training";
+    relu.x.label = "step";
     relu.y.label = "dead fraction";
     relu.y.min = 0.0;
-    const auto& palette = report::default_palette();
-    for (size_t i = 0; i < lrs.size(); ++i) {
-      const auto& g = groups[{"relu", lrs[i]}];
-      for (const char* layer : {"fc1", "fc2"}) {
-        if (!g.dead.count(layer)) continue;
-        report::Series s;
-        s.colour = palette[i % palette.size()];
-        if (std::string(layer) == "fc1")
-          s.label = fmt::format("lr {:g}", lrs[i]);
-        else
-          s.style = report::LineStyle::Dashed;
-        for (const auto& [epoch, values] : g.dead.at(layer)) {
-          s.x.push_back(static_cast<double>(epoch));
-          s.y.push_back(mean_of(values));
-        }
-        relu.series.push_back(s);
+    for (double lr : lrs) {
+      const auto& g = groups[{"relu", lr}];
+      report::Series series;
+      series.label = fmt::format("lr {:g}{}", lr, g.diverged > 0 ? " (diverged)" : "");
+      for (const auto& [step, values] : g.worst_by_step) {
+        series.x.push_back(static_cast<double>(step));
+        series.y.push_back(mean_of(values));
       }
+      relu.series.push_back(series);
     }
     panels.push_back(relu);
     report::Chart by_lr;
@@ -362,7 +380,8 @@ std::filesystem::path run_dying_relu(const StudyOptions& options) {
       "steps is what kills ReLU units, and the default threshold would stop those runs). Dead "
       "fraction: units whose "
       "derivative is 0 on all 1024 probe samples, after each epoch (epoch 0: at "
-      "initialisation); means over seeds. Sweep database: `training_sweep/results.db`.\n\n",
+      "initialisation) and every 20 steps; means over seeds. Sweep database: "
+      "`training_sweep/results.db`.\n\n",
       options.full ? " with lr 0.01-1.0 (7 values), 10 epochs, 3 seeds" : "");
   md += training_table.str();
   md += "\n![dead fraction during training](dying_training.svg)\n\n";
@@ -371,12 +390,14 @@ std::filesystem::path run_dying_relu(const StudyOptions& options) {
   md += fmt::format(
       "Among finished runs, ReLU's worst layer ends {:.1f}% dead at lr {:g} and at most {:.1f}% "
       "(at lr {:g}) at any rate; no other activation exceeds {:.1f}%. {} of the {} runs diverged "
-      "(a NaN or infinite loss) and are left out. **Verdict: {}.**\n",
+      "(a NaN or infinite loss) and are left out of those figures. The step probes (every 20 "
+      "steps) also see the runs that later diverged: ReLU's worst layer peaks at {:.1f}% dead, "
+      "the other activations' at {:.1f}%. **Verdict: {}.**\n",
       100 * relu_dead_low_lr, lrs.front(), 100 * relu_dead_high_lr, relu_worst_lr,
-      100 * others_max_dead, diverged_runs, group_of_run.size(),
+      100 * others_max_dead, diverged_runs, group_of_run.size(), 100 * relu_peak, 100 * others_peak,
       reproduced ? "agrees: ReLU units die at large learning rates, the others do not"
-                 : "not reproduced in this setting: ReLU loses few units before the learning "
-                   "rate is large enough to make training diverge (the others lose none)");
+                 : "not reproduced in this setting: ReLU loses few units, even at learning rates "
+                   "large enough to make training diverge (the others lose none)");
   write_text(out / "README.md", md);
   return out / "README.md";
 }
