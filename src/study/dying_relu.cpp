@@ -55,13 +55,6 @@ struct TrainingGroup {
   std::vector<double> peak;  // per run: the worst layer's highest dead fraction during training
 };
 
-double mean_of(const std::vector<double>& v) {
-  if (v.empty()) return std::nan("");
-  double s = 0;
-  for (double x : v) s += x;
-  return s / static_cast<double>(v.size());
-}
-
 std::filesystem::path run_dying_relu(const StudyOptions& options) {
   const auto out = output_dir(options, "dying_relu");
   const std::vector<int64_t> widths{2, 3, 4, 5, 8};

@@ -176,6 +176,13 @@ std::string MarkdownTable::csv() const {
   return out;
 }
 
+double mean_of(const std::vector<double>& values) {
+  if (values.empty()) return std::nan("");
+  double sum = 0.0;
+  for (double v : values) sum += v;
+  return sum / static_cast<double>(values.size());
+}
+
 std::string fixed(double value, int digits) {
   if (std::isnan(value)) return "n/a";
   return fmt::format("{:.{}f}", value, digits);

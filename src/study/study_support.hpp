@@ -84,6 +84,9 @@ class MarkdownTable {
   std::vector<std::vector<std::string>> rows_;
 };
 
+// Mean of `values`; NaN for none (a table cell then says n/a).
+double mean_of(const std::vector<double>& values);
+
 std::string fixed(double value, int digits);
 std::string join_numbers(const std::vector<double>& values, int digits, const std::string& sep);
 

@@ -169,11 +169,6 @@ std::filesystem::path run_vanishing(const StudyOptions& options) {
   const auto post_mean = curves_of("post_mean");
   const auto saturated = curves_of("saturated_fraction");
   const auto backprop = curves_of("backprop_grad_norm");
-  auto mean = [](const std::vector<double>& v) {
-    double s = 0;
-    for (double x : v) s += x;
-    return v.empty() ? std::nan("") : s / static_cast<double>(v.size());
-  };
 
   MarkdownTable errors({"activation", "init", "runs (diverged)", "test error % (ours)",
                         "test error % (paper, Table 1 MNIST)", "‖dL/dz‖ bottom/top at the end"});
@@ -186,10 +181,10 @@ std::filesystem::path run_vanishing(const StudyOptions& options) {
         const auto& bottom = found->second.at("fc1");
         const auto& top = found->second.at("fc5");
         if (!bottom.empty() && !top.empty())
-          ratio = mean(bottom.rbegin()->second) / mean(top.rbegin()->second);
+          ratio = mean_of(bottom.rbegin()->second) / mean_of(top.rbegin()->second);
       }
       errors.add({activation, init.label, fmt::format("{} ({})", g.runs, g.diverged),
-                  fixed(mean(g.errors), 2), paper_error(activation, init.label != "standard"),
+                  fixed(mean_of(g.errors), 2), paper_error(activation, init.label != "standard"),
                   ratio_text(ratio)});
     }
   write_text(out / "test_errors.csv", errors.csv());
@@ -208,7 +203,7 @@ std::filesystem::path run_vanishing(const StudyOptions& options) {
       s.label = layer;
       for (const auto& [step, values] : steps) {
         s.x.push_back(static_cast<double>(step));
-        s.y.push_back(mean(values));
+        s.y.push_back(mean_of(values));
       }
       chart.series.push_back(s);
     }
@@ -241,11 +236,11 @@ std::filesystem::path run_vanishing(const StudyOptions& options) {
     const auto found = post_mean.find({"sigmoid", "standard"});
     if (found != post_mean.end() && found->second.count("fc5")) {
       const auto& steps = found->second.at("fc5");
-      sigmoid_top_first = mean(steps.begin()->second);
+      sigmoid_top_first = mean_of(steps.begin()->second);
       sigmoid_top_min = sigmoid_top_first;
       for (const auto& [step, values] : steps)
-        if (mean(values) < sigmoid_top_min) {
-          sigmoid_top_min = mean(values);
+        if (mean_of(values) < sigmoid_top_min) {
+          sigmoid_top_min = mean_of(values);
           sigmoid_top_min_step = step;
         }
     }
@@ -341,8 +336,8 @@ std::filesystem::path run_vanishing(const StudyOptions& options) {
       double peak = 0;
       int64_t first = -1;
       for (const auto& [step, values] : steps) {
-        peak = std::max(peak, mean(values));
-        if (first < 0 && mean(values) > 0.05) first = step;
+        peak = std::max(peak, mean_of(values));
+        if (first < 0 && mean_of(values) > 0.05) first = step;
       }
       tanh_peaks[init].push_back(peak);
       parts.push_back(fmt::format("{} peaks at {:.3f}{}", layer, peak,
@@ -353,7 +348,7 @@ std::filesystem::path run_vanishing(const StudyOptions& options) {
     md += fmt::format("tanh with the {} init, saturated share: {}.\n\n", init, joined);
   }
   auto error_of = [&](const std::string& activation, const std::string& init) {
-    return mean(groups[{activation, init}].errors);
+    return mean_of(groups[{activation, init}].errors);
   };
   for (const char* activation : {"tanh", "softsign"}) {
     const double standard = error_of(activation, "standard");
