@@ -151,14 +151,15 @@ def fmt_range(triple, scale=1.0, digits=3):
 
 def part_compare_and_probes(args, scratch, env, parts, report):
     epochs = args.epochs
+    step_name = f"actbench MLP, every-step probes on {args.step_probe_samples} samples"
+    step_overrides = ["probes.every_steps=1", f"probes.probe_samples={args.step_probe_samples}"]
     pairs = {}
     if "compare" in parts or "probes" in parts or "gflops" in parts:
         pairs["a_mlp"] = Pair("actbench MLP, probes off", "actbench", "mlp", epochs,
                               ["probes.enabled=false"])
     if "compare" in parts:
         pairs["p_mlp"] = Pair("PyTorch MLP", "python", "mlp", epochs)
-        pairs["a_mlp_step"] = Pair("actbench MLP, every-step probes", "actbench", "mlp", epochs,
-                                   ["probes.every_steps=1"])
+        pairs["a_mlp_step"] = Pair(step_name, "actbench", "mlp", epochs, step_overrides)
         pairs["p_mlp_step"] = Pair("PyTorch MLP, every-step probes", "python", "mlp", epochs,
                                    ["--probes", "every_step"])
         pairs["a_cnn"] = Pair("actbench CNN, probes off", "actbench", "cnn", args.cnn_epochs,
@@ -172,8 +173,7 @@ def part_compare_and_probes(args, scratch, env, parts, report):
         pairs["a_mlp_epoch"] = Pair("actbench MLP, per-epoch probes", "actbench", "mlp", epochs,
                                     [])
         if "a_mlp_step" not in pairs:
-            pairs["a_mlp_step"] = Pair("actbench MLP, every-step probes", "actbench", "mlp",
-                                       epochs, ["probes.every_steps=1"])
+            pairs["a_mlp_step"] = Pair(step_name, "actbench", "mlp", epochs, step_overrides)
     if not pairs:
         return pairs
     print(f"runs: {len(pairs) * 2} variants x {args.reps} repetitions", file=sys.stderr)
@@ -323,6 +323,8 @@ def main():
     parser.add_argument("--cnn-subset", type=int, default=6000, help="CNN training samples")
     parser.add_argument("--cnn-test-subset", type=int, default=1000, help="CNN test samples")
     parser.add_argument("--cnn-epochs", type=int, default=1)
+    parser.add_argument("--step-probe-samples", type=int, default=128,
+                        help="probe set of actbench's every-step probes (PyTorch's: the batch, 128)")
     parser.add_argument("--sweep-runs", type=int, default=8)
     parser.add_argument("--sweep-reps", type=int, default=1)
     parser.add_argument("--matmul-seconds", type=float, default=2.0)
