@@ -16,6 +16,7 @@ packages=(
   python3-torch python3-numpy
   slurm-wlm munge sqlite3 bc
   chromium fonts-dejavu-core
+  clang libclang-rt-14-dev  # libFuzzer: scripts/fuzz.sh
 )
 
 missing=()

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -82,6 +83,41 @@ struct Locator {
   }
 };
 
+// Offset of the first byte that is not part of well-formed UTF-8 (no overlong forms, surrogates
+// or code points above U+10FFFF), or npos. Every config string ends up in JSON (the run id,
+// meta.json, the results database), and JSON is UTF-8: a stray Latin-1 byte must be a located
+// config error, not an exception from the JSON writer after the run has started.
+size_t invalid_utf8_offset(const std::string& text) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t size = text.size();
+  for (size_t i = 0; i < size;) {
+    const unsigned char lead = bytes[i];
+    size_t length = 0;
+    unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte
+    if (lead < 0x80) {
+      ++i;
+      continue;
+    } else if (lead >= 0xC2 && lead <= 0xDF) {
+      length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      length = 3;
+      if (lead == 0xE0) low = 0xA0;   // overlong
+      if (lead == 0xED) high = 0x9F;  // surrogates
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      length = 4;
+      if (lead == 0xF0) low = 0x90;   // overlong
+      if (lead == 0xF4) high = 0x8F;  // above U+10FFFF
+    } else {
+      return i;
+    }
+    if (i + length > size || bytes[i + 1] < low || bytes[i + 1] > high) return i;
+    for (size_t k = 2; k < length; ++k)
+      if (bytes[i + k] < 0x80 || bytes[i + k] > 0xBF) return i;
+    i += length;
+  }
+  return std::string::npos;
+}
+
 ConfigNodePtr convert(const YAML::Node& yaml, const Locator& locator) {
   auto node = std::make_shared<ConfigNode>();
   node->where = locator.at(yaml.Mark());
@@ -126,6 +162,18 @@ ConfigNodePtr parse(const std::string& text, const Locator& locator) {
                                           : SourceLocation::in_file(locator.origin, 1, 1),
                       "this is not a text file (it contains NUL bytes)",
                       "a config is a YAML text file");
+  }
+  if (const size_t bad = invalid_utf8_offset(text); bad != std::string::npos) {
+    const auto before = text.begin() + static_cast<std::ptrdiff_t>(bad);
+    const auto line = 1 + std::count(text.begin(), before, '\n');
+    const size_t line_start = bad == 0 ? std::string::npos : text.rfind('\n', bad - 1);
+    const size_t column = line_start == std::string::npos ? bad + 1 : bad - line_start;
+    throw ConfigError(
+        locator.cli_arg > 0 ? SourceLocation::cli_arg(locator.cli_arg)
+                            : SourceLocation::in_file(locator.origin, static_cast<int>(line),
+                                                      static_cast<int>(column)),
+        fmt::format("byte 0x{:02X} is not valid UTF-8", static_cast<unsigned char>(text[bad])),
+        "save the config as UTF-8");
   }
   try {
     return convert(YAML::Load(text), locator);

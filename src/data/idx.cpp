@@ -109,15 +109,17 @@ class IdxFile {
     return summary_;
   }
 
-  // Reads the payload into `dest`, or through a scratch buffer when `dest` is null.
-  void read_payload(uint8_t* dest, Hasher* hasher) {
+  // Reads the payload into `growing`, which grows chunk by chunk with the data actually there, or
+  // through a scratch buffer when it is null.
+  void read_payload(Hasher* hasher, std::vector<uint8_t>* growing = nullptr) {
     std::vector<uint8_t> scratch;
-    if (dest == nullptr) scratch.resize(kChunkBytes);
+    if (growing == nullptr) scratch.resize(kChunkBytes);
     int64_t done = 0;
     while (done < payload_bytes_) {
       const size_t want = static_cast<size_t>(
           std::min<int64_t>(payload_bytes_ - done, static_cast<int64_t>(kChunkBytes)));
-      uint8_t* chunk = dest != nullptr ? dest + done : scratch.data();
+      if (growing != nullptr) growing->resize(static_cast<size_t>(done) + want);
+      uint8_t* chunk = growing != nullptr ? growing->data() + done : scratch.data();
       const size_t got = read(chunk, want);
       if (hasher != nullptr) hasher->update(chunk, got);
       if (expect_.kind == IdxKind::kLabels) check_labels(chunk, got, done);
@@ -243,11 +245,16 @@ class IdxFile {
 at::Tensor read_idx(const fs::path& path, const IdxExpect& expect) {
   IdxFile file(path, expect);
   const IdxSummary& header = file.read_header(nullptr);
+  // The payload is read into a buffer that grows with the data actually there, and only then
+  // copied into the tensor: allocating what the header declares up front let a corrupt header
+  // (found by fuzz/idx_fuzzer) make us allocate gigabytes for a file of a few bytes.
+  std::vector<uint8_t> payload;
+  file.read_payload(nullptr, &payload);
+  file.finish();
   at::Tensor out = header.kind == IdxKind::kImages
                        ? torch::empty({header.count, 1, header.rows, header.cols}, torch::kUInt8)
                        : torch::empty({header.count}, torch::kUInt8);
-  file.read_payload(out.data_ptr<uint8_t>(), nullptr);
-  file.finish();
+  std::memcpy(out.data_ptr<uint8_t>(), payload.data(), payload.size());
   return out;
 }
 
@@ -256,7 +263,7 @@ IdxSummary check_idx(const fs::path& path, const IdxExpect& expect, bool compute
   std::unique_ptr<Hasher> hasher;
   if (compute_sha256) hasher = std::make_unique<Hasher>(DigestKind::kSha256);
   IdxSummary summary = file.read_header(hasher.get());
-  file.read_payload(nullptr, hasher.get());
+  file.read_payload(hasher.get());
   file.finish();
   if (hasher) summary.content_sha256 = hasher->hex_digest();
   return summary;
