@@ -10,13 +10,23 @@ namespace actbench::core {
 
 namespace {
 std::atomic<int> g_interrupts{0};
+std::atomic<int> g_deferrals{0};
+std::atomic<bool> g_exit_pending{false};
+
+[[noreturn]] void exit_now() {
+  // 128 + SIGINT is the shell's convention.
+  constexpr char kMessage[] = "\nactbench: interrupted again, exiting now\n";
+  [[maybe_unused]] const ssize_t ignored = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+  ::_exit(130);
+}
 
 extern "C" void on_interrupt_signal(int) {
   if (g_interrupts.fetch_add(1) >= 1) {
-    // Second signal: the user means it. 128 + SIGINT is the shell's convention.
-    constexpr char kMessage[] = "\nactbench: interrupted again, exiting now\n";
-    [[maybe_unused]] const ssize_t ignored = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
-    ::_exit(130);
+    // Second signal: the user means it. The pending flag is set before the deferral count is read
+    // and ~ExitDeferral decrements before reading the flag (all sequentially consistent), so at
+    // least one of the two sees the other and nobody waits for a deferral that already ended.
+    g_exit_pending.store(true);
+    if (g_deferrals.load() == 0) exit_now();
   }
 }
 }  // namespace
@@ -30,7 +40,15 @@ void install_interrupt_handlers() {
 }
 
 bool interrupt_requested() { return g_interrupts.load() > 0; }
-void clear_interrupt() { g_interrupts.store(0); }
+void clear_interrupt() {
+  g_interrupts.store(0);
+  g_exit_pending.store(false);
+}
 void request_interrupt() { g_interrupts.fetch_add(1); }
+
+ExitDeferral::ExitDeferral() { g_deferrals.fetch_add(1); }
+ExitDeferral::~ExitDeferral() {
+  if (g_deferrals.fetch_sub(1) == 1 && g_exit_pending.load()) exit_now();
+}
 
 }  // namespace actbench::core

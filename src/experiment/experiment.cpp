@@ -104,6 +104,14 @@ ordered_json meta_json(const PreparedRun& prepared, const data::Dataset& dataset
 
 }  // namespace
 
+namespace {
+// The part of execute_run after the run directory exists: its files, the training, the results.
+RunOutcome train_into(const PreparedRun& prepared, data::Dataset& dataset,
+                      model::NetworkImpl& network, const torch::Device& device,
+                      const store::RunDirectory& directory, ordered_json& meta,
+                      const RunOptions& options);
+}  // namespace
+
 PreparedRun prepare_run(const std::string& config_file,
                         const std::vector<config::CliOverride>& overrides) {
   return prepare_spec(config::load_run_spec(config_file, overrides));
@@ -150,28 +158,54 @@ RunOutcome execute_run(PreparedRun prepared, const RunOptions& options) {
                                             ? store::RunDirectory::create(spec)
                                             : store::RunDirectory::create_at(options.run_dir);
   const std::string start_time = core::utc_now_iso8601();
+  ordered_json meta = meta_json(prepared, dataset, init_report, options, start_time, parameters);
+  try {
+    return train_into(prepared, dataset, *network, device, directory, meta, options);
+  } catch (const std::exception& error) {
+    // A full or read-only disk, or anything else that stops the run after its directory exists:
+    // say so in meta.json if the disk still takes that small file, so the directory does not
+    // claim to be running forever. The files already written stay as they are.
+    meta["status"] = "failed";
+    meta["reason"] = error.what();
+    meta["end_time"] = core::utc_now_iso8601();
+    try {
+      directory.write_json("meta.json", meta);
+    } catch (const std::exception& also) {
+      spdlog::warn("cannot record the failure in {}: {}", directory.path().string(), also.what());
+    }
+    throw;
+  }
+}
+
+namespace {
+
+RunOutcome train_into(const PreparedRun& prepared, data::Dataset& dataset,
+                      model::NetworkImpl& network, const torch::Device& device,
+                      const store::RunDirectory& directory, ordered_json& meta,
+                      const RunOptions& options) {
+  const config::RunSpec& spec = prepared.spec;
   directory.write_text("config.yaml", config::to_yaml(spec));
   std::string overrides_text;
   for (const auto& o : spec.overrides) overrides_text += o + "\n";
   directory.write_text("overrides.txt", overrides_text);
-  ordered_json meta = meta_json(prepared, dataset, init_report, options, start_time, parameters);
   directory.write_json("meta.json", meta);
 
   if (options.console) {
     fmt::print(options.out, "run {}: {} on {} ({} train / {} test), {} parameters, {}\n",
                directory.path().string(), prepared.plan.summary, dataset.name, dataset.train.size(),
-               dataset.test.size(), parameters, spec.model.activation.name);
+               dataset.test.size(), meta["model"]["parameters"].get<int64_t>(),
+               spec.model.activation.name);
   }
-  const std::vector<std::string> names = layer_names(*network);
+  const std::vector<std::string> names = layer_names(network);
   store::MetricsRecorder metrics(directory, names);
   train::ConsoleReporter console(names, spec.train.progress, options.out);
   std::vector<train::TrainingObserver*> observers{&metrics};
   if (options.console) observers.push_back(&console);
 
-  const train::TrainResult result = train::train(spec, *network, dataset, device, observers);
+  const train::TrainResult result = train::train(spec, network, dataset, device, observers);
 
-  if (spec.output.save_weights) directory.write_weights(*network);
-  ordered_json summary = store::make_summary(result, *network);
+  if (spec.output.save_weights) directory.write_weights(network);
+  ordered_json summary = store::make_summary(result, network);
   directory.write_json("summary.json", summary);
   meta["status"] = result.status;
   if (!result.reason.empty()) meta["reason"] = result.reason;
@@ -188,6 +222,8 @@ RunOutcome execute_run(PreparedRun prepared, const RunOptions& options) {
   }
   return RunOutcome{directory.path(), result.status, summary};
 }
+
+}  // namespace
 
 std::string result_table(const ordered_json& summary, const std::string& title) {
   auto number = [](const ordered_json& value, const char* format) {

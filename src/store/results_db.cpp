@@ -67,12 +67,19 @@ CREATE TABLE IF NOT EXISTS metrics (
 CREATE INDEX IF NOT EXISTS metrics_by_run ON metrics(run_id, metric);
 )sql";
 
+// "results database <file>: <SQLite's message>", so that a full or read-only disk names the file.
+std::string database_error(sqlite3* db, const std::string& detail = "") {
+  const char* file = sqlite3_db_filename(db, "main");
+  return fmt::format("results database {}: {}{}", file != nullptr ? file : "?", sqlite3_errmsg(db),
+                     detail);
+}
+
 // A prepared statement with positional binding, finalised on scope exit.
 class Statement {
  public:
   Statement(sqlite3* db, const std::string& sql) : db_(db) {
     if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr) != SQLITE_OK)
-      throw Error(fmt::format("results database: {} ({})", sqlite3_errmsg(db), sql));
+      throw Error(database_error(db, " (" + sql + ")"));
   }
   ~Statement() { sqlite3_finalize(stmt_); }
   Statement& bind(int i, const std::string& v) {
@@ -95,15 +102,14 @@ class Statement {
   // Runs to completion (for statements without results).
   void run() {
     const int rc = sqlite3_step(stmt_);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-      throw Error(fmt::format("results database: {}", sqlite3_errmsg(db_)));
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) throw Error(database_error(db_));
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
   }
   bool next() {
     const int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
-    if (rc != SQLITE_DONE) throw Error(fmt::format("results database: {}", sqlite3_errmsg(db_)));
+    if (rc != SQLITE_DONE) throw Error(database_error(db_));
     return false;
   }
   std::string text(int col) const {
@@ -146,6 +152,12 @@ void ResultsDb::exec(const std::string& sql) const {
   }
 }
 
+void ResultsDb::rollback() const {
+  // SQLite has already rolled back after some errors (SQLITE_FULL, SQLITE_IOERR): a ROLLBACK then
+  // fails with "no transaction is active" and would replace the error that says what went wrong.
+  if (sqlite3_get_autocommit(db_) == 0) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
 void ResultsDb::set_info(const std::string& key, const std::string& value) {
   Statement(db_, "INSERT OR REPLACE INTO sweep(key, value) VALUES (?, ?)")
       .bind(1, key)
@@ -179,7 +191,7 @@ void ResultsDb::plan(const std::vector<PlannedRun>& runs) {
     }
     exec("COMMIT");
   } catch (...) {
-    exec("ROLLBACK");
+    rollback();
     throw;
   }
 }
@@ -266,7 +278,7 @@ void ResultsDb::record_finished(const std::string& run_id, const std::filesystem
     }
     exec("COMMIT");
   } catch (...) {
-    exec("ROLLBACK");
+    rollback();
     throw;
   }
 }

@@ -83,6 +83,7 @@ class ResultsDb {
 
  private:
   void exec(const std::string& sql) const;
+  void rollback() const;  // of the open transaction, if any; never throws
   sqlite3* db_ = nullptr;
   std::filesystem::path file_;
 };

@@ -9,6 +9,7 @@
 
 #include "config/loader.hpp"
 #include "core/files.hpp"
+#include "core/interrupt.hpp"
 
 namespace actbench::store {
 
@@ -51,6 +52,8 @@ RunDirectory RunDirectory::create_at(const std::filesystem::path& path) {
 }
 
 void RunDirectory::write_text(const std::string& file, const std::string& content) const {
+  // A second Ctrl-C during the write waits for the rename: no temporary file is left behind.
+  const core::ExitDeferral finish_this_file_first;
   core::write_file_atomic(path_ / file, content);
 }
 

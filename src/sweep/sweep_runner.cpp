@@ -11,6 +11,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
@@ -33,18 +34,37 @@ std::string format_duration(double seconds) {
   return fmt::format("{}s", s);
 }
 
+// The log a worker writes beside its run directory (<runs>/<id>.log).
+std::filesystem::path worker_log(const std::filesystem::path& run_dir) {
+  return run_dir.parent_path() / (run_dir.filename().string() + ".log");
+}
+
+// The last non-empty line of a failed worker's log: its error message ("cannot write ...: No space
+// left on device"), so the database and the sweep's output say why, not only an exit code.
+std::string last_log_line(const std::filesystem::path& log) {
+  std::ifstream in(log);
+  std::string line, last;
+  while (std::getline(in, line))
+    if (line.find_first_not_of(" \t\r") != std::string::npos) last = line;
+  return last;
+}
+
 // Starts `actbench run` for one run in a child that dies with us (PR_SET_PDEATHSIG), with its
 // output in the run directory's log.txt.
 pid_t spawn_run(const std::filesystem::path& executable, const std::filesystem::path& config,
                 const std::filesystem::path& run_dir, int threads) {
-  const std::string log = (run_dir.parent_path() / (run_dir.filename().string() + ".log")).string();
+  const std::string log = worker_log(run_dir).string();
   std::vector<std::string> args{
       executable.string(), "run",       config.string(),         "--run-dir",
       run_dir.string(),    "--threads", std::to_string(threads), "--quiet"};
+  const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) throw Error(fmt::format("cannot start a worker: {}", std::strerror(errno)));
   if (pid == 0) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    // The sweep may have died between fork and prctl; then nobody would kill this worker, and a
+    // --resume would rerun its run while it still writes into the same directory.
+    if (::getppid() != parent) ::_exit(127);
     const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd >= 0) {
       ::dup2(fd, STDOUT_FILENO);
@@ -70,6 +90,16 @@ std::string exit_reason(int status) {
   if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
     return fmt::format("worker exited with code {}", WEXITSTATUS(status));
   return "";
+}
+
+// Removes the temporary files core::write_file_atomic names ".<file>.tmp-<pid>" in `dir`.
+void remove_stale_temporaries(const std::filesystem::path& dir) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() > 1 && name[0] == '.' && name.find(".tmp-") != std::string::npos)
+      std::filesystem::remove(entry.path(), ec);
+  }
 }
 
 }  // namespace
@@ -106,8 +136,11 @@ PreparedSweep prepare_sweep_directory(const SweepPlan& plan, bool resume) {
                     "directory with --dir",
                     dir.string()));
   }
-  std::filesystem::create_directories(dir / "configs");
-  std::filesystem::create_directories(dir / "runs");
+  for (const auto& sub : {dir / "configs", dir / "runs"}) {
+    std::error_code ec;
+    std::filesystem::create_directories(sub, ec);
+    if (ec) throw Error(fmt::format("cannot create {}: {}", sub.string(), ec.message()));
+  }
   prepared.lock = std::make_unique<DirectoryLock>(dir);
   prepared.db = std::make_unique<store::ResultsDb>(db_file);
   store::ResultsDb& db = *prepared.db;
@@ -126,8 +159,12 @@ PreparedSweep prepare_sweep_directory(const SweepPlan& plan, bool resume) {
     }
   }
 
+  // A sweep killed while writing a config leaves its temporary file (".<id>.yaml.tmp-<pid>");
+  // under the lock nobody else writes here, so any such file is stale.
+  remove_stale_temporaries(dir / "configs");
   // Everything is resolved and written before the first run starts.
   for (const auto& run : plan.runs) {
+    const core::ExitDeferral finish_this_file_first;
     core::write_file_atomic(dir / "configs" / (run.planned.run_id + ".yaml"),
                             config::to_yaml(run.prepared.spec));
   }
@@ -212,7 +249,15 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
     if (it == running.end()) continue;
     const SweepRun* run = it->second;
     running.erase(it);
-    db.record_finished(run->planned.run_id, dir / run->planned.directory, exit_reason(wait_status));
+    std::string failure = exit_reason(wait_status);
+    if (!failure.empty() &&
+        !std::filesystem::exists(dir / run->planned.directory / "summary.json")) {
+      const std::string why = last_log_line(worker_log(dir / run->planned.directory));
+      if (!why.empty()) failure += ": " + why;
+      fmt::print(options.out, "[sweep] run {} ({}) failed: {}\n", run->planned.run_id, run->label,
+                 failure);
+    }
+    db.record_finished(run->planned.run_id, dir / run->planned.directory, failure);
     ++done;
     progress();
   }
