@@ -21,6 +21,18 @@ BlasInfo detect_blas();
 void set_compute_threads(int threads);
 int compute_threads();
 
+// Makes glibc keep freed memory for reuse instead of returning it to the kernel: no mmap for large
+// blocks, no trimming of the heap top. A training step frees and reallocates the same tensor sizes
+// every step; with glibc's defaults each large one is a fresh mmap whose pages fault in again
+// (42% of the MNIST CNN's CPU samples were in the kernel). Costs the peak heap staying resident.
+void retain_freed_memory();
+
+// The OPENBLAS_CORETYPE that selects this CPU's widest kernels ("SkylakeX" with AVX-512, "Haswell"
+// with AVX2), or "" if OpenBLAS already uses them or is not the BLAS. OpenBLAS 0.3.21 does not
+// recognise newer Xeons and falls back to its SSE3 "Prescott" kernels, about 4x slower. The
+// variable is read when the library loads, so only a re-executed process can act on it.
+std::string recommended_openblas_coretype();
+
 std::string torch_version();
 std::string runtime_summary();  // several lines, for --version
 

@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "core/interrupt.hpp"
+#include "core/runtime.hpp"
 
 namespace actbench::train {
 
@@ -97,8 +98,9 @@ std::pair<double, double> evaluate(model::NetworkImpl& network, const data::Spli
   return {loss_sum.item<double>() / n, static_cast<double>(correct.item<int64_t>()) / n};
 }
 
-TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network, data::Dataset& dataset,
-                  const torch::Device& device, const std::vector<TrainingObserver*>& observers) {
+TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network,
+                  const data::Dataset& dataset, const torch::Device& device,
+                  const std::vector<TrainingObserver*>& observers) {
   TrainResult result;
   const auto start = Clock::now();
 
@@ -119,8 +121,10 @@ TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network, data
   at::Generator shuffle_generator =
       at::detail::createCPUGenerator(static_cast<uint64_t>(spec.seed) ^ 0x5eed5eed5eedULL);
 
+  core::retain_freed_memory();
   network.train();
-  auto optimizer = make_optimizer(spec.optim, network.parameters());
+  const std::vector<torch::Tensor> parameters = network.parameters();
+  auto optimizer = make_optimizer(spec.optim, parameters);
   probe::GradNormMeter grad_meter(network.num_hidden());
 
   auto make_record = [&](int64_t epoch, int64_t step, bool end_of_epoch) {
@@ -181,7 +185,9 @@ TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network, data
       const torch::Tensor x = train_split.images.index_select(0, index);
       const torch::Tensor y = train_split.labels.index_select(0, index);
 
-      optimizer->zero_grad();
+      // Unset rather than zeroed (PyTorch's set_to_none): backward then hands its gradient over
+      // instead of adding it into a zeroed buffer, two passes over the parameters fewer per step.
+      for (const auto& parameter : parameters) parameter.mutable_grad().reset();
       const torch::Tensor logits = network.forward(x);
       const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
       const double loss_value = loss.item<double>();
@@ -203,7 +209,7 @@ TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network, data
       }
       loss.backward();
       if (spec.optim.clip_grad_norm > 0)
-        torch::nn::utils::clip_grad_norm_(network.parameters(), spec.optim.clip_grad_norm);
+        torch::nn::utils::clip_grad_norm_(parameters, spec.optim.clip_grad_norm);
       if (spec.probes.enabled) grad_meter.add(network);
       optimizer->step();
       ++step;

@@ -68,8 +68,9 @@ double scheduled_lr(const config::OptimSpec& spec, int64_t step, int64_t steps_p
                     int64_t total_steps);
 
 // Trains `network` (already on `device`) on `dataset` (on any device; moved as needed).
-TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network, data::Dataset& dataset,
-                  const torch::Device& device, const std::vector<TrainingObserver*>& observers);
+TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network,
+                  const data::Dataset& dataset, const torch::Device& device,
+                  const std::vector<TrainingObserver*>& observers);
 
 // Mean cross-entropy and accuracy on a split, in eval mode without gradients.
 std::pair<double, double> evaluate(model::NetworkImpl& network, const data::Split& split,
