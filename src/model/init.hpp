@@ -43,8 +43,9 @@ struct InitEntry {
   std::function<void(at::Tensor& weight, const core::ParamValues&, const InitContext&,
                      const SourceLocation& where)>
       apply;
-  // True when `apply` also draws the bias (from context.bias): the bias initialiser is then skipped,
-  // and a config that sets model.bias_init as well is an error rather than silently ignored.
+  // True when `apply` also draws the bias (from context.bias): the bias initialiser is then
+  // skipped, and a config that sets model.bias_init as well is an error rather than silently
+  // ignored.
   bool sets_bias = false;
 };
 using InitRegistry = core::Registry<InitEntry>;
