@@ -22,16 +22,29 @@
 
 namespace {
 
-// libgomp reads OMP_WAIT_POLICY once, when it is loaded, before main(). Its default (spin-waiting)
-// makes 2-thread training 3-4x slower than 1 thread on these 2-core machines, so actbench
-// re-executes itself once with PASSIVE unless the user chose a policy. ACTBENCH_NO_REEXEC=1 turns
-// this off.
-void ensure_passive_openmp(char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY") != nullptr || std::getenv("ACTBENCH_NO_REEXEC") != nullptr)
-    return;
-  ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+// libgomp reads OMP_WAIT_POLICY, and OpenBLAS OPENBLAS_CORETYPE, once, when they are loaded, before
+// main(). libgomp's default (spin-waiting) makes 2-thread training 3-4x slower than 1 thread on
+// these 2-core machines; OpenBLAS 0.3.21 does not recognise newer Xeons and falls back to SSE3
+// kernels about 4x slower than the CPU's AVX-512 ones (bench/README.md). So actbench re-executes
+// itself once with PASSIVE and the right core type, unless the user set them. ACTBENCH_NO_REEXEC=1
+// turns this off.
+void reexec_with_tuned_environment(char** argv) {
+  if (std::getenv("ACTBENCH_NO_REEXEC") != nullptr) return;
+  bool changed = false;
+  if (std::getenv("OMP_WAIT_POLICY") == nullptr) {
+    ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+    changed = true;
+  }
+  if (std::getenv("OPENBLAS_CORETYPE") == nullptr) {
+    const std::string coretype = actbench::core::recommended_openblas_coretype();
+    if (!coretype.empty()) {
+      ::setenv("OPENBLAS_CORETYPE", coretype.c_str(), 1);
+      changed = true;
+    }
+  }
+  if (!changed) return;
   ::execv("/proc/self/exe", argv);
-  // execv only returns on failure; carry on with the default policy.
+  // execv only returns on failure; carry on with the environment as it was.
 }
 
 // Overrides are located as <cli>:argN, N being their position on the command line.
@@ -62,7 +75,7 @@ std::string command_line(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  ensure_passive_openmp(argv);
+  reexec_with_tuned_environment(argv);
   actbench::core::setup_logging();
 
   CLI::App app{"actbench: how activation functions and their initialisation shape training"};
@@ -208,7 +221,7 @@ int main(int argc, char** argv) {
       options.threads = run_threads;
       options.console = !quiet;
       const auto outcome = actbench::app::execute_run(std::move(prepared), options);
-      if (outcome.status == "interrupted") return 130;
+      if (outcome.status == "interrupted") return actbench::core::interrupt_exit_code();
       return 0;
     }
     if (*sweep) {
@@ -238,7 +251,7 @@ int main(int argc, char** argv) {
                  actbench::report::render(actbench::report::load_report(plan.directory, {}), "md"));
       fmt::print("\nresults in {} (actbench report {})\n", outcome.directory.string(),
                  outcome.directory.string());
-      if (outcome.interrupted) return 130;
+      if (outcome.interrupted) return actbench::core::interrupt_exit_code();
       const auto failed = outcome.status_counts.find("failed");
       return failed != outcome.status_counts.end() && failed->second > 0 ? 1 : 0;
     }

@@ -12,15 +12,16 @@ namespace {
 std::atomic<int> g_interrupts{0};
 std::atomic<int> g_deferrals{0};
 std::atomic<bool> g_exit_pending{false};
+std::atomic<int> g_first_signal{SIGINT};
 
 [[noreturn]] void exit_now() {
-  // 128 + SIGINT is the shell's convention.
   constexpr char kMessage[] = "\nactbench: interrupted again, exiting now\n";
   [[maybe_unused]] const ssize_t ignored = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
-  ::_exit(130);
+  ::_exit(128 + g_first_signal.load());
 }
 
-extern "C" void on_interrupt_signal(int) {
+extern "C" void on_interrupt_signal(int signal) {
+  if (g_interrupts.load() == 0) g_first_signal.store(signal);
   if (g_interrupts.fetch_add(1) >= 1) {
     // Second signal: the user means it. The pending flag is set before the deferral count is read
     // and ~ExitDeferral decrements before reading the flag (all sequentially consistent), so at
@@ -40,9 +41,11 @@ void install_interrupt_handlers() {
 }
 
 bool interrupt_requested() { return g_interrupts.load() > 0; }
+int interrupt_exit_code() { return 128 + g_first_signal.load(); }
 void clear_interrupt() {
   g_interrupts.store(0);
   g_exit_pending.store(false);
+  g_first_signal.store(SIGINT);
 }
 void request_interrupt() { g_interrupts.fetch_add(1); }
 

@@ -7,6 +7,8 @@ namespace actbench::core {
 
 void install_interrupt_handlers();
 bool interrupt_requested();
+// 128 + the first signal received (130 for SIGINT, 143 for SIGTERM), the shell's convention.
+int interrupt_exit_code();
 void clear_interrupt();    // for tests
 void request_interrupt();  // what the handler does; also for tests
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/files.hpp"
+#include "core/interrupt.hpp"
 #include "experiment/experiment.hpp"
 #include "store/results_db.hpp"
 #include "sweep/sweep_runner.hpp"
@@ -88,7 +89,7 @@ int run_array_task(const std::filesystem::path& sweep_dir, int64_t task) {
       fmt::format("actbench sweep-task {} (array task {})", sweep_dir.string(), task);
   const auto outcome = experiment::execute_run(
       experiment::prepare_run((sweep_dir / "configs" / (run_id + ".yaml")).string(), {}), options);
-  return outcome.status == "interrupted" ? 130 : 0;
+  return outcome.status == "interrupted" ? core::interrupt_exit_code() : 0;
 }
 
 std::map<std::string, int64_t> collect_runs(const std::filesystem::path& sweep_dir) {
