@@ -9,7 +9,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache git pkg-config clang-format
   libtorch-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
-  libgtest-dev libgmock-dev zlib1g-dev libssl-dev libsqlite3-dev
+  libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev libssl-dev libsqlite3-dev
   libopenblas0-openmp
   ca-certificates
   dataset-fashion-mnist

@@ -85,6 +85,7 @@ struct TrainSpec {
 struct ProbeSpec {
   bool enabled = true;
   int64_t every_steps = 0;
+  std::string step_source = "probe_set";  // what step records measure: probe_set | train_batch
   int64_t probe_samples = 1024;
   double saturation_threshold = 0.05;
 };

@@ -139,7 +139,15 @@ void describe(V& v, ProbeSpec& s) {
   v.field("enabled", s.enabled, "record per-layer probes");
   v.field("every_steps", s.every_steps, "also probe every N training steps; 0: per epoch only", 0,
           1e9);
-  v.field("probe_samples", s.probe_samples, "fixed test samples the probes run on", 1, 1e6);
+  v.field(
+      "step_source", s.step_source,
+      "what the every_steps records measure: probe_set (the fixed probe set in eval mode, as "
+      "the epoch records: one more forward and backward per record) or train_batch (the "
+      "training batches since the previous record, taken from the steps' own forward and backward: "
+      "no extra pass)",
+      std::vector<std::string>{"probe_set", "train_batch"});
+  v.field("probe_samples", s.probe_samples,
+          "the probe set: this many samples from the start of the training split", 1, 1e6);
   v.field("saturation_threshold", s.saturation_threshold,
           "saturated: |f'(z)| below this share of the activation's largest |f'|", 0.0, 1.0);
 }

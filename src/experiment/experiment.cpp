@@ -203,6 +203,7 @@ RunOutcome train_into(const PreparedRun& prepared, data::Dataset& dataset,
   if (options.console) observers.push_back(&console);
 
   const train::TrainResult result = train::train(spec, network, dataset, device, observers);
+  if (metrics.has_unwritten_rows()) metrics.flush();
 
   if (spec.output.save_weights) directory.write_weights(network);
   ordered_json summary = store::make_summary(result, network);

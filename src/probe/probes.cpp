@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 namespace actbench::probe {
@@ -127,6 +128,110 @@ std::vector<GradNormMeter::Value> GradNormMeter::read_and_reset() {
   }
   steps_ = 0;
   return values;
+}
+
+BatchProbeMeter::BatchProbeMeter(model::NetworkImpl& network, double saturation_threshold)
+    : network_(network),
+      saturation_threshold_(saturation_threshold),
+      windows_(network.num_hidden()),
+      slots_(network.num_hidden()) {
+  for (Slots& slots : slots_) {
+    slots.step = torch::zeros({5}, network.hidden_weight(0).options().requires_grad(false));
+    for (int64_t k = 0; k < 5; ++k) slots.at.push_back(slots.step[k]);
+  }
+}
+
+void BatchProbeMeter::observe(size_t layer, const torch::Tensor& pre, const torch::Tensor& post) {
+  if (layer >= windows_.size()) return;
+  if (layer == 0) ++steps_;
+  Window& window = windows_[layer];
+  ++window.steps;
+  if (pre.requires_grad()) {
+    // dL/dz arrives during the step's own backward; the hook only reduces it.
+    pre.register_hook([this, layer](const torch::Tensor& grad) {
+      torch::NoGradGuard no_grad;
+      Window& w = windows_[layer];
+      const torch::Tensor norm = l2_norm(grad);
+      if (w.backprop_norm_sum.defined()) {
+        w.backprop_norm_sum.add_(norm);
+      } else {
+        w.backprop_norm_sum = norm.to(torch::kFloat64);
+      }
+    });
+  }
+
+  // f'(z) through the layer's own activation module in eval mode: an RReLU in training mode would
+  // draw random slopes, and the run's random stream must not depend on whether probes are on.
+  torch::Tensor derivative;
+  {
+    model::Activation& activation = network_.activation(layer);
+    const bool was_training = activation.is_training();
+    activation.eval();
+    torch::AutoGradMode grad_on(true);
+    torch::Tensor z = pre.detach().requires_grad_(true);
+    derivative = torch::autograd::grad({activation.forward(z).sum()}, {z})[0].abs();
+    activation.train(was_training);
+  }
+  torch::NoGradGuard no_grad;
+  // A unit is a feature of an MLP layer or a channel of a conv layer (over samples and positions).
+  std::vector<int64_t> reduce_dims{0};
+  for (int64_t d = 2; d < derivative.dim(); ++d) reduce_dims.push_back(d);
+  const torch::Tensor per_unit = derivative.amax(reduce_dims);
+  if (window.unit_max_derivative.defined()) {
+    torch::maximum_out(window.unit_max_derivative, window.unit_max_derivative, per_unit);
+  } else {
+    window.unit_max_derivative = per_unit;
+  }
+  // This step's sums go into preallocated slots, then into the window in one addition: every
+  // operator call here is paid at every step. The saturated count is sign(relu(c - |f'|)) summed:
+  // LibTorch 1.13's comparison operators write bool tensors with a scalar loop, several times
+  // slower than these float ones, and c - |f'| > 0 exactly when |f'| < c.
+  const torch::Tensor pre_flat = pre.detach().reshape(-1);
+  const torch::Tensor post_flat = post.detach().reshape(-1);
+  const double cutoff = saturation_threshold_ * network_.info(layer).max_derivative;
+  Slots& slots = slots_[layer];
+  torch::sum_out(slots.at[0], torch::rsub(derivative, cutoff).clamp_min_(0).sign_());
+  torch::sum_out(slots.at[1], pre_flat);
+  torch::dot_out(slots.at[2], pre_flat, pre_flat);
+  torch::sum_out(slots.at[3], post_flat);
+  torch::dot_out(slots.at[4], post_flat, post_flat);
+  if (window.sums.defined()) {
+    window.sums.add_(slots.step);
+  } else {
+    window.sums = slots.step.to(torch::kFloat64);
+  }
+  window.pre_elements += pre_flat.numel();
+  window.post_elements += post_flat.numel();
+}
+
+std::vector<LayerProbe> BatchProbeMeter::read_and_reset() {
+  std::vector<LayerProbe> probes(windows_.size());
+  for (size_t i = 0; i < windows_.size(); ++i) {
+    Window& w = windows_[i];
+    if (w.steps > 0 && w.sums.defined()) {
+      torch::NoGradGuard no_grad;
+      const torch::Tensor dead =
+          (w.unit_max_derivative == 0).sum().to(torch::kFloat64) / w.unit_max_derivative.numel();
+      const torch::Tensor backprop = w.backprop_norm_sum.defined()
+                                         ? w.backprop_norm_sum.reshape({1})
+                                         : torch::zeros({1}, w.sums.options());
+      const torch::Tensor values = torch::cat({w.sums, dead.reshape({1}), backprop}).cpu();
+      const double* v = values.data_ptr<double>();
+      const double pre_n = static_cast<double>(std::max<int64_t>(w.pre_elements, 1));
+      const double post_n = static_cast<double>(std::max<int64_t>(w.post_elements, 1));
+      LayerProbe& p = probes[i];
+      p.saturated_fraction = v[0] / pre_n;
+      p.pre_mean = v[1] / pre_n;
+      p.pre_std = std::sqrt(std::max(0.0, v[2] / pre_n - p.pre_mean * p.pre_mean));
+      p.post_mean = v[3] / post_n;
+      p.post_std = std::sqrt(std::max(0.0, v[4] / post_n - p.post_mean * p.post_mean));
+      p.dead_fraction = v[5];
+      p.backprop_grad_norm = v[6] / static_cast<double>(w.steps);
+    }
+    w = Window();
+  }
+  steps_ = 0;
+  return probes;
 }
 
 }  // namespace actbench::probe

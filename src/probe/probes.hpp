@@ -2,7 +2,9 @@
 // every sample), saturation (|f'(z)| small against the activation's largest |f'|),
 // pre/post-activation mean and std, and the back-propagated gradient dL/dz (Glorot and Bengio's
 // quantity). During training: the L2 norm of each layer's weight gradient, accumulated on the
-// device and synchronised only when read.
+// device and synchronised only when read. Or, for step records that must cost almost nothing
+// (probes.step_source: train_batch), the same per-layer quantities taken from the training steps'
+// own forward and backward passes.
 #pragma once
 
 #include <ATen/core/Tensor.h>
@@ -45,6 +47,42 @@ class GradNormMeter {
  private:
   std::vector<at::Tensor> sum_;
   std::vector<at::Tensor> max_;
+  size_t steps_ = 0;
+};
+
+// The per-layer probes of the training batches themselves, accumulated over a window of steps on
+// the device: attach it as the training forward's observer, and read it at each step record. No
+// second forward or backward pass, and no synchronisation until read_and_reset(). Over a window:
+// dead_fraction counts units with f'(z) = 0 on every training sample of the window; saturation,
+// means and standard deviations pool every (unit, sample) pair; backprop_grad_norm is the mean
+// over the window's steps of || dL/dz ||_2 on the step's batch (L the mean cross-entropy of the
+// batch, so it is not the probe set's figure: it scales like 1/sqrt(batch size)). Dropout and
+// batch norm act as in training, as they do on the gradient the optimiser sees.
+class BatchProbeMeter : public model::LayerObserver {
+ public:
+  BatchProbeMeter(model::NetworkImpl& network, double saturation_threshold);
+  void observe(size_t layer, const at::Tensor& pre, const at::Tensor& post) override;
+  // Synchronises, returns the window's values (zeros for a layer no step reached), and starts a
+  // new window.
+  std::vector<LayerProbe> read_and_reset();
+  size_t steps() const { return steps_; }
+
+ private:
+  struct Window {
+    at::Tensor unit_max_derivative;  // per unit, max |f'(z)| over the window's samples
+    at::Tensor sums;  // float64: saturated count, pre sum, pre sum of squares, post sum, post
+                      // sum of squares
+    at::Tensor backprop_norm_sum;  // float64: sum over the window's steps of ||dL/dz||
+    int64_t pre_elements = 0, post_elements = 0, steps = 0;
+  };
+  struct Slots {
+    at::Tensor step;             // this step's five sums, as in Window::sums
+    std::vector<at::Tensor> at;  // one 0-dim view per sum, written by the reductions' out= forms
+  };
+  model::NetworkImpl& network_;
+  double saturation_threshold_;
+  std::vector<Window> windows_;
+  std::vector<Slots> slots_;
   size_t steps_ = 0;
 };
 

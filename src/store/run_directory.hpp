@@ -4,6 +4,7 @@
 // the resolved config: the same config gets the same id (a rerun gets a `-2`, `-3`, ... suffix).
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -35,18 +36,25 @@ class RunDirectory {
   std::filesystem::path path_;
 };
 
-// Collects every training record as long-format rows and rewrites metrics.csv after each one.
+// Collects every training record as long-format rows and rewrites metrics.csv after each epoch
+// record, after a step record when the last write is kStepWriteInterval old, and at flush(), which
+// the run calls when training ends however it ends.
 class MetricsRecorder : public train::TrainingObserver {
  public:
   MetricsRecorder(const RunDirectory& directory, std::vector<std::string> layer_names);
   void on_record(const train::Record& record) override;
+  void flush();
+  bool has_unwritten_rows() const { return unwritten_; }
   static constexpr const char* kHeader = "epoch,step,layer,metric,value\n";
+  static constexpr std::chrono::seconds kStepWriteInterval{5};
 
  private:
   void add(const train::Record& record, const std::string& layer, const char* metric, double value);
   const RunDirectory& directory_;
   std::vector<std::string> layer_names_;
   std::string csv_;
+  std::chrono::steady_clock::time_point last_write_ = std::chrono::steady_clock::now();
+  bool unwritten_ = false;
 };
 
 // summary.json: final metrics, and per hidden layer its final probes.

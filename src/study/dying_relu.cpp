@@ -226,7 +226,8 @@ std::filesystem::path run_dying_relu(const StudyOptions& options) {
   }
 
   MarkdownTable training_table({"activation", "lr", "runs (diverged)", "test accuracy",
-                                "fc1 dead by epoch", "fc2 dead by epoch"});
+                                "fc1 dead by epoch", "fc2 dead by epoch",
+                                "peak dead (any layer, step probes)"});
   auto by_epoch = [](const std::map<int64_t, std::vector<double>>& epochs) {
     std::vector<double> means;
     for (const auto& [epoch, values] : epochs) means.push_back(mean_of(values));

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "core/interrupt.hpp"
 #include "core/runtime.hpp"
@@ -126,6 +127,12 @@ TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network,
   const std::vector<torch::Tensor> parameters = network.parameters();
   auto optimizer = make_optimizer(spec.optim, parameters);
   probe::GradNormMeter grad_meter(network.num_hidden());
+  // Step records from the training batches themselves: the meter watches every training forward.
+  std::optional<probe::BatchProbeMeter> batch_meter;
+  if (spec.probes.enabled && spec.probes.every_steps > 0 &&
+      spec.probes.step_source == "train_batch" && network.num_hidden() > 0) {
+    batch_meter.emplace(network, spec.probes.saturation_threshold);
+  }
 
   auto make_record = [&](int64_t epoch, int64_t step, bool end_of_epoch) {
     Record record;
@@ -137,9 +144,12 @@ TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network,
     record.train_accuracy = kNaN;
     record.test_loss = kNaN;
     record.test_accuracy = kNaN;
+    if (batch_meter && end_of_epoch) batch_meter->read_and_reset();  // epoch records: probe set
     if (spec.probes.enabled && network.num_hidden() > 0 && probe_n > 0) {
       const auto probes =
-          probe::measure_layers(network, probe_x, probe_y, spec.probes.saturation_threshold);
+          batch_meter && !end_of_epoch
+              ? batch_meter->read_and_reset()
+              : probe::measure_layers(network, probe_x, probe_y, spec.probes.saturation_threshold);
       const auto grads = grad_meter.read_and_reset();
       for (size_t i = 0; i < probes.size(); ++i) record.layers.push_back({probes[i], grads[i]});
     }
@@ -188,7 +198,7 @@ TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network,
       // Unset rather than zeroed (PyTorch's set_to_none): backward then hands its gradient over
       // instead of adding it into a zeroed buffer, two passes over the parameters fewer per step.
       for (const auto& parameter : parameters) parameter.mutable_grad().reset();
-      const torch::Tensor logits = network.forward(x);
+      const torch::Tensor logits = network.forward(x, batch_meter ? &*batch_meter : nullptr);
       const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
       const double loss_value = loss.item<double>();
       const double threshold = spec.train.divergence_threshold;

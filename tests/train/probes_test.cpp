@@ -1,6 +1,7 @@
 // The probes against direct computations: dead units are exactly the units whose pre-activation is
 // never positive on the probe set (for ReLU), per feature for MLPs and per channel for CNNs; the
-// back-propagated gradient equals autograd's dL/dz; parameter gradients are left untouched.
+// back-propagated gradient equals autograd's dL/dz; parameter gradients are left untouched. The
+// training-batch probes against the same quantities computed directly over a window of steps.
 #include "probe/probes.hpp"
 
 #include <gtest/gtest.h>
@@ -85,6 +86,71 @@ TEST(ProbeMath, BackpropNormIsTheGradientOfTheMeanLoss) {
     EXPECT_TRUE(torch::all(p.grad() == 42.0).item<bool>())
         << "probes must not touch parameter grads";
   EXPECT_TRUE(network->is_training() == false);
+}
+
+// A window of training steps with the BatchProbeMeter watching, against direct computations over
+// the same batches: a unit is dead when its pre-activation is never positive in any batch of the
+// window; statistics pool the window's elements; ||dL/dz|| is averaged over its steps.
+TEST(ProbeMath, BatchProbesPoolTheWindowsTrainingBatches) {
+  for (const char* yaml : {"data: {dataset: synthetic}\nmodel: {hidden: [64, 64], bias_init: "
+                           "{name: normal, mean: -1, std: 1}}\n",
+                           "data: {dataset: synthetic}\nmodel: {type: cnn, conv: [{out_channels: "
+                           "16, kernel_size: 3, pool: 2}], "
+                           "hidden: [32], bias_init: {name: normal, mean: -1, std: 1}}\n"}) {
+    app::PreparedRun prepared;
+    model::Network network = build(yaml, prepared);
+    network->train();
+    torch::manual_seed(11);
+    const std::vector<torch::Tensor> xs{torch::randn({40, 1, 8, 8}), torch::randn({24, 1, 8, 8})};
+    const std::vector<torch::Tensor> ys{torch::randint(0, 10, {40}, torch::kLong),
+                                        torch::randint(0, 10, {24}, torch::kLong)};
+
+    BatchProbeMeter meter(*network, 0.05);
+    for (size_t b = 0; b < xs.size(); ++b)
+      torch::nn::functional::cross_entropy(network->forward(xs[b], &meter), ys[b]).backward();
+    EXPECT_EQ(meter.steps(), 2u);
+    const auto probes = meter.read_and_reset();
+    EXPECT_EQ(meter.steps(), 0u);
+
+    std::vector<std::vector<torch::Tensor>> pre(network->num_hidden()), post(pre.size()),
+        backprop(pre.size());
+    for (size_t b = 0; b < xs.size(); ++b) {
+      KeepPre keep;
+      const torch::Tensor loss =
+          torch::nn::functional::cross_entropy(network->forward(xs[b], &keep), ys[b]);
+      const auto grads = torch::autograd::grad({loss}, keep.pre_);
+      for (size_t i = 0; i < pre.size(); ++i) {
+        pre[i].push_back(keep.pre_[i].detach());
+        post[i].push_back(torch::relu(keep.pre_[i].detach()));
+        backprop[i].push_back(grads[i].norm());
+      }
+    }
+    double most_dead = 0.0;
+    for (size_t i = 0; i < probes.size(); ++i) {
+      const torch::Tensor z = torch::cat(pre[i]);
+      const torch::Tensor units = z.dim() > 2 ? z.transpose(0, 1).flatten(1) : z.t();
+      const double dead = (units > 0).any(1).logical_not().to(torch::kDouble).mean().item<double>();
+      EXPECT_DOUBLE_EQ(probes[i].dead_fraction, dead) << yaml << " layer " << i;
+      most_dead = std::max(most_dead, dead);
+      EXPECT_NEAR(probes[i].saturated_fraction, (z <= 0).to(torch::kDouble).mean().item<double>(),
+                  1e-12);
+      EXPECT_NEAR(probes[i].pre_mean, z.to(torch::kDouble).mean().item<double>(), 1e-5);
+      EXPECT_NEAR(probes[i].pre_std, z.to(torch::kDouble).std(false).item<double>(), 1e-4);
+      const torch::Tensor a = torch::cat(post[i]).to(torch::kDouble);
+      EXPECT_NEAR(probes[i].post_mean, a.mean().item<double>(), 1e-5);
+      EXPECT_NEAR(probes[i].post_std, a.std(false).item<double>(), 1e-4);
+      EXPECT_NEAR(probes[i].backprop_grad_norm, torch::stack(backprop[i]).mean().item<double>(),
+                  1e-6);
+    }
+    EXPECT_GT(most_dead, 0.0) << yaml;
+    EXPECT_LT(most_dead, 1.0) << yaml;
+
+    // A new window sees only its own steps: the second batch alone.
+    torch::nn::functional::cross_entropy(network->forward(xs[1], &meter), ys[1]).backward();
+    const auto second = meter.read_and_reset();
+    for (size_t i = 0; i < second.size(); ++i)
+      EXPECT_NEAR(second[i].pre_mean, pre[i][1].to(torch::kDouble).mean().item<double>(), 1e-5);
+  }
 }
 
 TEST(ProbeMath, MaxDerivativeComesFromTheActivation) {

@@ -1,5 +1,6 @@
 // End-to-end training tests on the synthetic dataset (fast, no files) and on real MNIST: learning,
 // the run directory's contents, determinism, divergence, interruption, probes, schedules.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -132,6 +133,31 @@ TEST(Probes, EveryStepsWritesStepRecords) {
   const std::string csv = core::read_file(outcome.directory / "metrics.csv");
   EXPECT_NE(csv.find("\n1,8,fc1,dead_fraction,"), std::string::npos);
   EXPECT_NE(csv.find("\n1,16,fc2,backprop_grad_norm,"), std::string::npos);
+}
+
+TEST(Probes, TrainingBatchStepRecordsCoverEveryStepAndLeaveTrainingAsItWas) {
+  TempDir dir;
+  // rrelu draws random slopes in training: the probes must not consume the run's random stream.
+  const auto off = run_config(dir, kSynthetic,
+                              {"model.activation=rrelu", "train.epochs=1", "probes.enabled=false"});
+  const auto on = run_config(dir, kSynthetic,
+                             {"model.activation=rrelu", "train.epochs=1", "probes.every_steps=1",
+                              "probes.step_source=train_batch"});
+  const auto summary_off = read_json(off.directory / "summary.json");
+  const auto summary_on = read_json(on.directory / "summary.json");
+  EXPECT_EQ(summary_off["test_accuracy"], summary_on["test_accuracy"]);
+  EXPECT_EQ(summary_off["test_loss"], summary_on["test_loss"]);
+  EXPECT_EQ(summary_off["train_loss"], summary_on["train_loss"]);
+
+  // Every step but the epoch's last (the epoch record, on the probe set, stands there) has a row.
+  const std::string csv = core::read_file(on.directory / "metrics.csv");
+  const int64_t steps = summary_on["steps"].get<int64_t>();
+  ASSERT_GT(steps, 2);
+  for (int64_t step = 1; step < steps; ++step) {
+    EXPECT_NE(csv.find(fmt::format("\n1,{},fc2,dead_fraction,", step)), std::string::npos) << step;
+    EXPECT_NE(csv.find(fmt::format("\n1,{},fc1,backprop_grad_norm,", step)), std::string::npos)
+        << step;
+  }
 }
 
 TEST(Train, CnnWithBatchNormDropoutAndPerLayerActivations) {
