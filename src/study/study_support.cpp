@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "config/loader.hpp"
 #include "core/error.hpp"
@@ -140,7 +141,15 @@ double ks_distance(const at::Tensor& values, const std::function<double(double)>
 
 MarkdownTable::MarkdownTable(std::vector<std::string> header) : header_(std::move(header)) {}
 
-void MarkdownTable::add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+void MarkdownTable::add(std::vector<std::string> row) {
+  // A row with more or fewer cells than the header renders as a table whose columns are shifted.
+  if (row.size() != header_.size()) {
+    throw std::logic_error(fmt::format("table row has {} cells for {} columns (first cell: {})",
+                                       row.size(), header_.size(),
+                                       row.empty() ? std::string("none") : row.front()));
+  }
+  rows_.push_back(std::move(row));
+}
 
 std::string MarkdownTable::str() const {
   auto line = [](const std::vector<std::string>& cells) {

@@ -309,8 +309,9 @@ std::filesystem::path run_vanishing(const StudyOptions& options) {
   md += "## 2. During training\n\n";
   md += fmt::format(
       "`experiments/vanishing_gradients.yaml`{}: plain SGD, lr 0.1, batch 128 (the paper: "
-      "minibatches of 10, tuned rates, much longer training), probes every 50 steps on 1024 test "
-      "images. Sweep database: `training_sweep/results.db`.\n\n",
+      "minibatches of 10, tuned rates, much longer training), probes every 50 steps on the first "
+      "1024 training images (the trainer's probe set). Sweep database: "
+      "`training_sweep/results.db`.\n\n",
       options.full ? " with 1000 units, 30 epochs, 3 seeds" : ", 5 epochs, 1 seed");
   md += errors.str();
   md +=

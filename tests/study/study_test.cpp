@@ -43,6 +43,14 @@ TEST(StudyStatistics, HistogramIsADensity) {
   for (double d : h.density) EXPECT_NEAR(d, 1.0, 0.15);
 }
 
+TEST(StudyTables, ARowMustHaveOneCellPerColumn) {
+  MarkdownTable table({"a", "b"});
+  table.add({"1", "2"});
+  EXPECT_THROW(table.add({"1", "2", "3"}), std::logic_error);
+  EXPECT_THROW(table.add({"1"}), std::logic_error);
+  EXPECT_EQ(table.str(), "| a | b |\n|---|---:|\n| 1 | 2 |\n");
+}
+
 TEST(BornDead, EstimateAgreesWithTheClosedFormForZeroBiases) {
   const int64_t trials = 3000;
   const BornDeadCell cell = estimate_born_dead(
