@@ -29,7 +29,9 @@ struct LayerProbe {
 std::vector<LayerProbe> measure_layers(model::NetworkImpl& network, const at::Tensor& inputs,
                                        const at::Tensor& labels, double saturation_threshold);
 
-// Mean and max over training steps of || dL/dW ||_2 per hidden layer.
+// Mean and max over training steps of || dL/dW ||_2 per hidden layer. Runs at every training step
+// whenever probes are on, so each step costs one dot product per layer into a preallocated slot and
+// three operator calls for all layers together.
 class GradNormMeter {
  public:
   struct Value {
@@ -37,7 +39,7 @@ class GradNormMeter {
     double max = 0.0;
   };
 
-  explicit GradNormMeter(size_t num_layers = 0);
+  explicit GradNormMeter(size_t num_layers = 0) : num_layers_(num_layers) {}
   // After backward(): adds this step's norms, on the device, without synchronising.
   void add(model::NetworkImpl& network);
   size_t steps() const { return steps_; }
@@ -45,8 +47,10 @@ class GradNormMeter {
   std::vector<Value> read_and_reset();
 
  private:
-  std::vector<at::Tensor> sum_;
-  std::vector<at::Tensor> max_;
+  size_t num_layers_;
+  at::Tensor norms_;              // this step's norms, one per layer
+  std::vector<at::Tensor> slot_;  // 0-dim views of norms_, the dot products' out= targets
+  at::Tensor sum_, max_;          // over the window's steps
   size_t steps_ = 0;
 };
 
@@ -68,21 +72,23 @@ class BatchProbeMeter : public model::LayerObserver {
   size_t steps() const { return steps_; }
 
  private:
-  struct Window {
-    at::Tensor unit_max_derivative;  // per unit, max |f'(z)| over the window's samples
-    at::Tensor sums;  // float64: saturated count, pre sum, pre sum of squares, post sum, post
-                      // sum of squares
-    at::Tensor backprop_norm_sum;  // float64: sum over the window's steps of ||dL/dz||
+  // Every buffer is allocated at a layer's first step and zeroed, not reallocated, for each new
+  // window: with every_steps = 1 a window is a single step, and each operator call counts.
+  struct Layer {
+    at::Tensor step;                  // float32 [kSums]: this step's sums
+    std::vector<at::Tensor> step_at;  // 0-dim views of `step`, the reductions' out= targets
+    at::Tensor window;                // float64 [kSums]: the window's sums
+    at::Tensor backprop_sum;          // 0-dim view of window[kBackprop], the dL/dz hook's target
+    at::Tensor
+        unit_max_derivative;  // per unit, max |f'(z)| over the window (starts at 0: |f'| >= 0)
     int64_t pre_elements = 0, post_elements = 0, steps = 0;
   };
-  struct Slots {
-    at::Tensor step;             // this step's five sums, as in Window::sums
-    std::vector<at::Tensor> at;  // one 0-dim view per sum, written by the reductions' out= forms
-  };
+  // The sums' order in Layer::step and Layer::window.
+  enum Sum { kSaturated, kPreSum, kPreSquares, kPostSum, kPostSquares, kBackprop, kSums };
+
   model::NetworkImpl& network_;
   double saturation_threshold_;
-  std::vector<Window> windows_;
-  std::vector<Slots> slots_;
+  std::vector<Layer> layers_;
   size_t steps_ = 0;
 };
 

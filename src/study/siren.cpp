@@ -4,6 +4,8 @@
 // arcsine distribution (Kolmogorov-Smirnov distances, histograms), for the SIREN init and naive
 // ones. Part 2: fitting an image the project generates as a function of pixel coordinates, SIREN
 // against ReLU and tanh MLPs of the same size, PSNR against steps.
+#include "study/siren.hpp"
+
 #include <fmt/format.h>
 #include <torch/torch.h>
 
@@ -63,10 +65,6 @@ double arcsine_cdf(double y) {
   y = std::clamp(y, -1.0, 1.0);
   return 0.5 + std::asin(y) / kPi;
 }
-
-struct LayerStats {
-  double arg_mean = 0, arg_std = 0, arg_ks = 0, post_mean = 0, post_std = 0, post_ks = 0;
-};
 
 std::string hidden_list(int64_t depth, int64_t width) {
   std::string s = "[";
@@ -160,6 +158,36 @@ FitResult fit_image(const std::string& label, const std::vector<std::string>& ov
   return result;
 }
 
+}  // namespace
+
+std::vector<SineLayerStats> sine_layer_stats(
+    const std::vector<std::string>& overrides, double omega_0, const at::Tensor& inputs,
+    const std::function<void(size_t, const at::Tensor&, const at::Tensor&, const SineLayerStats&)>&
+        each_layer) {
+  torch::manual_seed(0);
+  BuiltNetwork built = build_for_shape(spec_from_overrides(overrides), {1, 1, 1, 1});
+  torch::NoGradGuard no_grad;
+  LayerRecorder recorder;
+  built.network->forward(inputs, &recorder);
+  std::vector<SineLayerStats> stats;
+  for (size_t l = 0; l < recorder.pre.size(); ++l) {
+    const at::Tensor arg = (recorder.pre[l] * omega_0).to(torch::kDouble);
+    const at::Tensor post = recorder.post[l].to(torch::kDouble);
+    SineLayerStats s;
+    s.arg_mean = arg.mean().item<double>();
+    s.arg_std = arg.std().item<double>();
+    s.arg_ks = ks_distance(arg, normal_cdf);
+    s.post_mean = post.mean().item<double>();
+    s.post_std = post.std().item<double>();
+    s.post_ks = ks_distance(post, arcsine_cdf);
+    stats.push_back(s);
+    if (each_layer) each_layer(l, arg, post, s);
+  }
+  return stats;
+}
+
+namespace {
+
 std::filesystem::path run_siren(const StudyOptions& options) {
   const auto out = output_dir(options, "siren");
   const int64_t depth = options.full ? 20 : 10;
@@ -169,35 +197,20 @@ std::filesystem::path run_siren(const StudyOptions& options) {
   // ---- Part 1: distributions at initialisation.
   MarkdownTable table({"init", "layer", "argument mean", "argument std", "KS vs N(0,1)",
                        "output mean", "output std", "KS vs arcsine"});
-  std::map<std::string, std::vector<LayerStats>> stats;
+  std::map<std::string, std::vector<SineLayerStats>> stats;
   const at::Tensor inputs = torch::linspace(-1.0, 1.0, points).unsqueeze(1);
   for (const auto& variant : sine_variants()) {
     std::vector<std::string> overrides = variant.overrides;
     overrides.push_back("model.hidden=" + hidden_list(depth, width));
-    torch::manual_seed(0);
-    BuiltNetwork built = build_for_shape(spec_from_overrides(overrides), {1, 1, 1, 1});
-    torch::NoGradGuard no_grad;
-    LayerRecorder recorder;
-    built.network->forward(inputs, &recorder);
     std::vector<report::Chart> panels;
-    for (size_t l = 0; l < recorder.pre.size(); ++l) {
-      const at::Tensor arg = (recorder.pre[l] * variant.omega_0).to(torch::kDouble);
-      const at::Tensor post = recorder.post[l].to(torch::kDouble);
-      LayerStats s;
-      s.arg_mean = arg.mean().item<double>();
-      s.arg_std = arg.std().item<double>();
-      s.arg_ks = ks_distance(arg, normal_cdf);
-      s.post_mean = post.mean().item<double>();
-      s.post_std = post.std().item<double>();
-      s.post_ks = ks_distance(post, arcsine_cdf);
-      stats[variant.key].push_back(s);
+    auto tabulate_and_plot = [&](size_t l, const at::Tensor& arg, const at::Tensor& post,
+                                 const SineLayerStats& s) {
       table.add({variant.label, std::to_string(l + 1), fmt::format("{:.3g}", s.arg_mean),
                  fmt::format("{:.3g}", s.arg_std), fixed(s.arg_ks, 3),
                  fmt::format("{:.3g}", s.post_mean), fixed(s.post_std, 3), fixed(s.post_ks, 3)});
       const size_t layer = l + 1;
-      if (layer != 1 && layer != 2 && layer != recorder.pre.size() / 2 &&
-          layer != recorder.pre.size())
-        continue;
+      const size_t layers = static_cast<size_t>(depth);
+      if (layer != 1 && layer != 2 && layer != layers / 2 && layer != layers) return;
       const double range = std::max(4.0, 4.0 * s.arg_std);
       report::Chart arg_chart;
       arg_chart.title = fmt::format("layer {}: argument", layer);
@@ -231,7 +244,8 @@ std::filesystem::path run_siren(const StudyOptions& options) {
       arg_chart.height = post_chart.height = 260;
       panels.push_back(arg_chart);
       panels.push_back(post_chart);
-    }
+    };
+    stats[variant.key] = sine_layer_stats(overrides, variant.omega_0, inputs, tabulate_and_plot);
     report::write_svg(out / ("histograms_" + variant.key + ".svg"),
                       report::render_svg(panels, 4, variant.label));
   }

@@ -5,6 +5,8 @@
 // averaged over seeds. Part 2, during training: a sweep whose probes record every layer's
 // activation mean, saturation and gradients every 50 steps, and whose test errors go beside the
 // paper's Table 1.
+#include "study/vanishing_gradients.hpp"
+
 #include <fmt/format.h>
 #include <torch/torch.h>
 
@@ -42,19 +44,18 @@ std::string paper_error(const std::string& activation, bool normalised) {
   return "not in Table 1";
 }
 
-struct InitMeasure {
-  std::vector<double> backprop, weight_grad, post_std, saturated;  // per layer, mean over seeds
-};
+}  // namespace
 
-InitMeasure measure_at_init(const std::string& activation, const InitChoice& init,
-                            const std::string& hidden, const data::Dataset& dataset, int seeds) {
-  InitMeasure m;
+GradientsAtInit gradients_at_init(const std::string& activation, const std::string& init_override,
+                                  const std::string& hidden, const data::Dataset& dataset,
+                                  int seeds) {
+  GradientsAtInit m;
   const auto& test = dataset.test;
   for (int seed = 0; seed < seeds; ++seed) {
     torch::manual_seed(static_cast<uint64_t>(seed));
     BuiltNetwork built = build_for_shape(
         spec_from_overrides({"model.hidden=" + hidden, "model.activation=" + activation,
-                             init.override, "model.bias_init=zeros"}),
+                             init_override, "model.bias_init=zeros"}),
         dataset.shape);
     auto& net = *built.network;
     const auto probes = probe::measure_layers(net, test.images, test.labels, 0.05);
@@ -77,6 +78,8 @@ InitMeasure measure_at_init(const std::string& activation, const InitChoice& ini
   return m;
 }
 
+namespace {
+
 std::string ratio_text(double r) { return fmt::format("{:.3g}", r); }
 
 std::filesystem::path run_vanishing(const StudyOptions& options) {
@@ -97,7 +100,7 @@ std::filesystem::path run_vanishing(const StudyOptions& options) {
                        "‖dL/dW‖ layer 1 → 5", "bottom/top"});
   MarkdownTable spread(
       {"activation", "init", "activation std layer 1 → 5", "saturated share layer 1 → 5"});
-  std::map<std::pair<std::string, std::string>, InitMeasure> at_init;
+  std::map<std::pair<std::string, std::string>, GradientsAtInit> at_init;
   std::vector<report::Chart> init_panels;
   for (const auto& init : kInits) {
     report::Chart chart;
@@ -108,7 +111,7 @@ std::filesystem::path run_vanishing(const StudyOptions& options) {
     for (const auto& activation : kActivations) {
       fmt::print(options.log, "at init: {} with {} ({} seeds)\n", activation, init.label, seeds);
       std::fflush(options.log);
-      const InitMeasure m = measure_at_init(activation, init, hidden, mnist, seeds);
+      const GradientsAtInit m = gradients_at_init(activation, init.override, hidden, mnist, seeds);
       at_init[{activation, init.label}] = m;
       grads.add({activation, init.label, join_numbers(m.backprop, 4, " → "),
                  ratio_text(m.backprop.front() / m.backprop.back()),

@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
+
 #include "app/commands.hpp"
 #include "support/temp_dir.hpp"
 
@@ -29,12 +31,15 @@ model::Network build(const std::string& yaml, app::PreparedRun& prepared) {
   return model::build_network(prepared.plan, prepared.spec.model, torch::kCPU);
 }
 
+// An MLP and a CNN whose negative biases kill some ReLU units, not all.
+const char* const kReluNetsWithSomeDeadUnits[] = {
+    "data: {dataset: synthetic}\nmodel: {hidden: [64, 64], bias_init: {name: normal, mean: -1, "
+    "std: 1}}\n",
+    "data: {dataset: synthetic}\nmodel: {type: cnn, conv: [{out_channels: 16, kernel_size: 3, "
+    "pool: 2}], hidden: [32], bias_init: {name: normal, mean: -1, std: 1}}\n"};
+
 TEST(ProbeMath, DeadUnitsMatchNeverPositivePreActivations) {
-  for (const char* yaml : {"data: {dataset: synthetic}\nmodel: {hidden: [64, 64], bias_init: "
-                           "{name: normal, mean: -1, std: 1}}\n",
-                           "data: {dataset: synthetic}\nmodel: {type: cnn, conv: [{out_channels: "
-                           "16, kernel_size: 3, pool: 2}], "
-                           "hidden: [32], bias_init: {name: normal, mean: -1, std: 1}}\n"}) {
+  for (const char* yaml : kReluNetsWithSomeDeadUnits) {
     app::PreparedRun prepared;
     model::Network network = build(yaml, prepared);
     network->eval();
@@ -92,11 +97,7 @@ TEST(ProbeMath, BackpropNormIsTheGradientOfTheMeanLoss) {
 // the same batches: a unit is dead when its pre-activation is never positive in any batch of the
 // window; statistics pool the window's elements; ||dL/dz|| is averaged over its steps.
 TEST(ProbeMath, BatchProbesPoolTheWindowsTrainingBatches) {
-  for (const char* yaml : {"data: {dataset: synthetic}\nmodel: {hidden: [64, 64], bias_init: "
-                           "{name: normal, mean: -1, std: 1}}\n",
-                           "data: {dataset: synthetic}\nmodel: {type: cnn, conv: [{out_channels: "
-                           "16, kernel_size: 3, pool: 2}], "
-                           "hidden: [32], bias_init: {name: normal, mean: -1, std: 1}}\n"}) {
+  for (const char* yaml : kReluNetsWithSomeDeadUnits) {
     app::PreparedRun prepared;
     model::Network network = build(yaml, prepared);
     network->train();
@@ -151,6 +152,35 @@ TEST(ProbeMath, BatchProbesPoolTheWindowsTrainingBatches) {
     for (size_t i = 0; i < second.size(); ++i)
       EXPECT_NEAR(second[i].pre_mean, pre[i][1].to(torch::kDouble).mean().item<double>(), 1e-5);
   }
+}
+
+TEST(ProbeMath, GradNormMeterGivesMeanAndMaxOfEachStepsWeightGradientNorm) {
+  app::PreparedRun prepared;
+  model::Network network =
+      build("data: {dataset: synthetic}\nmodel: {hidden: [32, 16], activation: tanh}\n", prepared);
+  GradNormMeter meter(network->num_hidden());
+  std::vector<std::vector<double>> norms(network->num_hidden());
+  torch::manual_seed(13);
+  for (int step = 0; step < 3; ++step) {
+    for (auto& p : network->parameters()) p.mutable_grad().reset();
+    const torch::Tensor x = torch::randn({16 << step, 1, 8, 8});
+    const torch::Tensor y = torch::randint(0, 10, {16 << step}, torch::kLong);
+    torch::nn::functional::cross_entropy(network->forward(x), y).backward();
+    meter.add(*network);
+    for (size_t i = 0; i < norms.size(); ++i)
+      norms[i].push_back(network->hidden_weight(i).grad().norm().item<double>());
+  }
+  EXPECT_EQ(meter.steps(), 3u);
+  const auto values = meter.read_and_reset();
+  for (size_t i = 0; i < norms.size(); ++i) {
+    const double mean = (norms[i][0] + norms[i][1] + norms[i][2]) / 3;
+    EXPECT_NEAR(values[i].mean, mean, 1e-6 * mean) << "layer " << i;
+    EXPECT_NEAR(values[i].max, *std::max_element(norms[i].begin(), norms[i].end()), 1e-6 * mean);
+    EXPECT_NE(norms[i][0], norms[i][1]);  // the steps differ, so mean and max are distinct tests
+  }
+  // A new window starts empty.
+  EXPECT_EQ(meter.steps(), 0u);
+  EXPECT_EQ(meter.read_and_reset()[0].mean, 0.0);
 }
 
 TEST(ProbeMath, MaxDerivativeComesFromTheActivation) {
