@@ -28,16 +28,33 @@ ResolvedActivation resolve_activation(const core::ComponentSpec& spec) {
   return resolved;
 }
 
+torch::Tensor Activation::derivative(const torch::Tensor& z) {
+  const bool was_training = is_training();
+  eval();
+  torch::AutoGradMode grad_on(true);
+  const torch::Tensor input = z.detach().requires_grad_(true);
+  torch::Tensor result = torch::autograd::grad({forward(input).sum()}, {input})[0];
+  train(was_training);
+  return result;
+}
+
 namespace {
 
 class ElementwiseActivation : public Activation {
  public:
-  explicit ElementwiseActivation(std::function<torch::Tensor(const torch::Tensor&)> fn)
-      : fn_(std::move(fn)) {}
+  using Function = std::function<torch::Tensor(const torch::Tensor&)>;
+  ElementwiseActivation(Function fn, Function derivative)
+      : fn_(std::move(fn)), derivative_(std::move(derivative)) {}
   torch::Tensor forward(const torch::Tensor& z) override { return fn_(z); }
+  torch::Tensor derivative(const torch::Tensor& z) override {
+    if (!derivative_) return Activation::derivative(z);
+    torch::NoGradGuard no_grad;
+    return derivative_(z);
+  }
 
  private:
-  std::function<torch::Tensor(const torch::Tensor&)> fn_;
+  Function fn_;
+  Function derivative_;
 };
 
 // Nodes and weights for E[g(z)], z ~ N(0, 1), by composite Simpson's rule rather than
@@ -76,8 +93,9 @@ const NormalQuadrature& normal_quadrature() {
 }  // namespace
 
 std::shared_ptr<Activation> make_elementwise(
-    std::function<torch::Tensor(const torch::Tensor&)> fn) {
-  return std::make_shared<ElementwiseActivation>(std::move(fn));
+    std::function<torch::Tensor(const torch::Tensor&)> fn,
+    std::function<torch::Tensor(const torch::Tensor&)> derivative) {
+  return std::make_shared<ElementwiseActivation>(std::move(fn), std::move(derivative));
 }
 
 double second_moment_gain(const std::function<torch::Tensor(const torch::Tensor&)>& fn) {

@@ -32,6 +32,12 @@ class Activation : public torch::nn::Module {
   virtual torch::Tensor forward(const torch::Tensor& z) = 0;
   // How many pre-activation features feed one output feature (k for maxout, 1 for everything else).
   virtual int64_t pieces() const { return 1; }
+  // f'(z) elementwise, shaped like z (for maxout: d output / d piece), without a graph: what the
+  // probes measure dead units and saturation with. The default differentiates forward() with
+  // autograd, in eval mode (an RReLU in training mode would draw random slopes, and a run's random
+  // stream must not depend on its probes). An activation may give its closed form instead, when
+  // that is cheaper: with every-step probes it runs for every layer at every step.
+  virtual torch::Tensor derivative(const torch::Tensor& z);
 };
 
 struct ActivationEntry {
@@ -70,7 +76,11 @@ ResolvedActivation resolve_activation(const core::ComponentSpec& spec);
 
 // Wraps an elementwise function of the input and the module as a parameter-free Activation; most
 // entries need nothing more.
-std::shared_ptr<Activation> make_elementwise(std::function<torch::Tensor(const torch::Tensor&)> fn);
+// `derivative`, if given, is f' in closed form (Activation::derivative); it must agree with
+// autograd's derivative of `fn` everywhere, kinks included (the activation tests check it).
+std::shared_ptr<Activation> make_elementwise(
+    std::function<torch::Tensor(const torch::Tensor&)> fn,
+    std::function<torch::Tensor(const torch::Tensor&)> derivative = nullptr);
 
 // 1 / sqrt(E[f(z)^2]) for z ~ N(0, 1), by composite Simpson quadrature (kinks on panel edges): the
 // gain that keeps the second moment of the pre-activations at 1 from layer to layer (He et al.

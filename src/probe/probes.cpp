@@ -66,14 +66,7 @@ std::vector<LayerProbe> measure_layers(model::NetworkImpl& network, const at::Te
     const torch::Tensor pre = recorder.pre_[i].detach();
     const torch::Tensor& post = recorder.post_[i];
 
-    // f'(z) elementwise, from autograd through the layer's own activation module.
-    torch::Tensor derivative;
-    {
-      torch::AutoGradMode grad_on(true);
-      torch::Tensor z = pre.clone().requires_grad_(true);
-      torch::Tensor y = network.activation(i).forward(z);
-      derivative = torch::autograd::grad({y.sum()}, {z})[0].abs();
-    }
+    const torch::Tensor derivative = network.activation(i).derivative(pre).abs();
     // A unit is a feature of an MLP layer or a channel of a conv layer (over samples and
     // positions).
     torch::Tensor per_unit_max =
@@ -150,27 +143,18 @@ void BatchProbeMeter::observe(size_t index, const torch::Tensor& pre, const torc
   Layer& layer = layers_[index];
   ++layer.steps;
 
-  // f'(z) through the layer's own activation module in eval mode: an RReLU in training mode would
-  // draw random slopes, and the run's random stream must not depend on whether probes are on.
-  torch::Tensor derivative;
-  {
-    model::Activation& activation = network_.activation(index);
-    const bool was_training = activation.is_training();
-    activation.eval();
-    torch::AutoGradMode grad_on(true);
-    torch::Tensor z = pre.detach().requires_grad_(true);
-    derivative = torch::autograd::grad({activation.forward(z).sum()}, {z})[0].abs();
-    activation.train(was_training);
-  }
+  const torch::Tensor derivative = network_.activation(index).derivative(pre).abs();
   torch::NoGradGuard no_grad;
   if (!layer.step.defined()) {
     const auto options = pre.options().requires_grad(false);
-    layer.step = torch::zeros({kSums}, options);
-    for (int64_t k = 0; k < kSums; ++k) layer.step_at.push_back(layer.step[k]);
+    layer.step = torch::zeros({kSums + 1}, options);
+    for (int64_t k = 0; k <= kSums; ++k) layer.step_at.push_back(layer.step[k]);
+    layer.step_sums = layer.step.narrow(0, 0, kSums);
     layer.window = torch::zeros({kSums}, options.dtype(torch::kFloat64));
     layer.backprop_sum = layer.window[kBackprop];
     layer.unit_max_derivative = torch::zeros({derivative.size(1)}, options);
   }
+  const bool first_step_of_window = layer.steps == 1;
   if (pre.requires_grad()) {
     // dL/dz arrives during the step's own backward; the hook only reduces it.
     pre.register_hook([&layer](const torch::Tensor& grad) {
@@ -182,12 +166,17 @@ void BatchProbeMeter::observe(size_t index, const torch::Tensor& pre, const torc
   // A unit is a feature of an MLP layer or a channel of a conv layer (over samples and positions).
   std::vector<int64_t> reduce_dims{0};
   for (int64_t d = 2; d < derivative.dim(); ++d) reduce_dims.push_back(d);
-  torch::maximum_out(layer.unit_max_derivative, layer.unit_max_derivative,
-                     derivative.amax(reduce_dims));
+  if (first_step_of_window) {
+    torch::amax_out(layer.unit_max_derivative, derivative, reduce_dims);
+  } else {
+    torch::maximum_out(layer.unit_max_derivative, layer.unit_max_derivative,
+                       derivative.amax(reduce_dims));
+  }
   // This step's sums go into preallocated slots, then into the window in one addition. The
   // saturated count is sign(relu(c - |f'|)) summed: LibTorch 1.13's comparison operators write
   // bool tensors with a scalar loop, several times slower than these float ones, and c - |f'| > 0
-  // exactly when |f'| < c. step[kBackprop] stays 0: the hook adds into the window directly.
+  // exactly when |f'| < c. step[kBackprop] stays 0: the hook adds into the window directly. A
+  // window's first step overwrites the window's buffers, so a read needs no zeroing.
   const torch::Tensor pre_flat = pre.detach().reshape(-1);
   const torch::Tensor post_flat = post.detach().reshape(-1);
   const double cutoff = saturation_threshold_ * network_.info(index).max_derivative;
@@ -196,7 +185,11 @@ void BatchProbeMeter::observe(size_t index, const torch::Tensor& pre, const torc
   torch::dot_out(layer.step_at[kPreSquares], pre_flat, pre_flat);
   torch::sum_out(layer.step_at[kPostSum], post_flat);
   torch::dot_out(layer.step_at[kPostSquares], post_flat, post_flat);
-  layer.window.add_(layer.step);
+  if (first_step_of_window) {
+    layer.window.copy_(layer.step_sums);
+  } else {
+    layer.window.add_(layer.step_sums);
+  }
   layer.pre_elements += pre_flat.numel();
   layer.post_elements += post_flat.numel();
 }
@@ -208,10 +201,11 @@ std::vector<LayerProbe> BatchProbeMeter::read_and_reset() {
     Layer& layer = layers_[i];
     if (layer.steps > 0) {
       // Units alive somewhere in the window: sign(max |f'|) is 1 for them and 0 for dead ones.
-      const torch::Tensor alive = layer.unit_max_derivative.sign().sum();
-      const torch::Tensor values =
-          torch::cat({layer.window, alive.to(torch::kFloat64).reshape(1)}).cpu();
-      const double* v = values.data_ptr<double>();
+      torch::sum_out(layer.step_at[kAlive], layer.unit_max_derivative.sign());
+      const torch::Tensor window = layer.window.cpu();  // no copy on the CPU
+      const torch::Tensor step = layer.step.cpu();
+      const double* v = window.data_ptr<double>();
+      const double alive = static_cast<double>(step.data_ptr<float>()[kAlive]);
       const double pre_n = static_cast<double>(layer.pre_elements);
       const double post_n = static_cast<double>(layer.post_elements);
       LayerProbe& p = probes[i];
@@ -222,9 +216,7 @@ std::vector<LayerProbe> BatchProbeMeter::read_and_reset() {
       p.post_std = std::sqrt(std::max(0.0, v[kPostSquares] / post_n - p.post_mean * p.post_mean));
       p.backprop_grad_norm = v[kBackprop] / static_cast<double>(layer.steps);
       const double units = static_cast<double>(layer.unit_max_derivative.numel());
-      p.dead_fraction = (units - v[kSums]) / units;
-      layer.window.zero_();
-      layer.unit_max_derivative.zero_();
+      p.dead_fraction = (units - alive) / units;
     }
     layer.pre_elements = layer.post_elements = layer.steps = 0;
   }

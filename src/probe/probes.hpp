@@ -72,10 +72,11 @@ class BatchProbeMeter : public model::LayerObserver {
   size_t steps() const { return steps_; }
 
  private:
-  // Every buffer is allocated at a layer's first step and zeroed, not reallocated, for each new
-  // window: with every_steps = 1 a window is a single step, and each operator call counts.
+  // Every buffer is allocated at a layer's first step and overwritten, not reallocated, by each
+  // new window: with every_steps = 1 a window is a single step, and each operator call counts.
   struct Layer {
-    at::Tensor step;                  // float32 [kSums]: this step's sums
+    at::Tensor step;       // float32 [kSums + 1]: this step's sums, then the read's alive count
+    at::Tensor step_sums;  // step[0, kSums)
     std::vector<at::Tensor> step_at;  // 0-dim views of `step`, the reductions' out= targets
     at::Tensor window;                // float64 [kSums]: the window's sums
     at::Tensor backprop_sum;          // 0-dim view of window[kBackprop], the dL/dz hook's target
@@ -85,6 +86,7 @@ class BatchProbeMeter : public model::LayerObserver {
   };
   // The sums' order in Layer::step and Layer::window.
   enum Sum { kSaturated, kPreSum, kPreSquares, kPostSum, kPostSquares, kBackprop, kSums };
+  static constexpr int64_t kAlive = kSums;  // in Layer::step: units with f' != 0 in the window
 
   model::NetworkImpl& network_;
   double saturation_threshold_;

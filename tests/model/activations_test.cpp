@@ -251,6 +251,28 @@ void expect_matches_reference(const core::ComponentSpec& s) {
       << "max value error " << (y.detach() - value).abs().max().item<double>();
   EXPECT_TRUE(torch::allclose(x.grad(), derivative, 1e-7, 1e-9))
       << "max derivative error " << (x.grad() - derivative).abs().max().item<double>();
+  // What the probes use: a closed form where the activation gives one, autograd otherwise.
+  const torch::Tensor probed = module->derivative(x_plain);
+  EXPECT_TRUE(torch::allclose(probed, derivative, 1e-7, 1e-9))
+      << "max error of derivative() " << (probed - derivative).abs().max().item<double>();
+  EXPECT_FALSE(probed.requires_grad());
+}
+
+// At the kinks the grid avoids, a closed-form derivative() must make autograd's choice too: a dead
+// unit is one whose f' is exactly 0 on every sample, so a mismatch at z = 0 would change counts.
+TEST(Activations, ClosedFormDerivativesMatchAutogradAtTheKinks) {
+  for (const ActivationEntry* entry : ActivationRegistry::instance().entries()) {
+    if (kShapeChanging.count(entry->name) > 0) continue;
+    SCOPED_TRACE(entry->name);
+    auto module = resolve_activation(spec(entry->name)).make(ActivationContext{1, false});
+    module->eval();
+    const torch::Tensor z =
+        torch::tensor({-6.0, -3.0, -1.0, -0.0, 0.0, 1.0, 3.0, 6.0}).unsqueeze(1);
+    const torch::Tensor leaf = z.clone().requires_grad_(true);
+    module->forward(leaf).sum().backward();
+    EXPECT_TRUE(torch::equal(module->derivative(z), leaf.grad()))
+        << module->derivative(z) << " against autograd's " << leaf.grad();
+  }
 }
 
 TEST(Activations, EveryRegisteredActivationHasAReference) {

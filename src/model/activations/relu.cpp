@@ -15,7 +15,11 @@ ACTBENCH_REGISTER_ACTIVATION(relu) {
   entry.gain = [](const core::ParamValues&) { return std::sqrt(2.0); };
   entry.gain_source = "torch.nn.init.calculate_gain('relu') (He et al. 2015)";
   entry.make = [](const core::ParamValues&, const ActivationContext&) {
-    return make_elementwise([](const torch::Tensor& x) { return torch::relu(x); });
+    // f' = 1 for z > 0, else 0 (PyTorch's choice at the kink), as sign(z) clamped at 0: LibTorch
+    // 1.13's comparison operators write bool tensors with a scalar loop, and autograd's engine
+    // costs more than both float operators together.
+    return make_elementwise([](const torch::Tensor& x) { return torch::relu(x); },
+                            [](const torch::Tensor& z) { return z.sign().clamp_min_(0); });
   };
   return entry;
 }
