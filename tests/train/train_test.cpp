@@ -87,6 +87,23 @@ TEST(Train, NaNLossIsDivergedNotACrash) {
   EXPECT_EQ(read_json(outcome.directory / "meta.json")["status"], "diverged");
 }
 
+// metrics.csv is rewritten at epoch records and every few seconds; a run that ends mid-epoch must
+// still write the step records it made before it ended.
+TEST(Train, StepRecordsBeforeADivergenceMidEpochAreWritten) {
+  TempDir dir;
+  const auto outcome =
+      run_config(dir, kSynthetic,
+                 {"optim.lr=1000", "optim.momentum=0.9", "train.divergence_threshold=0",
+                  "probes.every_steps=1", "probes.step_source=train_batch"});
+  ASSERT_EQ(outcome.status, "diverged");
+  const int64_t diverged_step =
+      read_json(outcome.directory / "summary.json")["diverged_step"].get<int64_t>();
+  ASSERT_GE(diverged_step, 2) << "the fixture must make step records before it diverges";
+  const std::string csv = core::read_file(outcome.directory / "metrics.csv");
+  for (int64_t step = 1; step < diverged_step; ++step)
+    EXPECT_NE(csv.find(fmt::format(",{},fc1,dead_fraction,", step)), std::string::npos) << step;
+}
+
 TEST(Train, InterruptStopsCleanly) {
   TempDir dir;
   core::request_interrupt();
