@@ -173,14 +173,17 @@ void BatchProbeMeter::observe(size_t index, const torch::Tensor& pre, const torc
                        derivative.amax(reduce_dims));
   }
   // This step's sums go into preallocated slots, then into the window in one addition. The
-  // saturated count is sign(relu(c - |f'|)) summed: LibTorch 1.13's comparison operators write
-  // bool tensors with a scalar loop, several times slower than these float ones, and c - |f'| > 0
-  // exactly when |f'| < c. step[kBackprop] stays 0: the hook adds into the window directly. A
-  // window's first step overwrites the window's buffers, so a read needs no zeroing.
+  // saturated count compares into a float buffer: LibTorch 1.13 writes a bool result with a scalar
+  // loop, several times slower than the same comparison written as float. step[kBackprop] stays 0:
+  // the hook adds into the window directly. A window's first step overwrites the window's buffers,
+  // so a read needs no zeroing.
   const torch::Tensor pre_flat = pre.detach().reshape(-1);
   const torch::Tensor post_flat = post.detach().reshape(-1);
   const double cutoff = saturation_threshold_ * network_.info(index).max_derivative;
-  torch::sum_out(layer.step_at[kSaturated], torch::rsub(derivative, cutoff).clamp_min_(0).sign_());
+  if (!layer.below_cutoff.sizes().equals(derivative.sizes()))
+    layer.below_cutoff = torch::empty_like(derivative);  // the first step, or a short last batch
+  torch::lt_out(layer.below_cutoff, derivative, cutoff);
+  torch::sum_out(layer.step_at[kSaturated], layer.below_cutoff);
   torch::sum_out(layer.step_at[kPreSum], pre_flat);
   torch::dot_out(layer.step_at[kPreSquares], pre_flat, pre_flat);
   torch::sum_out(layer.step_at[kPostSum], post_flat);

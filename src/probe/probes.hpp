@@ -80,8 +80,8 @@ class BatchProbeMeter : public model::LayerObserver {
     std::vector<at::Tensor> step_at;  // 0-dim views of `step`, the reductions' out= targets
     at::Tensor window;                // float64 [kSums]: the window's sums
     at::Tensor backprop_sum;          // 0-dim view of window[kBackprop], the dL/dz hook's target
-    at::Tensor
-        unit_max_derivative;  // per unit, max |f'(z)| over the window (starts at 0: |f'| >= 0)
+    at::Tensor unit_max_derivative;   // per unit, max |f'(z)| over the window
+    at::Tensor below_cutoff;          // float, shaped like f'(z): 1 where saturated, else 0
     int64_t pre_elements = 0, post_elements = 0, steps = 0;
   };
   // The sums' order in Layer::step and Layer::window.
