@@ -6,7 +6,8 @@
 //   2  + every-step records from the training batch (probes.every_steps: 1, step_source:
 //      train_batch): the batch meter watches the forward pass and is read after every step
 //   3  + every-step records on a 128-sample probe set (step_source: probe_set)
-// Run: build/actbench_probe_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+// Run: build/actbench_probe_bench --benchmark_repetitions=20 --benchmark_enable_random_interleaving
+//      --benchmark_report_aggregates_only=true   (interleaving spreads the machine's drift evenly)
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
