@@ -15,8 +15,10 @@
 #include "core/files.hpp"
 #include "core/interrupt.hpp"
 #include "core/runtime.hpp"
+#include "experiment/pack.hpp"
 #include "report/sweep_report.hpp"
 #include "study/study.hpp"
+#include "sweep/pack_plan.hpp"
 #include "sweep/slurm.hpp"
 #include "sweep/sweep_runner.hpp"
 
@@ -113,6 +115,11 @@ int main(int argc, char** argv) {
   sweep->add_flag("--resume", sweep_options.resume, "continue an interrupted sweep");
   sweep->add_option("--dir", sweep_dir, "sweep directory (default: results/<sweep name>)");
   sweep->add_flag("--dry-run", dry_run, "print the plan and exit");
+  sweep
+      ->add_option("--pack", sweep_options.pack,
+                   "train runs that share their structure as packs of up to K networks in one "
+                   "process (MLPs; the plan says which runs stay alone and why)")
+      ->check(CLI::Range(1, 100000));
   std::string backend = "local";
   actbench::sweep::SlurmOptions slurm;
   sweep->add_option("--backend", backend, "local (worker processes) or slurm (a job-array script)")
@@ -124,6 +131,19 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1024));
   sweep->add_option("--max-parallel", slurm.max_parallel, "slurm: at most this many tasks at once")
       ->check(CLI::Range(0, 100000));
+
+  // A sweep's worker for one pack: hidden, as it takes the pack file `sweep --pack` writes.
+  auto* run_pack = app.add_subcommand("run-pack", "train a pack file's runs as one pack");
+  run_pack->group("");
+  std::string pack_file;
+  actbench::experiment::PackOptions pack_options;
+  run_pack->add_option("file", pack_file, "pack file (JSON) written by `actbench sweep --pack`")
+      ->required();
+  run_pack->add_option("--pack-id", pack_options.pack_id, "recorded in each member's meta.json");
+  run_pack->add_option("--threads", pack_options.threads, "intra-op threads for this process")
+      ->check(CLI::Range(1, 1024));
+  bool pack_quiet = false;
+  run_pack->add_flag("--quiet", pack_quiet, "print nothing but errors");
 
   auto* sweep_task = app.add_subcommand("sweep-task", "run one Slurm array task of a sweep");
   std::string task_dir;
@@ -155,6 +175,10 @@ int main(int argc, char** argv) {
   study->add_option("--out", study_options.out, "output directory (default: results/<study>)");
   study->add_option("--workers", study_options.workers, "parallel runs of the study's sweeps")
       ->check(CLI::PositiveNumber);
+  study
+      ->add_option("--pack", study_options.pack,
+                   "train the study's runs that share their structure in packs of up to K")
+      ->check(CLI::Range(1, 100000));
 
   auto* validate = app.add_subcommand("validate", "check a config (every key), run nothing");
   validate->add_option("config", config_file, "YAML config");
@@ -230,7 +254,23 @@ int main(int argc, char** argv) {
           actbench::sweep::plan_sweep(config_file, locate_overrides(override_texts, argc, argv));
       if (!sweep_dir.empty()) plan.directory = sweep_dir;
       fmt::print("{}", actbench::sweep::describe_plan(plan));
-      if (dry_run) return 0;
+      if (dry_run) {
+        if (sweep_options.pack > 1) {
+          std::vector<const actbench::sweep::SweepRun*> runs;
+          for (const auto& run : plan.runs) runs.push_back(&run);
+          fmt::print("{}", actbench::sweep::describe_packs(
+                               actbench::sweep::plan_packs(runs, sweep_options.pack)));
+        }
+        return 0;
+      }
+      if (backend == "slurm" && sweep_options.pack > 1) {
+        int position = 0;
+        for (int i = 1; i < argc; ++i)
+          if (std::string(argv[i]).rfind("--pack", 0) == 0) position = i;
+        throw actbench::ConfigError(actbench::SourceLocation::cli_arg(position),
+                                    "--pack is not supported with --backend slurm",
+                                    "each array task runs one run; use the local backend to pack");
+      }
       if (backend == "slurm") {
         slurm.resume = sweep_options.resume;
         const auto array = actbench::sweep::write_slurm_array(
@@ -254,6 +294,16 @@ int main(int argc, char** argv) {
       if (outcome.interrupted) return actbench::core::interrupt_exit_code();
       const auto failed = outcome.status_counts.find("failed");
       return failed != outcome.status_counts.end() && failed->second > 0 ? 1 : 0;
+    }
+    if (*run_pack) {
+      actbench::core::install_interrupt_handlers();
+      pack_options.command_line = command_line(argc, argv);
+      pack_options.console = !pack_quiet;
+      auto members = actbench::experiment::read_pack_file(pack_file);
+      const auto outcomes = actbench::experiment::execute_pack(std::move(members), pack_options);
+      for (const auto& outcome : outcomes)
+        if (outcome.status == "interrupted") return actbench::core::interrupt_exit_code();
+      return 0;
     }
     if (*sweep_task) {
       if (task_index < 0) {

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <regex>
 
 #include "core/strings.hpp"
 
@@ -192,7 +193,21 @@ std::vector<std::string> split_sweep_values(const std::string& value) {
     current += c;
   }
   parts.push_back(current);
-  return parts;
+  // An integer range `a..b` (inclusive, as in `seed=0..199`) stands for every integer in it.
+  static const std::regex kRange(R"((-?[0-9]+)\.\.(-?[0-9]+))");
+  std::vector<std::string> expanded;
+  for (const auto& part : parts) {
+    std::smatch m;
+    if (std::regex_match(part, m, kRange)) {
+      const long long from = std::stoll(m[1].str()), to = std::stoll(m[2].str());
+      if (to >= from && to - from < 1000000) {
+        for (long long i = from; i <= to; ++i) expanded.push_back(std::to_string(i));
+        continue;
+      }
+    }
+    expanded.push_back(part);
+  }
+  return expanded;
 }
 
 }  // namespace actbench::config

@@ -33,7 +33,8 @@ void apply_override(ConfigNode& root, const Override& override_, ConfigNodePtr v
                     const SourceLocation& where);
 
 // The top-level comma-separated choices of a value: "relu,gelu" -> {relu, gelu};
-// "[256,256]" -> {"[256,256]"} (commas inside brackets, braces or quotes do not split).
+// "[256,256]" -> {"[256,256]"} (commas inside brackets, braces or quotes do not split);
+// an integer range "0..3" -> {0, 1, 2, 3} (inclusive; a reversed range stays one value).
 std::vector<std::string> split_sweep_values(const std::string& value);
 
 }  // namespace actbench::config

@@ -64,6 +64,9 @@ struct DatasetEntry {
   std::vector<double> mean;          // per channel, of the training pixels scaled to [0, 1]
   std::vector<double> std;           // per channel
   std::string normalization_source;  // where mean/std come from
+  // The data depends on LoadOptions::seed (generated from the run's seed): members of a pack then
+  // each get their own copy instead of sharing one.
+  bool seeded = false;
   std::function<Dataset(const LoadOptions&)> load;
   // Brings the files into <root>/<name>/ and verifies them; returns a short human-readable report.
   std::function<std::string(const FetchOptions&)> fetch;

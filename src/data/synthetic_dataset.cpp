@@ -148,6 +148,7 @@ ACTBENCH_REGISTER_DATASET(synthetic) {
       "exact by construction: pixel levels 0.35/0.65 plus N(0, 0.3^2) noise clamped to [0, 1] "
       "give mean 0.5 by symmetry and std 0.2965 by numerical integration";
   entry.load = load;
+  entry.seeded = true;
   entry.fetch = [](const FetchOptions&) {
     return std::string("synthetic: generated in memory from the seed; nothing to fetch");
   };

@@ -13,6 +13,7 @@
 #include "core/files.hpp"
 #include "core/runtime.hpp"
 #include "core/strings.hpp"
+#include "experiment/run_files.hpp"
 #include "store/run_directory.hpp"
 #include "train/console.hpp"
 #include "train/trainer.hpp"
@@ -20,8 +21,6 @@
 namespace actbench::experiment {
 
 using nlohmann::ordered_json;
-
-namespace {
 
 torch::Device parse_device(const config::RunSpec& spec) {
   static const std::regex kDevice("cpu|cuda(:[0-9]+)?");
@@ -47,6 +46,8 @@ torch::Device parse_device(const config::RunSpec& spec) {
   return device;
 }
 
+namespace {
+
 void check_optimizer(const config::RunSpec& spec) {
   if (spec.optim.nesterov && (spec.optim.name != "sgd" || spec.optim.momentum <= 0.0)) {
     throw ConfigError(spec.location_of("optim.nesterov"),
@@ -65,11 +66,7 @@ std::string hostname() {
   return buffer;
 }
 
-std::vector<std::string> layer_names(model::NetworkImpl& network) {
-  std::vector<std::string> names;
-  for (size_t i = 0; i < network.num_hidden(); ++i) names.push_back(network.info(i).name);
-  return names;
-}
+}  // namespace
 
 ordered_json meta_json(const PreparedRun& prepared, const data::Dataset& dataset,
                        const std::vector<std::string>& init_report, const RunOptions& options,
@@ -102,15 +99,22 @@ ordered_json meta_json(const PreparedRun& prepared, const data::Dataset& dataset
   return meta;
 }
 
-}  // namespace
-
 namespace {
-// The part of execute_run after the run directory exists: its files, the training, the results.
 RunOutcome train_into(const PreparedRun& prepared, data::Dataset& dataset,
                       model::NetworkImpl& network, const torch::Device& device,
                       const store::RunDirectory& directory, ordered_json& meta,
                       const RunOptions& options);
 }  // namespace
+
+data::Dataset load_run_dataset(const config::RunSpec& spec) {
+  data::LoadOptions load;
+  load.root = spec.data.root;
+  load.normalize = spec.data.normalize;
+  load.train_subset = spec.data.train_subset;
+  load.test_subset = spec.data.test_subset;
+  load.seed = static_cast<uint64_t>(spec.seed);
+  return data::load_dataset(spec.data.dataset, load);
+}
 
 PreparedRun prepare_run(const std::string& config_file,
                         const std::vector<config::CliOverride>& overrides) {
@@ -140,13 +144,7 @@ RunOutcome execute_run(PreparedRun prepared, const RunOptions& options) {
                                                 : static_cast<int>(spec.train.threads));
 
   // Data first: a missing file must fail before a run directory exists.
-  data::LoadOptions load;
-  load.root = spec.data.root;
-  load.normalize = spec.data.normalize;
-  load.train_subset = spec.data.train_subset;
-  load.test_subset = spec.data.test_subset;
-  load.seed = static_cast<uint64_t>(spec.seed);
-  data::Dataset dataset = data::load_dataset(spec.data.dataset, load);
+  data::Dataset dataset = load_run_dataset(spec);
 
   torch::manual_seed(static_cast<uint64_t>(spec.seed));
   std::vector<std::string> init_report;
@@ -162,19 +160,53 @@ RunOutcome execute_run(PreparedRun prepared, const RunOptions& options) {
   try {
     return train_into(prepared, dataset, *network, device, directory, meta, options);
   } catch (const std::exception& error) {
-    // A full or read-only disk, or anything else that stops the run after its directory exists:
-    // say so in meta.json if the disk still takes that small file, so the directory does not
-    // claim to be running forever. The files already written stay as they are.
-    meta["status"] = "failed";
-    meta["reason"] = error.what();
-    meta["end_time"] = core::utc_now_iso8601();
-    try {
-      directory.write_json("meta.json", meta);
-    } catch (const std::exception& also) {
-      spdlog::warn("cannot record the failure in {}: {}", directory.path().string(), also.what());
-    }
+    write_run_failure(directory, meta, error.what());
     throw;
   }
+}
+
+void write_run_failure(const store::RunDirectory& directory, ordered_json& meta,
+                       const std::string& reason) {
+  // A full or read-only disk, or anything else that stops the run after its directory exists:
+  // say so in meta.json if the disk still takes that small file, so the directory does not
+  // claim to be running forever. The files already written stay as they are.
+  meta["status"] = "failed";
+  meta["reason"] = reason;
+  meta["end_time"] = core::utc_now_iso8601();
+  try {
+    directory.write_json("meta.json", meta);
+  } catch (const std::exception& also) {
+    spdlog::warn("cannot record the failure in {}: {}", directory.path().string(), also.what());
+  }
+}
+
+void write_run_start(const config::RunSpec& spec, const store::RunDirectory& directory,
+                     const ordered_json& meta) {
+  directory.write_text("config.yaml", config::to_yaml(spec));
+  std::string overrides_text;
+  for (const auto& o : spec.overrides) overrides_text += o + "\n";
+  directory.write_text("overrides.txt", overrides_text);
+  directory.write_json("meta.json", meta);
+}
+
+ordered_json write_run_end(const config::RunSpec& spec, const train::TrainResult& result,
+                           model::NetworkImpl& network, const store::RunDirectory& directory,
+                           ordered_json& meta) {
+  if (spec.output.save_weights) directory.write_weights(network);
+  ordered_json summary = store::make_summary(result, network);
+  directory.write_json("summary.json", summary);
+  meta["status"] = result.status;
+  if (!result.reason.empty()) meta["reason"] = result.reason;
+  meta["end_time"] = core::utc_now_iso8601();
+  meta["seconds"] = result.seconds;
+  directory.write_json("meta.json", meta);
+  return summary;
+}
+
+std::vector<std::string> layer_names(model::NetworkImpl& network) {
+  std::vector<std::string> names;
+  for (size_t i = 0; i < network.num_hidden(); ++i) names.push_back(network.info(i).name);
+  return names;
 }
 
 namespace {
@@ -184,11 +216,7 @@ RunOutcome train_into(const PreparedRun& prepared, data::Dataset& dataset,
                       const store::RunDirectory& directory, ordered_json& meta,
                       const RunOptions& options) {
   const config::RunSpec& spec = prepared.spec;
-  directory.write_text("config.yaml", config::to_yaml(spec));
-  std::string overrides_text;
-  for (const auto& o : spec.overrides) overrides_text += o + "\n";
-  directory.write_text("overrides.txt", overrides_text);
-  directory.write_json("meta.json", meta);
+  write_run_start(spec, directory, meta);
 
   if (options.console) {
     fmt::print(options.out, "run {}: {} on {} ({} train / {} test), {} parameters, {}\n",
@@ -204,15 +232,7 @@ RunOutcome train_into(const PreparedRun& prepared, data::Dataset& dataset,
 
   const train::TrainResult result = train::train(spec, network, dataset, device, observers);
   if (metrics.has_unwritten_rows()) metrics.flush();
-
-  if (spec.output.save_weights) directory.write_weights(network);
-  ordered_json summary = store::make_summary(result, network);
-  directory.write_json("summary.json", summary);
-  meta["status"] = result.status;
-  if (!result.reason.empty()) meta["reason"] = result.reason;
-  meta["end_time"] = core::utc_now_iso8601();
-  meta["seconds"] = result.seconds;
-  directory.write_json("meta.json", meta);
+  const ordered_json summary = write_run_end(spec, result, network, directory, meta);
 
   if (options.console) {
     if (result.status != "completed")

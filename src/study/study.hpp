@@ -19,7 +19,8 @@ struct StudyOptions {
   bool full = false;          // the paper's sizes instead of the quick defaults
   std::filesystem::path out;  // results/<study> when empty
   std::filesystem::path data_root = "data";
-  int workers = 0;                   // for the study's sweeps; 0: one per core
+  int workers = 0;   // for the study's sweeps; 0: one per core
+  int64_t pack = 0;  // > 1: the study's sweeps train runs sharing their structure in packs of this
   std::filesystem::path executable;  // the actbench binary the sweep workers run
   std::FILE* log = stdout;
 };

@@ -51,6 +51,7 @@ std::filesystem::path run_sweep_file(const StudyOptions& options, const std::str
   fmt::print(options.log, "{}", sweep::describe_plan(plan));
   sweep::SweepOptions sweep_options;
   sweep_options.workers = options.workers;
+  sweep_options.pack = options.pack;
   // A rerun of the study continues the sweep instead of refusing its existing directory.
   sweep_options.resume = std::filesystem::exists(directory / "results.db");
   sweep_options.executable = options.executable;

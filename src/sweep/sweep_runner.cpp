@@ -20,6 +20,8 @@
 #include "core/files.hpp"
 #include "core/interrupt.hpp"
 #include "core/strings.hpp"
+#include "experiment/pack.hpp"
+#include "sweep/pack_plan.hpp"
 
 namespace actbench::sweep {
 
@@ -49,14 +51,9 @@ std::string last_log_line(const std::filesystem::path& log) {
   return last;
 }
 
-// Starts `actbench run` for one run in a child that dies with us (PR_SET_PDEATHSIG), with its
-// output in the run directory's log.txt.
-pid_t spawn_run(const std::filesystem::path& executable, const std::filesystem::path& config,
-                const std::filesystem::path& run_dir, int threads) {
-  const std::string log = worker_log(run_dir).string();
-  std::vector<std::string> args{
-      executable.string(), "run",       config.string(),         "--run-dir",
-      run_dir.string(),    "--threads", std::to_string(threads), "--quiet"};
+// Starts `args` (an actbench command) in a child that dies with us (PR_SET_PDEATHSIG), with its
+// output in `log`.
+pid_t spawn_worker(std::vector<std::string> args, const std::string& log) {
   const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) throw Error(fmt::format("cannot start a worker: {}", std::strerror(errno)));
@@ -162,6 +159,7 @@ PreparedSweep prepare_sweep_directory(const SweepPlan& plan, bool resume) {
   // A sweep killed while writing a config leaves its temporary file (".<id>.yaml.tmp-<pid>");
   // under the lock nobody else writes here, so any such file is stale.
   remove_stale_temporaries(dir / "configs");
+  if (std::filesystem::exists(dir / "packs")) remove_stale_temporaries(dir / "packs");
   // Everything is resolved and written before the first run starts.
   for (const auto& run : plan.runs) {
     const core::ExitDeferral finish_this_file_first;
@@ -209,8 +207,14 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
       threads == 1 ? "" : "s");
   std::fflush(options.out);
 
+  const PackPlan packs = plan_packs(todo, options.pack);
+  if (options.pack > 1) {
+    fmt::print(options.out, "{}", describe_packs(packs));
+    std::fflush(options.out);
+  }
+
   const auto start = Clock::now();
-  std::map<pid_t, const SweepRun*> running;
+  std::map<pid_t, const SweepJob*> running;
   size_t next = 0;
   int64_t done = 0;
   auto counts = [&] { return db.status_counts(); };
@@ -225,19 +229,43 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
                finished, total, get("diverged"), get("failed"), format_duration(elapsed), eta);
     std::fflush(options.out);
   };
+  const std::string executable = options.executable.string();
+  auto job_log = [&](const SweepJob& job) {
+    return job.pack_id.empty() ? worker_log(dir / job.runs.front()->planned.directory)
+                               : dir / "packs" / (job.pack_id + ".log");
+  };
 
-  while (next < todo.size() || !running.empty()) {
-    while (!core::interrupt_requested() && next < todo.size() &&
+  while (next < packs.jobs.size() || !running.empty()) {
+    while (!core::interrupt_requested() && next < packs.jobs.size() &&
            running.size() < static_cast<size_t>(workers)) {
-      const SweepRun* run = todo[next++];
-      const auto run_dir = dir / run->planned.directory;
+      const SweepJob& job = packs.jobs[next++];
       // Whatever an interrupted attempt left is discarded: the run starts again from scratch.
-      std::filesystem::remove_all(run_dir);
-      db.mark_running(run->planned.run_id);
-      const pid_t pid = spawn_run(
-          options.executable, dir / "configs" / (run->planned.run_id + ".yaml"), run_dir, threads);
-      running[pid] = run;
-      ++outcome.executed;
+      for (const SweepRun* run : job.runs) {
+        std::filesystem::remove_all(dir / run->planned.directory);
+        db.mark_running(run->planned.run_id);
+      }
+      std::vector<std::string> args{executable};
+      if (job.pack_id.empty()) {
+        const SweepRun* run = job.runs.front();
+        args.insert(args.end(),
+                    {"run", (dir / "configs" / (run->planned.run_id + ".yaml")).string(),
+                     "--run-dir", (dir / run->planned.directory).string()});
+      } else {
+        std::vector<std::pair<std::filesystem::path, std::filesystem::path>> members;
+        for (const SweepRun* run : job.runs)
+          members.emplace_back(dir / "configs" / (run->planned.run_id + ".yaml"),
+                               dir / run->planned.directory);
+        std::filesystem::create_directories(dir / "packs");
+        const auto file = dir / "packs" / (job.pack_id + ".json");
+        {
+          const core::ExitDeferral finish_this_file_first;
+          experiment::write_pack_file(file, members);
+        }
+        args.insert(args.end(), {"run-pack", file.string(), "--pack-id", job.pack_id});
+      }
+      args.insert(args.end(), {"--threads", std::to_string(threads), "--quiet"});
+      running[spawn_worker(args, job_log(job).string())] = &job;
+      outcome.executed += static_cast<int64_t>(job.runs.size());
     }
     int wait_status = 0;
     const pid_t pid = ::waitpid(-1, &wait_status, 0);
@@ -247,18 +275,21 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
     }
     auto it = running.find(pid);
     if (it == running.end()) continue;
-    const SweepRun* run = it->second;
+    const SweepJob& job = *it->second;
     running.erase(it);
-    std::string failure = exit_reason(wait_status);
-    if (!failure.empty() &&
-        !std::filesystem::exists(dir / run->planned.directory / "summary.json")) {
-      const std::string why = last_log_line(worker_log(dir / run->planned.directory));
-      if (!why.empty()) failure += ": " + why;
-      fmt::print(options.out, "[sweep] run {} ({}) failed: {}\n", run->planned.run_id, run->label,
-                 failure);
+    const std::string exit_failure = exit_reason(wait_status);
+    for (const SweepRun* run : job.runs) {
+      std::string failure = exit_failure;
+      if (!failure.empty() &&
+          !std::filesystem::exists(dir / run->planned.directory / "summary.json")) {
+        const std::string why = last_log_line(job_log(job));
+        if (!why.empty()) failure += ": " + why;
+        fmt::print(options.out, "[sweep] run {} ({}) failed: {}\n", run->planned.run_id, run->label,
+                   failure);
+      }
+      db.record_finished(run->planned.run_id, dir / run->planned.directory, failure);
+      ++done;
     }
-    db.record_finished(run->planned.run_id, dir / run->planned.directory, failure);
-    ++done;
     progress();
   }
   outcome.interrupted = core::interrupt_requested();

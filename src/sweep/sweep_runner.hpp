@@ -19,6 +19,7 @@ struct SweepOptions {
   int workers = 0;  // 0: the plan's, else one per core
   int threads = 0;  // 0: the plan's, else 1
   bool resume = false;
+  int64_t pack = 0;  // > 1: runs sharing their structure train in packs of up to this many
   std::filesystem::path executable;  // the actbench binary that runs each run
   std::FILE* out = stdout;
 };

@@ -1,0 +1,149 @@
+// Per-member optimisers over stacked parameters (see packed_optimizer.hpp). Each update repeats
+// the operations of LibTorch 1.13's torch::optim step (torch/csrc/api/src/optim/*.cpp) with the
+// scalar hyper-parameters replaced by per-member tensors; the scalars derived from them (1 - beta,
+// bias corrections, step sizes) are computed in double on the host, as LibTorch does, and only
+// then rounded to the parameters' type.
+#include "train/packed_optimizer.hpp"
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace actbench::train {
+
+PackedOptimizer::PackedOptimizer(const std::vector<config::OptimSpec>& specs,
+                                 std::vector<at::Tensor> parameters)
+    : specs_(specs), parameters_(std::move(parameters)) {
+  if (specs_.empty()) throw std::logic_error("PackedOptimizer: no members");
+  name_ = specs_.front().name;
+  nesterov_ = specs_.front().nesterov;
+  for (const auto& s : specs_) {
+    if (s.name != name_ || s.nesterov != nesterov_)
+      throw std::logic_error("PackedOptimizer: members disagree on optim.name or nesterov");
+  }
+  if (name_ != "sgd" && name_ != "adam" && name_ != "adamw" && name_ != "rmsprop")
+    throw std::logic_error("PackedOptimizer: optimiser not handled: " + name_);
+  state_a_.resize(parameters_.size());
+  state_b_.resize(parameters_.size());
+}
+
+at::Tensor PackedOptimizer::per_member(const std::vector<double>& values,
+                                       const at::Tensor& like) const {
+  std::vector<float> rounded(values.begin(), values.end());
+  std::vector<int64_t> shape(static_cast<size_t>(like.dim()), 1);
+  shape[0] = static_cast<int64_t>(rounded.size());
+  return torch::from_blob(rounded.data(), {static_cast<int64_t>(rounded.size())}, torch::kFloat32)
+      .to(like.options().dtype(like.scalar_type()), /*non_blocking=*/false, /*copy=*/true)
+      .view(shape);
+}
+
+const at::Tensor& PackedOptimizer::hyper(
+    const std::string& key, const at::Tensor& like, bool constant,
+    const std::function<double(const config::OptimSpec&, size_t)>& value) {
+  auto& cache = constant ? constant_cache_ : step_cache_;
+  const auto slot = std::make_pair(key, like.dim());
+  auto it = cache.find(slot);
+  if (it != cache.end()) return it->second;
+  std::vector<double> values(specs_.size());
+  for (size_t k = 0; k < specs_.size(); ++k) values[k] = value(specs_[k], k);
+  return cache.emplace(slot, per_member(values, like)).first->second;
+}
+
+void PackedOptimizer::step(const std::vector<double>& lrs, const std::vector<bool>& active) {
+  torch::NoGradGuard no_grad;
+  const size_t k_members = specs_.size();
+  ++steps_;
+  step_cache_.clear();
+  std::vector<double> lr(k_members);
+  bool any_frozen = false;
+  for (size_t k = 0; k < k_members; ++k) {
+    lr[k] = active[k] ? lrs[k] : 0.0;
+    any_frozen |= !active[k];
+  }
+  bool any_decay = false, any_momentum = false;
+  for (const auto& s : specs_) {
+    any_decay |= s.weight_decay != 0.0;
+    any_momentum |= s.momentum != 0.0;
+  }
+  const auto step = static_cast<double>(steps_);
+  using Spec = const config::OptimSpec&;
+
+  for (size_t i = 0; i < parameters_.size(); ++i) {
+    at::Tensor p = parameters_[i];
+    if (!p.grad().defined()) continue;
+    at::Tensor grad = p.grad();
+    // A frozen member's gradient may be NaN or infinite: replace it, never multiply it.
+    if (any_frozen) {
+      const at::Tensor& keep =
+          hyper("active", p, false, [&](Spec, size_t k) { return active[k] ? 1.0 : 0.0; });
+      grad = torch::where(keep > 0, grad, torch::zeros_like(grad));
+    }
+    const at::Tensor& lr_t = hyper("lr", p, false, [&](Spec, size_t k) { return lr[k]; });
+    auto decay = [&] {
+      return hyper("wd", p, true, [](Spec s, size_t) { return s.weight_decay; });
+    };
+
+    if (name_ == "sgd") {
+      at::Tensor d_p = any_decay ? grad.add(p * decay()) : grad;
+      if (any_momentum) {
+        const at::Tensor& momentum =
+            hyper("momentum", p, true, [](Spec s, size_t) { return s.momentum; });
+        at::Tensor& buf = state_a_[i];
+        if (!buf.defined()) {
+          buf = d_p.clone().detach();
+        } else {
+          buf.mul_(momentum).add_(d_p);  // dampening 0, as actbench's SGD
+        }
+        d_p = nesterov_ ? d_p.add(buf * momentum) : buf;
+      }
+      p.sub_(d_p * lr_t);
+    } else if (name_ == "adam" || name_ == "adamw") {
+      if (name_ == "adamw") {
+        if (any_decay)
+          p.mul_(hyper("decoupled", p, false,
+                       [&](Spec s, size_t k) { return 1.0 - lr[k] * s.weight_decay; }));
+      } else if (any_decay) {
+        grad = grad.add(p * decay());
+      }
+      at::Tensor& exp_avg = state_a_[i];
+      at::Tensor& exp_avg_sq = state_b_[i];
+      if (!exp_avg.defined()) {
+        exp_avg = torch::zeros_like(p, at::MemoryFormat::Preserve);
+        exp_avg_sq = torch::zeros_like(p, at::MemoryFormat::Preserve);
+      }
+      exp_avg.mul_(hyper("beta1", p, true, [](Spec s, size_t) { return s.beta1; }))
+          .add_(grad * hyper("1-beta1", p, true, [](Spec s, size_t) { return 1.0 - s.beta1; }));
+      exp_avg_sq.mul_(hyper("beta2", p, true, [](Spec s, size_t) { return s.beta2; }))
+          .addcmul_(grad,
+                    grad * hyper("1-beta2", p, true, [](Spec s, size_t) { return 1.0 - s.beta2; }));
+      const at::Tensor denom =
+          (exp_avg_sq.sqrt() / hyper("sqrt_bc2", p, false, [&](Spec s, size_t) {
+             return std::sqrt(1.0 - std::pow(s.beta2, step));
+           })).add_(hyper("eps", p, true, [](Spec s, size_t) { return s.eps; }));
+      p.sub_(exp_avg / denom * hyper("step_size", p, false, [&](Spec s, size_t k) {
+               return lr[k] / (1.0 - std::pow(s.beta1, step));
+             }));
+    } else {  // rmsprop
+      if (any_decay) grad = grad.add(p * decay());
+      at::Tensor& square_avg = state_b_[i];
+      if (!square_avg.defined()) square_avg = torch::zeros_like(p, at::MemoryFormat::Preserve);
+      square_avg.mul_(hyper("alpha", p, true, [](Spec s, size_t) { return s.alpha; }))
+          .addcmul_(grad,
+                    grad * hyper("1-alpha", p, true, [](Spec s, size_t) { return 1.0 - s.alpha; }));
+      const at::Tensor avg =
+          square_avg.sqrt().add_(hyper("eps", p, true, [](Spec s, size_t) { return s.eps; }));
+      if (any_momentum) {
+        at::Tensor& buf = state_a_[i];
+        if (!buf.defined()) buf = torch::zeros_like(p, at::MemoryFormat::Preserve);
+        buf.mul_(hyper("momentum", p, true, [](Spec s, size_t) { return s.momentum; }))
+            .addcdiv_(grad, avg);
+        p.sub_(buf * lr_t);
+      } else {
+        p.sub_(grad / avg * lr_t);
+      }
+    }
+  }
+}
+
+}  // namespace actbench::train
