@@ -41,6 +41,11 @@ class PackedMlp {
   // Weights and biases, layer by layer (the output layer last), each [K, ...], requiring gradients.
   std::vector<at::Tensor> parameters() const;
   const at::Tensor& hidden_weight(size_t layer) const { return weights_[layer]; }
+  // Every linear layer, the output layer last: weight [K, out, in], bias [K, out].
+  size_t num_linear() const { return weights_.size(); }
+  const at::Tensor& weight(size_t layer) const { return weights_[layer]; }
+  const at::Tensor& bias(size_t layer) const { return biases_[layer]; }
+  Activation& activation(size_t hidden_layer) { return view_.activation(hidden_layer); }
 
  private:
   int64_t members_;

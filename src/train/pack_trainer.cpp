@@ -13,6 +13,7 @@
 
 #include "core/interrupt.hpp"
 #include "core/runtime.hpp"
+#include "train/pack_step.hpp"
 #include "train/packed_optimizer.hpp"
 
 namespace actbench::train {
@@ -275,10 +276,9 @@ std::vector<TrainResult> train_pack(const std::vector<PackMember>& members, mode
         y = all_y.index_select(0, flat).view(y_shape);
       }
 
-      for (const auto& parameter : parameters) parameter.mutable_grad().reset();
-      const torch::Tensor output = pack.forward(x, x_shared);
-      const torch::Tensor losses = member_losses(regression, output, y);
-      const torch::Tensor host_losses = losses.detach().to(torch::kFloat64).cpu();
+      const PackStepResult step_result =
+          pack_loss_and_gradients(pack, PackBatch{x, x_shared, y}, regression);
+      const torch::Tensor host_losses = step_result.losses.to(torch::kFloat64).cpu();
       bool any_active = false;
       for (int64_t k = 0; k < k_members; ++k) {
         if (!active[k]) continue;
@@ -304,15 +304,10 @@ std::vector<TrainResult> train_pack(const std::vector<PackMember>& members, mode
         any_active = true;
       }
       if (!any_active) return results;
-      std::vector<double> keep(members.size());
-      for (int64_t k = 0; k < k_members; ++k) keep[k] = active[k] ? 1.0 : 0.0;
-      const torch::Tensor mask =
-          torch::tensor(keep, torch::kFloat64).to(losses.options()).to(device);
-      torch::where(mask > 0, losses, torch::zeros_like(losses)).sum().backward();
       if (first.optim.clip_grad_norm > 0) {
         // Per member, as torch::nn::utils::clip_grad_norm_ on a run alone.
         torch::NoGradGuard no_grad;
-        torch::Tensor squares = torch::zeros({k_members}, losses.options());
+        torch::Tensor squares = torch::zeros({k_members}, parameters.front().options());
         for (const auto& p : parameters)
           if (p.grad().defined()) squares = squares + p.grad().flatten(1).pow(2).sum(1);
         const torch::Tensor coef =
@@ -328,10 +323,7 @@ std::vector<TrainResult> train_pack(const std::vector<PackMember>& members, mode
       optimizer.step(lrs, active);
       for (int64_t k = 0; k < k_members; ++k) last_lr[k] = lrs[k];
       ++step;
-      if (!regression) {
-        torch::NoGradGuard no_grad;
-        correct += member_correct(output.detach(), y);
-      }
+      if (!regression) correct += step_result.correct;
       seen += end - begin;
 
       if (first.probes.every_steps > 0 && step % first.probes.every_steps == 0 &&
