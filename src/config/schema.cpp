@@ -60,7 +60,9 @@ template <class V>
 void describe(V& v, DataSpec& s) {
   v.field("dataset", s.dataset,
           "dataset: mnist, fashion_mnist, cifar10 or synthetic (`actbench data list`)");
-  v.field("root", s.root, "directory holding one folder per dataset (`actbench data fetch`)");
+  v.field("root", s.root,
+          "directory holding one folder per dataset (`actbench data fetch`); `data` follows "
+          "$ACTBENCH_DATA when that is set");
   v.field("batch_size", s.batch_size, "training mini-batch size", 1, 1 << 20);
   v.field("eval_batch_size", s.eval_batch_size, "batch size for evaluation and probes", 1, 1 << 20);
   v.field("train_subset", s.train_subset, "use only the first N training samples; 0: all", 0, 1e9);
@@ -640,7 +642,7 @@ void emit_yaml(YAML::Emitter& out, const ordered_json& value) {
 
 RunSpec read_run_spec(const ConfigNode& root) {
   RunSpec spec;
-  if (root.kind == ConfigNode::Kind::Null) return spec;  // an empty file means all defaults
+  if (root.kind == ConfigNode::Kind::Null) return spec;  // no keys: every default
   if (root.kind != ConfigNode::Kind::Map) {
     throw ConfigError(
         root.where,
@@ -655,7 +657,7 @@ RunSpec read_run_spec(const ConfigNode& root) {
 RunSpec load_run_spec(const std::string& file, const std::vector<CliOverride>& overrides) {
   ConfigNodePtr root =
       file.empty() ? ConfigNode::make_map(SourceLocation::defaulted()) : load_yaml_file(file);
-  if (root->kind == ConfigNode::Kind::Null) root = ConfigNode::make_map(root->where);
+  if (!file.empty()) require_config_content(*root, file);
   if (root->kind != ConfigNode::Kind::Map) {
     throw ConfigError(
         root->where,

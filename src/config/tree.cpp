@@ -205,4 +205,12 @@ ConfigNodePtr load_yaml_file(const std::string& path) {
   return parse_yaml(buffer.str(), path);
 }
 
+void require_config_content(const ConfigNode& root, const std::string& path) {
+  if (root.kind != ConfigNode::Kind::Null) return;
+  throw ConfigError(SourceLocation::in_file(path, 1, 1),
+                    "the config is empty (or holds only comments)",
+                    "to run every default on purpose, write `{}` in it; `actbench validate "
+                    "--schema` lists the defaults");
+}
+
 }  // namespace actbench::config

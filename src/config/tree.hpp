@@ -47,6 +47,9 @@ struct ConfigNode {
 ConfigNodePtr parse_yaml(const std::string& text, const std::string& origin);
 // Reads and parses a file; a missing or unreadable file is a ConfigError naming it.
 ConfigNodePtr load_yaml_file(const std::string& path);
+// Refuses a config file with nothing in it (empty, or only comments): running every default under
+// the file's name is most likely a mistake. `{}` says "all defaults" on purpose.
+void require_config_content(const ConfigNode& root, const std::string& path);
 // Parses the value of a command-line override, every node located at "<cli>:argN".
 ConfigNodePtr parse_override_value(const std::string& text, int arg);
 

@@ -3,9 +3,19 @@
 #include "data/dataset.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include <chrono>
+#include <cstdlib>
+
 namespace actbench::data {
+
+std::filesystem::path default_root() {
+  const char* root = std::getenv("ACTBENCH_DATA");
+  return root != nullptr && *root != '\0' ? std::filesystem::path(root)
+                                          : std::filesystem::path("data");
+}
 
 const DatasetEntry& dataset_entry(const std::string& name, const SourceLocation& where) {
   return DatasetRegistry::instance().get(name, where);
@@ -13,6 +23,8 @@ const DatasetEntry& dataset_entry(const std::string& name, const SourceLocation&
 
 Dataset load_dataset(const std::string& name, const LoadOptions& options) {
   const DatasetEntry& entry = dataset_entry(name, SourceLocation::defaulted());
+  spdlog::debug("data: loading {} from {}/{}/", entry.name, options.root.string(), entry.name);
+  const auto start = std::chrono::steady_clock::now();
   Dataset dataset = entry.load(options);
   dataset.name = entry.name;
   for (const Split* split : {&dataset.train, &dataset.test}) {
@@ -28,6 +40,9 @@ Dataset load_dataset(const std::string& name, const LoadOptions& options) {
                       entry.name));
     }
   }
+  spdlog::debug("data: loaded {}: {} train / {} test samples in {:.2f} s", entry.name,
+                dataset.train.size(), dataset.test.size(),
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return dataset;
 }
 

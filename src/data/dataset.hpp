@@ -30,6 +30,10 @@ struct Split {
   int64_t size() const { return labels.defined() ? labels.size(0) : 0; }
 };
 
+// Where datasets live unless a config (data.root) or --root says otherwise: $ACTBENCH_DATA when
+// set, else "data" in the working directory.
+std::filesystem::path default_root();
+
 struct LoadOptions {
   std::filesystem::path root = "data";  // datasets live in <root>/<dataset name>/
   bool normalize = true;                // subtract the per-channel mean, divide by the std

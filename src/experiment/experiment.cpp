@@ -74,7 +74,7 @@ ordered_json meta_json(const PreparedRun& prepared, const data::Dataset& dataset
   const core::BlasInfo blas = core::detect_blas();
   const char* wait_policy = std::getenv("OMP_WAIT_POLICY");
   ordered_json meta;
-  meta["status"] = "running";
+  meta["status"] = core::to_string(core::RunStatus::kRunning);
   meta["actbench_version"] = core::version();
   meta["git_commit"] = core::git_commit();
   meta["libtorch_version"] = core::torch_version();
@@ -108,7 +108,10 @@ RunOutcome train_into(const PreparedRun& prepared, data::Dataset& dataset,
 
 data::Dataset load_run_dataset(const config::RunSpec& spec) {
   data::LoadOptions load;
-  load.root = spec.data.root;
+  // data.root at its default ("data") follows $ACTBENCH_DATA, so runs work from any directory; a
+  // sweep's resolved configs spell the default out, so a "was it written" test would not do.
+  load.root = spec.data.root == config::DataSpec{}.root ? data::default_root()
+                                                        : std::filesystem::path(spec.data.root);
   load.normalize = spec.data.normalize;
   load.train_subset = spec.data.train_subset;
   load.test_subset = spec.data.test_subset;
@@ -157,6 +160,8 @@ RunOutcome execute_run(PreparedRun prepared, const RunOptions& options) {
                                             : store::RunDirectory::create_at(options.run_dir);
   const std::string start_time = core::utc_now_iso8601();
   ordered_json meta = meta_json(prepared, dataset, init_report, options, start_time, parameters);
+  spdlog::debug("run: start {} ({} on {}, seed {}, {} threads)", directory.path().string(),
+                prepared.plan.summary, dataset.name, spec.seed, core::compute_threads());
   try {
     return train_into(prepared, dataset, *network, device, directory, meta, options);
   } catch (const std::exception& error) {
@@ -170,7 +175,8 @@ void write_run_failure(const store::RunDirectory& directory, ordered_json& meta,
   // A full or read-only disk, or anything else that stops the run after its directory exists:
   // say so in meta.json if the disk still takes that small file, so the directory does not
   // claim to be running forever. The files already written stay as they are.
-  meta["status"] = "failed";
+  spdlog::debug("run: failed {}: {}", directory.path().string(), reason);
+  meta["status"] = core::to_string(core::RunStatus::kFailed);
   meta["reason"] = reason;
   meta["end_time"] = core::utc_now_iso8601();
   try {
@@ -195,11 +201,14 @@ ordered_json write_run_end(const config::RunSpec& spec, const train::TrainResult
   if (spec.output.save_weights) directory.write_weights(network);
   ordered_json summary = store::make_summary(result, network);
   directory.write_json("summary.json", summary);
-  meta["status"] = result.status;
+  meta["status"] = core::to_string(result.status);
   if (!result.reason.empty()) meta["reason"] = result.reason;
   meta["end_time"] = core::utc_now_iso8601();
   meta["seconds"] = result.seconds;
   directory.write_json("meta.json", meta);
+  spdlog::debug("run: end {}: {} after {} steps in {:.1f} s{}", directory.path().string(),
+                core::to_string(result.status), result.steps, result.seconds,
+                result.reason.empty() ? "" : " (" + result.reason + ")");
   return summary;
 }
 
@@ -235,8 +244,8 @@ RunOutcome train_into(const PreparedRun& prepared, data::Dataset& dataset,
   const ordered_json summary = write_run_end(spec, result, network, directory, meta);
 
   if (options.console) {
-    if (result.status != "completed")
-      fmt::print(options.out, "status: {} ({})\n", result.status, result.reason);
+    if (result.status != core::RunStatus::kCompleted)
+      fmt::print(options.out, "status: {} ({})\n", core::to_string(result.status), result.reason);
     fmt::print(options.out, "\n{}",
                result_table(summary, fmt::format("{} ({})", spec.name, prepared.plan.summary)));
     fmt::print(options.out, "\nresults in {}\n", directory.path().string());

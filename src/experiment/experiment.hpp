@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/loader.hpp"
+#include "core/run_status.hpp"
 #include "data/dataset.hpp"
 #include "model/network.hpp"
 
@@ -41,7 +42,7 @@ struct RunOptions {
 
 struct RunOutcome {
   std::filesystem::path directory;
-  std::string status;
+  core::RunStatus status = core::RunStatus::kCompleted;
   nlohmann::ordered_json summary;
 };
 

@@ -141,8 +141,8 @@ std::vector<RunOutcome> execute_pack(std::vector<PackMemberRun> members,
       throw;
     }
     if (options.console) {
-      fmt::print(options.out, "{} {}: {}\n", o.directory.path().string(), results[k].status,
-                 results[k].reason);
+      fmt::print(options.out, "{} {}: {}\n", o.directory.path().string(),
+                 core::to_string(results[k].status), results[k].reason);
     }
   }
   return outcomes;

@@ -57,39 +57,6 @@ class ElementwiseActivation : public Activation {
   Function derivative_;
 };
 
-// Nodes and weights for E[g(z)], z ~ N(0, 1), by composite Simpson's rule rather than
-// Gauss-Hermite: most activations here have kinks (relu, relu6, hard_tanh, hard_sigmoid, ...),
-// where Gauss-Hermite converges slowly. Simpson is O(h^4) on each smooth piece, and the panel width
-// 2h is a power of two, so the usual kinks (0, +-1, +-3, 6 and the like) fall on panel edges and
-// cost no accuracy; a kink inside a panel still leaves only O(h^2) ~ 1e-7. The mass beyond |z| = 12
-// is below 1e-32.
-struct NormalQuadrature {
-  torch::Tensor nodes;
-  torch::Tensor weights;
-};
-
-const NormalQuadrature& normal_quadrature() {
-  static const NormalQuadrature quadrature = [] {
-    constexpr double kHalfWidth = 12.0;
-    constexpr double kStep = 1.0 / 1024.0;
-    constexpr auto kIntervals = static_cast<int64_t>(2.0 * kHalfWidth / kStep);  // even
-    torch::NoGradGuard no_grad;
-    const auto options = torch::TensorOptions().dtype(torch::kFloat64);
-    const double pi = std::acos(-1.0);
-    NormalQuadrature q;
-    q.nodes = torch::linspace(-kHalfWidth, kHalfWidth, kIntervals + 1, options);
-    // Simpson's 1, 4, 2, 4, ..., 2, 4, 1 pattern times h/3, times the N(0, 1) density.
-    torch::Tensor simpson = torch::full({kIntervals + 1}, 2.0, options);
-    simpson.slice(0, 1, kIntervals, 2).fill_(4.0);
-    simpson[0] = 1.0;
-    simpson[kIntervals] = 1.0;
-    q.weights =
-        simpson * (kStep / 3.0) * torch::exp(-0.5 * q.nodes * q.nodes) / std::sqrt(2.0 * pi);
-    return q;
-  }();
-  return quadrature;
-}
-
 }  // namespace
 
 std::shared_ptr<Activation> make_elementwise(
@@ -98,11 +65,37 @@ std::shared_ptr<Activation> make_elementwise(
   return std::make_shared<ElementwiseActivation>(std::move(fn), std::move(derivative));
 }
 
-double second_moment_gain(const std::function<torch::Tensor(const torch::Tensor&)>& fn) {
+// Composite Simpson's rule rather than Gauss-Hermite: most activations here have kinks (relu,
+// relu6, hard_tanh, hard_sigmoid, ...), where Gauss-Hermite converges slowly. Simpson is O(h^4) on
+// each smooth piece, and the panel width 2h is a power of two, so the usual kinks (0, +-1, +-3, 6
+// and the like) fall on panel edges and cost no accuracy; a kink inside a panel still leaves only
+// O(h^2) ~ 1e-7. The mass beyond |z| = 12 is below 1e-32.
+double normal_expectation(const std::function<torch::Tensor(const torch::Tensor&)>& g) {
+  static const std::pair<torch::Tensor, torch::Tensor> quadrature = [] {
+    constexpr double kHalfWidth = 12.0;
+    constexpr double kStep = 1.0 / 1024.0;
+    constexpr auto kIntervals = static_cast<int64_t>(2.0 * kHalfWidth / kStep);  // even
+    torch::NoGradGuard no_grad;
+    const auto options = torch::TensorOptions().dtype(torch::kFloat64);
+    const torch::Tensor nodes = torch::linspace(-kHalfWidth, kHalfWidth, kIntervals + 1, options);
+    // Simpson's 1, 4, 2, 4, ..., 2, 4, 1 times h/3, times the N(0, 1) density.
+    torch::Tensor simpson = torch::full({kIntervals + 1}, 2.0, options);
+    simpson.slice(0, 1, kIntervals, 2).fill_(4.0);
+    simpson[0] = 1.0;
+    simpson[kIntervals] = 1.0;
+    const torch::Tensor weights = simpson * (kStep / 3.0) * torch::exp(-0.5 * nodes * nodes) /
+                                  std::sqrt(2.0 * std::acos(-1.0));
+    return std::make_pair(nodes, weights);
+  }();
   torch::NoGradGuard no_grad;
-  const NormalQuadrature& q = normal_quadrature();
-  const torch::Tensor values = fn(q.nodes).to(torch::kFloat64);
-  const double second_moment = (values * values * q.weights).sum().item<double>();
+  return (g(quadrature.first).to(torch::kFloat64) * quadrature.second).sum().item<double>();
+}
+
+double second_moment_gain(const std::function<torch::Tensor(const torch::Tensor&)>& fn) {
+  const double second_moment = normal_expectation([&](const torch::Tensor& z) {
+    const torch::Tensor values = fn(z).to(torch::kFloat64);
+    return values * values;
+  });
   if (!std::isfinite(second_moment) || second_moment <= 0.0) {
     // A gain of 1 here would silently mis-scale every layer; refuse instead.
     throw std::domain_error("second_moment_gain: E[f(z)^2] is " + std::to_string(second_moment) +

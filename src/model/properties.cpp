@@ -278,27 +278,6 @@ ActivationCurve evaluate_activation(const ResolvedActivation& activation, const 
   return Probe(activation).curve(x);
 }
 
-double normal_expectation(const std::function<torch::Tensor(const torch::Tensor&)>& g) {
-  static const std::pair<torch::Tensor, torch::Tensor> quadrature = [] {
-    constexpr double kHalfWidth = 12.0;
-    constexpr double kStep = 1.0 / 1024.0;
-    constexpr auto kIntervals = static_cast<int64_t>(2.0 * kHalfWidth / kStep);  // even
-    torch::NoGradGuard no_grad;
-    const auto options = torch::TensorOptions().dtype(torch::kFloat64);
-    const torch::Tensor nodes = torch::linspace(-kHalfWidth, kHalfWidth, kIntervals + 1, options);
-    // Simpson's 1, 4, 2, 4, ..., 2, 4, 1 times h/3, times the N(0, 1) density.
-    torch::Tensor simpson = torch::full({kIntervals + 1}, 2.0, options);
-    simpson.slice(0, 1, kIntervals, 2).fill_(4.0);
-    simpson[0] = 1.0;
-    simpson[kIntervals] = 1.0;
-    const torch::Tensor weights = simpson * (kStep / 3.0) * torch::exp(-0.5 * nodes * nodes) /
-                                  std::sqrt(2.0 * std::acos(-1.0));
-    return std::make_pair(nodes, weights);
-  }();
-  torch::NoGradGuard no_grad;
-  return (g(quadrature.first).to(torch::kFloat64) * quadrature.second).sum().item<double>();
-}
-
 ResolvedActivation default_activation(const std::string& name, const SourceLocation& where) {
   core::ComponentSpec spec;
   spec.name = name;

@@ -44,10 +44,7 @@ std::vector<DerivativeJump> derivative_jumps(const ActivationCurve& curve);
 // and the usual kinks (+-1, +-3, 6) are grid points exactly, and it is symmetric for odd checks.
 torch::Tensor property_grid();
 
-// E[g(z)] for z ~ N(0, 1) by composite Simpson quadrature on [-12, 12] with panel width 1/512, the
-// approach of second_moment_gain: kinks at the usual places fall on panel edges, and the mass
-// beyond |z| = 12 is below 1e-32. `g` maps the nodes (float64) to values at the nodes.
-double normal_expectation(const std::function<torch::Tensor(const torch::Tensor&)>& g);
+// E[g(z)] for z ~ N(0, 1): normal_expectation, declared in model/activation.hpp.
 
 // One end of the output range.
 struct RangeBound {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/loader.hpp"
+#include "core/csv.hpp"
 #include "core/error.hpp"
 #include "core/strings.hpp"
 #include "report/svg_plot.hpp"
@@ -102,7 +103,7 @@ Report build_report(const std::vector<store::RunRow>& runs, const std::vector<st
     std::vector<std::vector<double>> dead, grad;
     for (const auto* run : members[g]) {
       ++group.runs;
-      if (run->status == "completed") {
+      if (run->status == core::RunStatus::kCompleted) {
         ++group.completed;
         group.run_ids.push_back(run->run_id);
         if (run->test_accuracy) accuracy.push_back(*run->test_accuracy);
@@ -115,9 +116,9 @@ Report build_report(const std::vector<store::RunRow>& runs, const std::vector<st
           dead[i].push_back(run->layers[i].dead_fraction);
           grad[i].push_back(run->layers[i].grad_norm);
         }
-      } else if (run->status == "diverged") {
+      } else if (run->status == core::RunStatus::kDiverged) {
         ++group.diverged;
-      } else if (run->status == "failed") {
+      } else if (run->status == core::RunStatus::kFailed) {
         ++group.failed;
       } else {
         ++group.unfinished;
@@ -176,10 +177,9 @@ std::string render(const Report& report, const std::string& format) {
       header.push_back(name + "_dead_fraction");
       header.push_back(name + "_grad_norm");
     }
-    out += core::join(header, ",") + "\n";
+    out += core::csv_row(header);
     for (const auto& g : report.groups) {
-      std::vector<std::string> cells;
-      for (const auto& v : g.key_values) cells.push_back("\"" + v + "\"");
+      std::vector<std::string> cells(g.key_values);
       cells.push_back(std::to_string(g.runs));
       cells.push_back(std::to_string(g.completed));
       cells.push_back(std::to_string(g.diverged));
@@ -192,7 +192,7 @@ std::string render(const Report& report, const std::string& format) {
         cells.push_back(has ? fmt::format("{:.6g}", g.layers[i].dead_fraction.mean) : "");
         cells.push_back(has ? fmt::format("{:.6g}", g.layers[i].grad_norm.mean) : "");
       }
-      out += core::join(cells, ",") + "\n";
+      out += core::csv_row(cells);
     }
     return out;
   }

@@ -209,7 +209,10 @@ void ResultsDb::record_finished(const std::string& run_id, const std::filesystem
   const auto summary_file = run_dir / "summary.json";
   const bool has_summary = std::filesystem::exists(summary_file);
   if (has_summary) summary = nlohmann::json::parse(core::read_file(summary_file));
-  std::string status = has_summary ? summary.value("status", "failed") : "failed";
+  // Read back as the enum: a summary with a status nobody writes is an error, not a new status.
+  const core::RunStatus status =
+      has_summary ? core::parse_run_status(summary.value("status", "failed"), summary_file.string())
+                  : core::RunStatus::kFailed;
   std::string reason = has_summary ? summary.value("reason", "") : failure;
   if (!has_summary && reason.empty()) reason = "the run left no summary.json";
 
@@ -223,7 +226,9 @@ void ResultsDb::record_finished(const std::string& run_id, const std::filesystem
         "UPDATE runs SET status = ?, reason = ?, finished = ?, seconds = ?, epochs = ?, "
         "test_accuracy = ?, test_loss = ?, train_loss = ?, train_accuracy = ?, "
         "diverged_step = ? WHERE run_id = ?");
-    update.bind(1, status).bind(2, reason).bind(3, core::utc_now_iso8601());
+    update.bind(1, std::string(core::to_string(status)))
+        .bind(2, reason)
+        .bind(3, core::utc_now_iso8601());
     update.bind_json(4, summary.value("seconds", nlohmann::json()));
     update.bind_json(5, summary.value("epochs", nlohmann::json()));
     update.bind_json(6, summary.value("test_accuracy", nlohmann::json()));
@@ -293,7 +298,7 @@ std::vector<RunRow> ResultsDb::runs() const {
     RunRow row;
     row.run_id = select.text(0);
     row.position = select.integer(1);
-    row.status = select.text(2);
+    row.status = core::parse_run_status(select.text(2), "results.db runs.status");
     row.reason = select.text(3);
     row.seed = select.integer(4);
     row.directory = select.text(5);
@@ -340,10 +345,11 @@ std::vector<ResultsDb::EpochValue> ResultsDb::epoch_values(const std::string& me
   return values;
 }
 
-std::map<std::string, int64_t> ResultsDb::status_counts() const {
-  std::map<std::string, int64_t> counts;
+std::map<core::RunStatus, int64_t> ResultsDb::status_counts() const {
+  std::map<core::RunStatus, int64_t> counts;
   Statement select(db_, "SELECT status, COUNT(*) FROM runs GROUP BY status");
-  while (select.next()) counts[select.text(0)] = select.integer(1);
+  while (select.next())
+    counts[core::parse_run_status(select.text(0), "results.db runs.status")] = select.integer(1);
   return counts;
 }
 

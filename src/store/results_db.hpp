@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "core/run_status.hpp"
+
 struct sqlite3;
 
 namespace actbench::store {
@@ -35,7 +37,7 @@ struct PlannedRun {
 struct RunRow {
   std::string run_id;
   int64_t position = 0;
-  std::string status;  // pending | running | completed | diverged | interrupted | failed
+  core::RunStatus status = core::RunStatus::kPending;
   std::string reason;
   int64_t seed = 0;
   std::string directory;
@@ -78,7 +80,7 @@ class ResultsDb {
     double value = 0.0;
   };
   std::vector<EpochValue> epoch_values(const std::string& metric) const;
-  std::map<std::string, int64_t> status_counts() const;
+  std::map<core::RunStatus, int64_t> status_counts() const;
   std::string integrity_check() const;  // "ok" when PRAGMA integrity_check passes
 
  private:

@@ -8,8 +8,10 @@
 #include <cmath>
 
 #include "config/loader.hpp"
+#include "core/csv.hpp"
 #include "core/files.hpp"
 #include "core/interrupt.hpp"
+#include "core/run_status.hpp"
 
 namespace actbench::store {
 
@@ -79,7 +81,8 @@ void MetricsRecorder::add(const train::Record& record, const std::string& layer,
                           double value) {
   if (std::isnan(value)) return;
   // {} prints the shortest text that reads back as the same double: reruns compare exactly.
-  csv_ += fmt::format("{},{},{},{},{}\n", record.epoch, record.step, layer, metric, value);
+  csv_ += fmt::format("{},{},{},{},{}\n", record.epoch, record.step, core::csv_cell(layer), metric,
+                      value);
 }
 
 void MetricsRecorder::on_record(const train::Record& record) {
@@ -125,7 +128,7 @@ ordered_json number_or_null(double value) {
 
 ordered_json make_summary(const train::TrainResult& result, model::NetworkImpl& network) {
   ordered_json summary;
-  summary["status"] = result.status;
+  summary["status"] = core::to_string(result.status);
   if (!result.reason.empty()) summary["reason"] = result.reason;
   if (result.diverged_step >= 0) summary["diverged_step"] = result.diverged_step;
   const train::Record* last = nullptr;

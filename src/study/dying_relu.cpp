@@ -200,8 +200,9 @@ std::filesystem::path run_dying_relu(const StudyOptions& options) {
     g.activation = activation;
     g.lr = lr;
     ++g.runs;
-    if (run.status == "diverged") ++g.diverged;
-    if (run.status == "completed" && run.test_accuracy) g.accuracies.push_back(*run.test_accuracy);
+    if (run.status == core::RunStatus::kDiverged) ++g.diverged;
+    if (run.status == core::RunStatus::kCompleted && run.test_accuracy)
+      g.accuracies.push_back(*run.test_accuracy);
     group_of_run[run.run_id] = {activation, lr};
   }
   std::sort(lrs.begin(), lrs.end());

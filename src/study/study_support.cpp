@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "config/loader.hpp"
+#include "core/csv.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "sweep/sweep_plan.hpp"
@@ -166,20 +167,10 @@ std::string MarkdownTable::str() const {
 }
 
 std::string MarkdownTable::csv() const {
-  auto line = [](const std::vector<std::string>& cells) {
-    std::string out;
-    for (size_t i = 0; i < cells.size(); ++i) {
-      std::string cell = cells[i];
-      cell.erase(std::remove(cell.begin(), cell.end(), '*'), cell.end());
-      const bool quote = cell.find_first_of(",\"") != std::string::npos;
-      if (quote) {
-        std::string escaped;
-        for (char c : cell) escaped += c == '"' ? std::string("\"\"") : std::string(1, c);
-        cell = "\"" + escaped + "\"";
-      }
-      out += (i ? "," : "") + cell;
-    }
-    return out + "\n";
+  // Markdown emphasis (**bold**) is for the README; the CSV cells carry the values alone.
+  auto line = [](std::vector<std::string> cells) {
+    for (auto& cell : cells) cell.erase(std::remove(cell.begin(), cell.end(), '*'), cell.end());
+    return core::csv_row(cells);
   };
   std::string out = line(header_);
   for (const auto& row : rows_) out += line(row);

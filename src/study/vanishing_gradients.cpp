@@ -154,8 +154,8 @@ std::filesystem::path run_vanishing(const StudyOptions& options) {
       if (init.sweep_value == init_value) label = init.label;
     auto& g = groups[{activation, label}];
     ++g.runs;
-    if (run.status == "diverged") ++g.diverged;
-    if (run.status == "completed" && run.test_accuracy)
+    if (run.status == core::RunStatus::kDiverged) ++g.diverged;
+    if (run.status == core::RunStatus::kCompleted && run.test_accuracy)
       g.errors.push_back(100.0 * (1.0 - *run.test_accuracy));
     g.run_ids.push_back(run.run_id);
     group_of_run[run.run_id] = {activation, label};

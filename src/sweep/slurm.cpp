@@ -21,11 +21,12 @@ std::filesystem::path tasks_file(const std::filesystem::path& dir) {
   return dir / "slurm" / "tasks.txt";
 }
 
-std::string finished_status(const std::filesystem::path& run_dir) {
+// Whether the run directory holds a result (a summary.json saying completed or diverged).
+bool has_finished(const std::filesystem::path& run_dir) {
   const auto summary = run_dir / "summary.json";
-  if (!std::filesystem::exists(summary)) return "";
-  const std::string status = nlohmann::json::parse(core::read_file(summary)).value("status", "");
-  return status == "completed" || status == "diverged" ? status : "";
+  if (!std::filesystem::exists(summary)) return false;
+  return core::has_result(core::parse_run_status(
+      nlohmann::json::parse(core::read_file(summary)).value("status", "failed"), summary.string()));
 }
 
 }  // namespace
@@ -40,7 +41,7 @@ SlurmArray write_slurm_array(const SweepPlan& plan, const SlurmOptions& options,
   SlurmArray array;
   array.script = dir / "slurm" / "array.sbatch";
   for (const SweepRun* run : prepared.todo) {
-    if (!finished_status(dir / run->planned.directory).empty()) continue;
+    if (has_finished(dir / run->planned.directory)) continue;
     tasks += run->planned.run_id + "\n";
     ++array.tasks;
   }
@@ -76,7 +77,7 @@ int run_array_task(const std::filesystem::path& sweep_dir, int64_t task) {
     }
   }
   const auto run_dir = sweep_dir / "runs" / run_id;
-  if (!finished_status(run_dir).empty()) {
+  if (has_finished(run_dir)) {
     fmt::print("run {} finished already\n", run_id);
     return 0;
   }
@@ -89,17 +90,17 @@ int run_array_task(const std::filesystem::path& sweep_dir, int64_t task) {
       fmt::format("actbench sweep-task {} (array task {})", sweep_dir.string(), task);
   const auto outcome = experiment::execute_run(
       experiment::prepare_run((sweep_dir / "configs" / (run_id + ".yaml")).string(), {}), options);
-  return outcome.status == "interrupted" ? core::interrupt_exit_code() : 0;
+  return outcome.status == core::RunStatus::kInterrupted ? core::interrupt_exit_code() : 0;
 }
 
-std::map<std::string, int64_t> collect_runs(const std::filesystem::path& sweep_dir) {
+std::map<core::RunStatus, int64_t> collect_runs(const std::filesystem::path& sweep_dir) {
   const auto db_file = sweep_dir / "results.db";
   if (!std::filesystem::exists(db_file))
     throw Error(fmt::format("{} has no results.db: is it a sweep directory?", sweep_dir.string()));
   DirectoryLock lock(sweep_dir);
   store::ResultsDb db(db_file);
   for (const auto& row : db.runs()) {
-    if (row.status == "completed" || row.status == "diverged") continue;
+    if (core::has_result(row.status)) continue;
     const auto run_dir = sweep_dir / row.directory;
     if (std::filesystem::exists(run_dir / "summary.json"))
       db.record_finished(row.run_id, run_dir, "");

@@ -11,6 +11,7 @@
 #include <map>
 #include <string>
 
+#include "core/run_status.hpp"
 #include "sweep/sweep_plan.hpp"
 
 namespace actbench::sweep {
@@ -36,6 +37,6 @@ SlurmArray write_slurm_array(const SweepPlan& plan, const SlurmOptions& options,
 int run_array_task(const std::filesystem::path& sweep_dir, int64_t task);
 
 // Records every finished run directory into the database; returns the status counts.
-std::map<std::string, int64_t> collect_runs(const std::filesystem::path& sweep_dir);
+std::map<core::RunStatus, int64_t> collect_runs(const std::filesystem::path& sweep_dir);
 
 }  // namespace actbench::sweep

@@ -92,6 +92,7 @@ SweepPlan plan_sweep(const std::string& file, const std::vector<config::CliOverr
   SweepPlan plan;
   plan.source_file = file;
   ConfigNodePtr source = config::load_yaml_file(file);
+  config::require_config_content(*source, file);
   std::vector<Axis> axes;
   struct Fixed {
     config::Override key;
@@ -126,6 +127,7 @@ SweepPlan plan_sweep(const std::string& file, const std::vector<config::CliOverr
                         fmt::format("base config {} does not exist", base_path.string()));
     }
     base = config::load_yaml_file(base_path.string());
+    config::require_config_content(*base, base_path.string());
     if (auto n = source->get("name")) {
       if (n->kind != ConfigNode::Kind::Scalar || n->scalar.empty())
         throw ConfigError(n->where, "name must be a plain name");
@@ -232,6 +234,13 @@ SweepPlan plan_sweep(const std::string& file, const std::vector<config::CliOverr
       }
     }
     config::RunSpec spec = config::read_run_spec(*tree);
+    // A sweep puts every run under its own directory; a run's output.dir would be ignored.
+    if (const auto set = spec.where.find("output.dir"); set != spec.where.end()) {
+      throw ConfigError(set->second,
+                        "output.dir is not used in a sweep: its runs go to <dir>/runs/",
+                        "choose the sweep's directory with --dir (or `dir:` in a sweep file), and "
+                        "remove output.dir (~output.dir on the command line)");
+    }
     spec.config_file = plan.base_config;
     if (tree->get("name") == nullptr) spec.name = plan.name;
     spec.overrides = label;

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -175,11 +176,15 @@ PreparedSweep prepare_sweep_directory(const SweepPlan& plan, bool resume) {
   for (const auto& run : plan.runs) planned.push_back(run.planned);
   db.plan(planned);
 
-  std::map<std::string, std::string> status;
+  std::map<std::string, core::RunStatus> status;
   for (const auto& row : db.runs()) status[row.run_id] = row.status;
   for (const auto& run : plan.runs) {
-    const std::string& s = status[run.planned.run_id];
-    if (s == "completed" || s == "diverged") continue;
+    const auto s = status.find(run.planned.run_id);
+    if (s != status.end() && core::has_result(s->second)) continue;
+    // A run planned before but without a result (interrupted, failed, killed) is run again.
+    if (s != status.end() && s->second != core::RunStatus::kPending)
+      spdlog::info("sweep: retrying run {} ({}): it ended {} before", run.planned.run_id, run.label,
+                   core::to_string(s->second));
     prepared.todo.push_back(&run);
   }
   return prepared;
@@ -220,13 +225,14 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
   auto counts = [&] { return db.status_counts(); };
   auto progress = [&] {
     const auto c = counts();
-    auto get = [&](const char* k) { return c.count(k) ? c.at(k) : 0; };
-    const int64_t finished = get("completed") + get("diverged");
+    auto get = [&](core::RunStatus k) { return c.count(k) ? c.at(k) : 0; };
+    const int64_t finished = get(core::RunStatus::kCompleted) + get(core::RunStatus::kDiverged);
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-    const int64_t left = total - finished - get("failed");
+    const int64_t left = total - finished - get(core::RunStatus::kFailed);
     const std::string eta = done > 0 ? format_duration(elapsed / done * left) : "?";
     fmt::print(options.out, "[sweep] {}/{} done ({} diverged), {} failed, elapsed {}, left ~{}\n",
-               finished, total, get("diverged"), get("failed"), format_duration(elapsed), eta);
+               finished, total, get(core::RunStatus::kDiverged), get(core::RunStatus::kFailed),
+               format_duration(elapsed), eta);
     std::fflush(options.out);
   };
   const std::string executable = options.executable.string();
@@ -264,7 +270,11 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
         args.insert(args.end(), {"run-pack", file.string(), "--pack-id", job.pack_id});
       }
       args.insert(args.end(), {"--threads", std::to_string(threads), "--quiet"});
-      running[spawn_worker(args, job_log(job).string())] = &job;
+      const pid_t pid = spawn_worker(args, job_log(job).string());
+      running[pid] = &job;
+      spdlog::debug("sweep: worker {} started {} ({} run{})", pid,
+                    job.pack_id.empty() ? job.runs.front()->planned.run_id : job.pack_id,
+                    job.runs.size(), job.runs.size() == 1 ? "" : "s");
       outcome.executed += static_cast<int64_t>(job.runs.size());
     }
     int wait_status = 0;
@@ -278,6 +288,8 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
     const SweepJob& job = *it->second;
     running.erase(it);
     const std::string exit_failure = exit_reason(wait_status);
+    spdlog::debug("sweep: worker {} ended: {}", pid,
+                  exit_failure.empty() ? "exit 0" : exit_failure);
     for (const SweepRun* run : job.runs) {
       std::string failure = exit_failure;
       if (!failure.empty() &&

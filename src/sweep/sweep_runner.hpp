@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "core/run_status.hpp"
 #include "sweep/sweep_plan.hpp"
 
 namespace actbench::sweep {
@@ -26,8 +27,8 @@ struct SweepOptions {
 
 struct SweepOutcome {
   std::filesystem::path directory;
-  std::map<std::string, int64_t> status_counts;  // completed, diverged, failed, ...
-  int64_t executed = 0;                          // runs started by this invocation
+  std::map<core::RunStatus, int64_t> status_counts;
+  int64_t executed = 0;  // runs started by this invocation
   bool interrupted = false;
 };
 

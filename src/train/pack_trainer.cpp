@@ -212,7 +212,7 @@ std::vector<TrainResult> train_pack(const std::vector<PackMember>& members, mode
       results[k].records.push_back(std::move(records[k]));
     }
   };
-  auto finish = [&](const std::string& status, const std::string& reason, int64_t step) {
+  auto finish = [&](core::RunStatus status, const std::string& reason, int64_t step) {
     for (int64_t k = 0; k < k_members; ++k) {
       if (!active[k]) continue;
       results[k].status = status;
@@ -245,7 +245,7 @@ std::vector<TrainResult> train_pack(const std::vector<PackMember>& members, mode
     int64_t seen = 0;
     for (int64_t batch = 0; batch < steps_per_epoch; ++batch) {
       if (core::interrupt_requested()) {
-        finish("interrupted",
+        finish(core::RunStatus::kInterrupted,
                fmt::format("interrupted by a signal at step {} (epoch {})", step, epoch), step);
         return results;
       }
@@ -286,7 +286,7 @@ std::vector<TrainResult> train_pack(const std::vector<PackMember>& members, mode
         const double threshold = members[k].spec->train.divergence_threshold;
         if (!std::isfinite(value) || (threshold > 0 && value > threshold)) {
           TrainResult& r = results[k];
-          r.status = "diverged";
+          r.status = core::RunStatus::kDiverged;
           r.diverged_step = step;
           r.reason = std::isfinite(value)
                          ? fmt::format(
@@ -347,7 +347,7 @@ std::vector<TrainResult> train_pack(const std::vector<PackMember>& members, mode
     }
     publish(records);
   }
-  finish("completed", "", step);
+  finish(core::RunStatus::kCompleted, "", step);
   return results;
 }
 

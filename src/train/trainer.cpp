@@ -181,7 +181,7 @@ TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network,
     int64_t seen = 0;
     for (int64_t batch = 0; batch < steps_per_epoch; ++batch) {
       if (core::interrupt_requested()) {
-        result.status = "interrupted";
+        result.status = core::RunStatus::kInterrupted;
         result.reason = fmt::format("interrupted by a signal at step {} (epoch {})", step, epoch);
         result.steps = step;
         result.seconds = seconds_since(start);
@@ -203,7 +203,7 @@ TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network,
       const double loss_value = loss.item<double>();
       const double threshold = spec.train.divergence_threshold;
       if (!std::isfinite(loss_value) || (threshold > 0 && loss_value > threshold)) {
-        result.status = "diverged";
+        result.status = core::RunStatus::kDiverged;
         result.diverged_step = step;
         result.reason =
             std::isfinite(loss_value)

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config/run_spec.hpp"
+#include "core/run_status.hpp"
 #include "data/dataset.hpp"
 #include "model/network.hpp"
 #include "probe/probes.hpp"
@@ -51,8 +52,8 @@ class TrainingObserver {
 };
 
 struct TrainResult {
-  std::string status = "completed";  // completed | diverged | interrupted
-  std::string reason;                // for diverged and interrupted
+  core::RunStatus status = core::RunStatus::kCompleted;  // or kDiverged, kInterrupted
+  std::string reason;                                    // for diverged and interrupted
   int64_t diverged_step = -1;
   int64_t epochs_completed = 0;
   int64_t steps = 0;

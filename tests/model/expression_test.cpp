@@ -148,8 +148,8 @@ TEST(ExpressionTraining, MnistAccuracyMatchesSilu) {
       read_json(expr.directory / "summary.json")["test_accuracy"].get<double>();
   std::printf("MNIST test accuracy, 6000 samples x 1 epoch: silu %.4f, x * sigmoid(x) %.4f\n",
               silu_accuracy, expr_accuracy);
-  EXPECT_EQ(silu.status, "completed");
-  EXPECT_EQ(expr.status, "completed");
+  EXPECT_EQ(silu.status, core::RunStatus::kCompleted);
+  EXPECT_EQ(expr.status, core::RunStatus::kCompleted);
   EXPECT_GT(silu_accuracy, 0.85);
   EXPECT_NEAR(expr_accuracy, silu_accuracy, 1e-3);
 }
@@ -163,7 +163,7 @@ optim: {name: sgd, lr: 0.05}
 train: {epochs: 2}
 probes: {probe_samples: 64}
 )yaml");
-  ASSERT_EQ(outcome.status, "completed");
+  ASSERT_EQ(outcome.status, core::RunStatus::kCompleted);
   const std::string bytes = core::read_file(outcome.directory / "weights.pt");
   const auto weights =
       torch::pickle_load(std::vector<char>(bytes.begin(), bytes.end())).toGenericDict();

@@ -133,7 +133,7 @@ TEST(FullDisk, ASweepThatFillsTheDiskResumesToEveryPlannedRunOnceThereIsSpace) {
     store::ResultsDb db(sweep / "results.db");
     EXPECT_EQ(db.integrity_check(), "ok");
     for (const auto& row : db.runs()) {
-      if (row.status == "completed") {
+      if (row.status == core::RunStatus::kCompleted) {
         EXPECT_TRUE(fs::exists(sweep / row.directory / "weights.pt")) << row.run_id;
       }
     }
@@ -146,7 +146,8 @@ TEST(FullDisk, ASweepThatFillsTheDiskResumesToEveryPlannedRunOnceThereIsSpace) {
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   store::ResultsDb db(sweep / "results.db");
   EXPECT_EQ(db.integrity_check(), "ok");
-  EXPECT_EQ(db.status_counts(), (std::map<std::string, int64_t>{{"completed", 8}}));
+  EXPECT_EQ(db.status_counts(),
+            (std::map<core::RunStatus, int64_t>{{core::RunStatus::kCompleted, 8}}));
   EXPECT_EQ(leftover_temporaries(sweep), std::vector<std::string>{});
 }
 

@@ -30,7 +30,7 @@ namespace fs = std::filesystem;
 constexpr size_t kRuns = 6;
 
 std::map<std::string, double> accuracies(const fs::path& sweep, std::string* integrity,
-                                         std::map<std::string, int64_t>* counts) {
+                                         std::map<core::RunStatus, int64_t>* counts) {
   store::ResultsDb db(sweep / "results.db");
   *integrity = db.integrity_check();
   *counts = db.status_counts();
@@ -72,7 +72,7 @@ TEST(PackKill, SigkillDuringAPackedSweepThenResumeFinishesEveryMemberOnce) {
   ASSERT_EQ(reference.exit_code, 0) << reference.output;
   ASSERT_NE(reference.output.find("2 packs of 6 runs"), std::string::npos) << reference.output;
   std::string integrity;
-  std::map<std::string, int64_t> counts;
+  std::map<core::RunStatus, int64_t> counts;
   const auto expected = accuracies(dir.path() / "reference", &integrity, &counts);
   ASSERT_EQ(expected.size(), kRuns);
 
@@ -102,7 +102,7 @@ TEST(PackKill, SigkillDuringAPackedSweepThenResumeFinishesEveryMemberOnce) {
     ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
     const auto after = accuracies(sweep, &integrity, &counts);
     EXPECT_EQ(integrity, "ok");
-    EXPECT_EQ(counts, (std::map<std::string, int64_t>{{"completed", kRuns}}));
+    EXPECT_EQ(counts, (std::map<core::RunStatus, int64_t>{{core::RunStatus::kCompleted, kRuns}}));
     ASSERT_EQ(after.size(), kRuns);
     for (const auto& [run_id, accuracy] : expected)
       EXPECT_NEAR(after.at(run_id), accuracy, 1e-9) << run_id;

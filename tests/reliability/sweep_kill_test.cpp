@@ -44,7 +44,7 @@ void write_sweep(const TempDir& dir) {
 struct SweepResults {
   std::map<std::string, std::string> metrics_csv;
   std::map<std::string, double> accuracy;
-  std::map<std::string, int64_t> status_counts;
+  std::map<core::RunStatus, int64_t> status_counts;
   std::string integrity;
   size_t database_runs = 0;
   size_t database_metric_rows = 0;
@@ -144,7 +144,8 @@ TEST(SweepKill, SigkillAtSeededMomentsThenResumeGivesTheUninterruptedResults) {
     const SweepResults after = read_results(sweep);
     EXPECT_EQ(after.integrity, "ok");
     EXPECT_EQ(after.database_runs, kPlannedRuns);
-    EXPECT_EQ(after.status_counts, (std::map<std::string, int64_t>{{"completed", kPlannedRuns}}));
+    EXPECT_EQ(after.status_counts,
+              (std::map<core::RunStatus, int64_t>{{core::RunStatus::kCompleted, kPlannedRuns}}));
     EXPECT_EQ(after.accuracy, expected.accuracy);
     EXPECT_EQ(after.metrics_csv, expected.metrics_csv);
     EXPECT_EQ(after.database_metric_rows, expected.database_metric_rows);

@@ -3,15 +3,19 @@
 # munge) in a scratch directory, writes the array with `actbench sweep --backend slurm`, submits it
 # with sbatch, waits, collects the runs with `actbench collect`, and checks the database and report.
 # Needs root (slurmd and munged), as CI has. Usage: slurm_array_test.sh ACTBENCH_BINARY
+# Everything it touches lives in its scratch directory: its own munge key, socket and daemon, Slurm's
+# state, spool and logs on their own ports; it cancels only the jobs it submitted and stops only the
+# daemons it started (by their pid files). Nothing under /etc or /run is read or written.
 set -euo pipefail
 actbench=$(readlink -f "$1")
 scratch=$(mktemp -d /tmp/actbench-slurm-XXXXXX)
 chmod 755 "$scratch"
 export SLURM_CONF="$scratch/slurm.conf"
 
+submitted=()
 cleanup() {
-  scancel --full --quiet -u root 2>/dev/null || true
-  for pidfile in "$scratch/slurmd.pid" "$scratch/slurmctld.pid"; do
+  for job_id in "${submitted[@]}"; do scancel --full --quiet "$job_id" 2>/dev/null || true; done
+  for pidfile in "$scratch/slurmd.pid" "$scratch/slurmctld.pid" "$scratch/munged.pid"; do
     [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
   done
   sleep 0.5
@@ -21,15 +25,13 @@ trap cleanup EXIT
 
 fail() { echo "FAILED: $*"; for f in "$scratch"/*.log; do echo "== $f"; tail -n 20 "$f"; done; echo "0 passed, 1 failed"; exit 1; }
 
-# munge: one daemon per machine; start it if it is not answering.
-if ! munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
-  [ -f /etc/munge/munge.key ] || mungekey --create
-  chown munge:munge /etc/munge/munge.key && chmod 400 /etc/munge/munge.key
-  mkdir -p /run/munge /var/log/munge /var/lib/munge && chown munge:munge /run/munge /var/log/munge /var/lib/munge
-  su -s /bin/sh munge -c munged || true
-  for _ in $(seq 50); do munge -n 2>/dev/null | unmunge >/dev/null 2>&1 && break; sleep 0.1; done
-  munge -n | unmunge >/dev/null || fail "munge does not answer"
-fi
+# munge: a daemon of the test's own, with its own key and socket (--force: it runs as root here).
+socket="$scratch/munge.socket"
+mungekey --create --keyfile="$scratch/munge.key" && chmod 400 "$scratch/munge.key"
+munged --force --socket="$socket" --key-file="$scratch/munge.key" --log-file="$scratch/munged.log" \
+  --pid-file="$scratch/munged.pid" --seed-file="$scratch/munged.seed" || fail "munged did not start"
+for _ in $(seq 50); do munge -n --socket="$socket" 2>/dev/null | unmunge --socket="$socket" >/dev/null 2>&1 && break; sleep 0.1; done
+munge -n --socket="$socket" | unmunge --socket="$socket" >/dev/null || fail "munge does not answer"
 
 node_line=$(slurmd -C | head -n 1)
 host=$(hostname -s)
@@ -41,6 +43,7 @@ SlurmUser=root
 SlurmctldPort=16817
 SlurmdPort=16818
 AuthType=auth/munge
+AuthInfo=socket=$socket
 StateSaveLocation=$scratch/state
 SlurmdSpoolDir=$scratch/spool
 SlurmctldPidFile=$scratch/slurmctld.pid
@@ -71,6 +74,7 @@ printf 'name: slurm_demo\nbase: base.yaml\ngrid: {model.activation: [relu, tanh]
 grep -q "4 array tasks" plan.log || fail "plan: $(cat plan.log)"
 grep -q -- "--array=0-3%2" sweep/slurm/array.sbatch || fail "array line: $(cat sweep/slurm/array.sbatch)"
 job=$(sbatch --parsable sweep/slurm/array.sbatch) || fail "sbatch"
+submitted+=("$job")
 for _ in $(seq 600); do
   [ -z "$(squeue -h -j "$job" 2>/dev/null)" ] && break
   sleep 0.2
@@ -80,7 +84,7 @@ done
 "$actbench" collect sweep > collect.log
 grep -q "completed: 4" collect.log || fail "collect: $(cat collect.log; cat sweep/slurm/*.out)"
 "$actbench" report sweep --format csv > report.csv
-grep -q '^"relu",2,2,0,0' report.csv || fail "report: $(cat report.csv)"
+grep -q '^relu,2,2,0,0' report.csv || fail "report: $(cat report.csv)"
 # Resuming a finished Slurm sweep submits nothing.
 "$actbench" sweep sweep.yaml --backend slurm --dir "$scratch/sweep" --resume | grep -q "every run has finished" \
   || fail "resume of a finished sweep"

@@ -148,6 +148,32 @@ TEST(RaiInit, EveryUnitGetsOnePositiveBetaEntryAmongWeightsAndBias) {
   EXPECT_GT(bias.abs().sum().item<double>(), 0.0);
 }
 
+// The per-unit claim, unit by unit: with a fan-in of 10,000 the N(0, 1.5/fan_in) entries have std
+// 0.012, so an entry above 0.1 (8 std) is the Beta(2, 1) one (P(Beta <= 0.1) = 0.01). Every row of
+// [W | b] has at most one such entry, all in (0, 1], nearly every row exactly one, and those
+// entries average Beta(2, 1)'s mean above 0.1, (2/3 - 0.1^3 * 2/3) / (1 - 0.1^2) = 0.673.
+TEST(RaiInit, EachUnitHasExactlyOneBetaEntry) {
+  torch::manual_seed(5);
+  BuiltNetwork built = build_for_shape(
+      spec_from_overrides({"model.hidden=[300]", "model.init=rai", "model.activation=relu"}),
+      {1, 100, 100, 2});
+  torch::NoGradGuard no_grad;
+  const at::Tensor weight = built.network->hidden_weight(0);
+  const at::Tensor bias = built.network->named_parameters()["fc1.bias"];
+  const at::Tensor joint = torch::cat({weight, bias.unsqueeze(1)}, 1).to(torch::kDouble);
+  ASSERT_EQ(joint.size(1), 10001);
+  const at::Tensor large = joint > 0.1;
+  const at::Tensor per_row = large.sum(1);
+  EXPECT_LE(per_row.max().item<int64_t>(), 1) << "a unit with two Beta entries";
+  EXPECT_GE(per_row.sum().item<int64_t>(), 290) << "units without their Beta entry";
+  EXPECT_LE(joint.max().item<double>(), 1.0);
+  EXPECT_NEAR(joint.masked_select(large).mean().item<double>(), 0.673, 0.04);
+  // The other entries are the symmetric N(0, 1.5 / fan_in) part.
+  const at::Tensor rest = joint.masked_select(large.logical_not());
+  EXPECT_NEAR(rest.mean().item<double>(), 0.0, 2e-4);
+  EXPECT_NEAR(rest.std().item<double>(), std::sqrt(1.5 / 10000), 2e-4);
+}
+
 TEST(RaiInit, SettingABiasInitAsWellIsAConfigError) {
   try {
     experiment::prepare_spec(spec_from_overrides({"model.init=rai", "model.bias_init=zeros"}));

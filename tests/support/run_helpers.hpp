@@ -33,8 +33,11 @@ struct CliResult {
   std::string output;  // stdout and stderr together
 };
 
-inline CliResult run_cli(const std::string& arguments, const std::string& working_dir = "") {
+// `environment`: assignments put before the command, e.g. "SPDLOG_LEVEL=debug".
+inline CliResult run_cli(const std::string& arguments, const std::string& working_dir = "",
+                         const std::string& environment = "") {
   std::string command = std::string(ACTBENCH_CLI) + " " + arguments + " 2>&1";
+  if (!environment.empty()) command = "env " + environment + " " + command;
   if (!working_dir.empty()) command = "cd '" + working_dir + "' && " + command;
   CliResult result;
   FILE* pipe = ::popen(command.c_str(), "r");

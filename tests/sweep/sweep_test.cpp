@@ -105,7 +105,7 @@ TEST(SweepPlan, BadValuesFailTheWholeSweepAtTheirLocation) {
 }
 
 struct DbView {
-  std::map<std::string, int64_t> counts;
+  std::map<core::RunStatus, int64_t> counts;
   std::map<std::string, double> accuracy;  // run id -> test accuracy
   std::string integrity;
   size_t runs = 0;
@@ -135,15 +135,17 @@ TEST(SweepRun, WorkersFillTheDatabaseAndDivergenceIsARecordedResult) {
   DbView view = read_db(dir.path() / "out");
   EXPECT_EQ(view.integrity, "ok");
   EXPECT_EQ(view.runs, 4u);
-  EXPECT_EQ(view.counts["completed"], 2) << result.output;
-  EXPECT_EQ(view.counts["diverged"], 2) << result.output;
+  EXPECT_EQ(view.counts[core::RunStatus::kCompleted], 2) << result.output;
+  EXPECT_EQ(view.counts[core::RunStatus::kDiverged], 2) << result.output;
   store::ResultsDb db(dir.path() / "out" / "results.db");
   for (const auto& row : db.runs()) {
     EXPECT_TRUE(std::filesystem::exists(dir.path() / "out" / row.directory / "summary.json"));
-    EXPECT_EQ(row.status, row.params.at("optim.lr") == "0.05" ? "completed" : "diverged")
+    EXPECT_EQ(row.status, row.params.at("optim.lr") == "0.05" ? core::RunStatus::kCompleted
+                                                              : core::RunStatus::kDiverged)
         << row.reason;
-    if (row.status == "diverged")
+    if (row.status == core::RunStatus::kDiverged) {
       EXPECT_NE(row.reason.find("loss became"), std::string::npos) << row.reason;
+    }
   }
   EXPECT_NE(result.output.find("| 100000.0 | sigmoid | 0 |"), std::string::npos) << result.output;
   // Without --resume an existing sweep is never overwritten.
@@ -201,9 +203,9 @@ store::RunRow row(const std::string& activation, const std::string& status, doub
                   double loss) {
   store::RunRow r;
   r.run_id = activation + std::to_string(accuracy);
-  r.status = status;
+  r.status = core::parse_run_status(status, "test row");
   r.params["model.activation"] = activation;
-  if (status == "completed") {
+  if (r.status == core::RunStatus::kCompleted) {
     r.test_accuracy = accuracy;
     r.test_loss = loss;
     r.layers.push_back({"fc1", 0.25, 0.5, 0.1, 0.01});
@@ -236,7 +238,7 @@ TEST(Report, MeanStdAndEveryFormat) {
             "model.activation,runs,completed,diverged,failed,test_accuracy_mean,test_accuracy_std,"
             "test_accuracy_min,test_accuracy_max,test_loss_mean,test_loss_std,fc1_dead_fraction,"
             "fc1_grad_norm");
-  EXPECT_NE(csv.find("\"relu\",2,2,0,0,0.91,0.0141421,0.9,0.92,0.25,0.0707107,0.25,0.1"),
+  EXPECT_NE(csv.find("\nrelu,2,2,0,0,0.91,0.0141421,0.9,0.92,0.25,0.0707107,0.25,0.1"),
             std::string::npos)
       << csv;
   const std::string latex = report::render(r, "latex");

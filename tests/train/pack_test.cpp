@@ -190,7 +190,7 @@ TEST(Pack, ShortMnistRunGivesTheTestAccuracyOfTheRunsAlone) {
   ASSERT_EQ(packed.size(), 3u);
   for (size_t i = 0; i < packed.size(); ++i) {
     SCOPED_TRACE("member " + std::to_string(i));
-    EXPECT_EQ(packed[i].status, "completed");
+    EXPECT_EQ(packed[i].status, core::RunStatus::kCompleted);
     const double a = packed[i].summary["test_accuracy"].get<double>();
     const double b = solo[i].summary["test_accuracy"].get<double>();
     EXPECT_NEAR(a, b, 0.0005);
@@ -217,11 +217,11 @@ TEST(Pack, ADivergingMemberIsFrozenAndTheOthersFinishAsAlone) {
       pack_and_solo(dir, mnist_config(dir, "optim: {name: sgd, lr: 0.05}\n"),
                     {{{"seed=0"}}, {{"seed=1", "optim.lr=1000"}}, {{"seed=2", "optim.lr=0.1"}}});
   ASSERT_EQ(packed.size(), 3u);
-  EXPECT_EQ(solo[1].status, "diverged");
-  EXPECT_EQ(packed[1].status, "diverged");
+  EXPECT_EQ(solo[1].status, core::RunStatus::kDiverged);
+  EXPECT_EQ(packed[1].status, core::RunStatus::kDiverged);
   EXPECT_EQ(packed[1].summary["diverged_step"], solo[1].summary["diverged_step"]);
   for (size_t i : {0u, 2u}) {
-    EXPECT_EQ(packed[i].status, "completed");
+    EXPECT_EQ(packed[i].status, core::RunStatus::kCompleted);
     EXPECT_NEAR(packed[i].summary["test_accuracy"].get<double>(),
                 solo[i].summary["test_accuracy"].get<double>(), 0.0005);
   }

@@ -29,7 +29,7 @@ probes: {probe_samples: 256}
 TEST(Train, SyntheticRunLearnsAndWritesItsDirectory) {
   TempDir dir;
   const app::RunOutcome outcome = run_config(dir, kSynthetic);
-  EXPECT_EQ(outcome.status, "completed");
+  EXPECT_EQ(outcome.status, core::RunStatus::kCompleted);
   for (const char* file :
        {"config.yaml", "overrides.txt", "meta.json", "metrics.csv", "summary.json", "weights.pt"})
     EXPECT_TRUE(std::filesystem::exists(outcome.directory / file)) << file;
@@ -80,11 +80,16 @@ TEST(Train, SameSeedGivesIdenticalMetrics) {
 TEST(Train, NaNLossIsDivergedNotACrash) {
   TempDir dir;
   const auto outcome = run_config(dir, kSynthetic, {"optim.lr=100000", "optim.momentum=0.99"});
-  EXPECT_EQ(outcome.status, "diverged");
+  EXPECT_EQ(outcome.status, core::RunStatus::kDiverged);
   const auto summary = read_json(outcome.directory / "summary.json");
   EXPECT_EQ(summary["status"], "diverged");
-  EXPECT_GE(summary["diverged_step"].get<int64_t>(), 0);
-  EXPECT_EQ(read_json(outcome.directory / "meta.json")["status"], "diverged");
+  // Step 0's loss is the initial network's (about ln 10); the first update with lr 1e5 blows it up,
+  // so the loss of step 1 is the first beyond the threshold.
+  EXPECT_EQ(summary["diverged_step"].get<int64_t>(), 1);
+  const auto meta = read_json(outcome.directory / "meta.json");
+  EXPECT_EQ(meta["status"], "diverged");
+  EXPECT_NE(meta["reason"].get<std::string>().find("at step 1 (epoch 1"), std::string::npos)
+      << meta["reason"];
 }
 
 // metrics.csv is rewritten at epoch records and every few seconds; a run that ends mid-epoch must
@@ -95,7 +100,7 @@ TEST(Train, StepRecordsBeforeADivergenceMidEpochAreWritten) {
       run_config(dir, kSynthetic,
                  {"optim.lr=1000", "optim.momentum=0.9", "train.divergence_threshold=0",
                   "probes.every_steps=1", "probes.step_source=train_batch"});
-  ASSERT_EQ(outcome.status, "diverged");
+  ASSERT_EQ(outcome.status, core::RunStatus::kDiverged);
   const int64_t diverged_step =
       read_json(outcome.directory / "summary.json")["diverged_step"].get<int64_t>();
   ASSERT_GE(diverged_step, 2) << "the fixture must make step records before it diverges";
@@ -109,7 +114,7 @@ TEST(Train, InterruptStopsCleanly) {
   core::request_interrupt();
   const auto outcome = run_config(dir, kSynthetic);
   core::clear_interrupt();
-  EXPECT_EQ(outcome.status, "interrupted");
+  EXPECT_EQ(outcome.status, core::RunStatus::kInterrupted);
   EXPECT_EQ(read_json(outcome.directory / "meta.json")["status"], "interrupted");
 }
 
@@ -177,9 +182,7 @@ TEST(Probes, TrainingBatchStepRecordsCoverEveryStepAndLeaveTrainingAsItWas) {
   }
 }
 
-TEST(Train, CnnWithBatchNormDropoutAndPerLayerActivations) {
-  TempDir dir;
-  const auto outcome = run_config(dir, R"(name: cnn
+const char* kCnnWithNormAndDropout = R"(name: cnn
 data: {dataset: synthetic, batch_size: 64}
 model:
   type: cnn
@@ -192,7 +195,35 @@ model:
   init: kaiming_normal
 optim: {name: adam, lr: 0.01, schedule: {name: cosine, warmup_steps: 5}}
 train: {epochs: 6}
-)");
+)";
+
+TEST(Train, CnnWithBatchNormDropoutAndPerLayerActivations) {
+  TempDir dir;
+  // The network really has a batch norm before, and a dropout of p = 0.1 after, each hidden
+  // activation: 3 hidden layers (2 conv blocks, 1 linear), so 3 of each.
+  const auto prepared =
+      app::prepare_run(dir.write("cnn.yaml", kCnnWithNormAndDropout).string(), {});
+  const model::Network network =
+      model::build_network(prepared.plan, prepared.spec.model, torch::kCPU);
+  int batch_norms = 0, dropouts = 0;
+  for (const auto& module : network->modules(/*include_self=*/false)) {
+    if (module->as<torch::nn::BatchNorm2d>() || module->as<torch::nn::BatchNorm1d>()) ++batch_norms;
+    if (const auto* dropout = module->as<torch::nn::Dropout>()) {
+      ++dropouts;
+      EXPECT_DOUBLE_EQ(dropout->options.p(), 0.1);
+    }
+  }
+  EXPECT_EQ(batch_norms, 3);
+  EXPECT_EQ(dropouts, 3);
+  // And the forward pass uses the dropout: two training-mode passes differ, eval-mode ones do not.
+  torch::manual_seed(1);
+  const torch::Tensor input = torch::randn({4, 1, 8, 8});  // synthetic: 1x8x8
+  network->train();
+  EXPECT_FALSE(torch::equal(network->forward(input), network->forward(input)));
+  network->eval();
+  EXPECT_TRUE(torch::equal(network->forward(input), network->forward(input)));
+
+  const auto outcome = run_config(dir, kCnnWithNormAndDropout);
   const auto summary = read_json(outcome.directory / "summary.json");
   EXPECT_EQ(summary["status"], "completed");
   EXPECT_GT(summary["test_accuracy"].get<double>(), 0.6);  // chance is 0.1
@@ -234,8 +265,78 @@ TEST(Schedule, WarmupStepCosineLinear) {
   EXPECT_DOUBLE_EQ(scheduled_lr(spec, 0, 10, 100), 1.0);
   EXPECT_NEAR(scheduled_lr(spec, 50, 10, 100), 0.55, 1e-12);
   EXPECT_NEAR(scheduled_lr(spec, 100, 10, 100), 0.1, 1e-12);
+  // Away from the midpoint, where the two coincide: min + (1 - min)(1 + cos(pi t)) / 2.
+  EXPECT_NEAR(scheduled_lr(spec, 25, 10, 100), 0.1 + 0.9 * (1 + std::cos(M_PI / 4)) / 2, 1e-12);
+  EXPECT_NEAR(scheduled_lr(spec, 75, 10, 100), 0.1 + 0.9 * (1 - std::cos(M_PI / 4)) / 2, 1e-12);
   spec.schedule.name = "linear";
   EXPECT_NEAR(scheduled_lr(spec, 50, 10, 100), 0.55, 1e-12);
+  EXPECT_NEAR(scheduled_lr(spec, 25, 10, 100), 0.775, 1e-12);
+  EXPECT_NEAR(scheduled_lr(spec, 75, 10, 100), 0.325, 1e-12);
+  EXPECT_NEAR(scheduled_lr(spec, 100, 10, 100), 0.1, 1e-12);
+  // Warm-up then cosine: the decay runs over the steps after the warm-up.
+  spec.schedule.name = "cosine";
+  spec.schedule.warmup_steps = 10;
+  EXPECT_NEAR(scheduled_lr(spec, 4, 10, 100), 0.5, 1e-12);
+}
+
+TEST(Optimiser, WeightDecayNesterovAndMomentumReachTheOptimiser) {
+  const torch::Tensor parameter = torch::zeros({2}, torch::requires_grad());
+  config::OptimSpec spec;
+  spec.name = "sgd";
+  spec.lr = 0.05;
+  spec.momentum = 0.8;
+  spec.nesterov = true;
+  spec.weight_decay = 0.003;
+  auto sgd = make_optimizer(spec, {parameter});
+  const auto& sgd_options =
+      static_cast<const torch::optim::SGDOptions&>(sgd->param_groups().at(0).options());
+  EXPECT_DOUBLE_EQ(sgd_options.lr(), 0.05);
+  EXPECT_DOUBLE_EQ(sgd_options.momentum(), 0.8);
+  EXPECT_TRUE(sgd_options.nesterov());
+  EXPECT_DOUBLE_EQ(sgd_options.weight_decay(), 0.003);
+  for (const char* name : {"adam", "adamw"}) {
+    spec.name = name;
+    spec.weight_decay = 0.02;
+    auto adam = make_optimizer(spec, {parameter});
+    const auto& group = adam->param_groups().at(0).options();
+    const double decay = spec.name == "adam"
+                             ? static_cast<const torch::optim::AdamOptions&>(group).weight_decay()
+                             : static_cast<const torch::optim::AdamWOptions&>(group).weight_decay();
+    EXPECT_DOUBLE_EQ(decay, 0.02) << name;
+  }
+  spec.name = "rmsprop";
+  spec.weight_decay = 0.01;
+  auto rmsprop = make_optimizer(spec, {parameter});
+  EXPECT_DOUBLE_EQ(
+      static_cast<const torch::optim::RMSpropOptions&>(rmsprop->param_groups().at(0).options())
+          .weight_decay(),
+      0.01);
+}
+
+// Clipping the gradient norm to almost nothing freezes training: the test loss after an epoch is
+// the initial one. Without clipping the same run's loss falls.
+TEST(Optimiser, GradientClippingReachesTheTrainingStep) {
+  auto loss_change = [](const std::vector<std::string>& overrides) {
+    TempDir dir;
+    const auto outcome = run_config(dir, kSynthetic, overrides);
+    const std::string csv = core::read_file(outcome.directory / "metrics.csv");
+    auto test_loss_at = [&](int epoch) {
+      const std::string key = fmt::format("\n{},", epoch);
+      for (size_t at = csv.find(key); at != std::string::npos; at = csv.find(key, at + 1)) {
+        const size_t end = csv.find('\n', at + 1);
+        const std::string line = csv.substr(at + 1, end - at - 1);
+        const std::string marker = ",,test_loss,";
+        if (const auto m = line.find(marker); m != std::string::npos)
+          return std::stod(line.substr(m + marker.size()));
+      }
+      return std::nan("");
+    };
+    return test_loss_at(1) - test_loss_at(0);
+  };
+  const double clipped = loss_change({"train.epochs=1", "optim.clip_grad_norm=1e-9"});
+  const double unclipped = loss_change({"train.epochs=1"});
+  EXPECT_LT(std::abs(clipped), 1e-4);
+  EXPECT_LT(unclipped, -0.1);
 }
 
 // The real thing: a short MNIST run must learn. CI fetches MNIST before the tests run.

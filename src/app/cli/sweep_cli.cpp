@@ -1,0 +1,127 @@
+// `actbench sweep`: a grid of configs x seeds in local worker processes, or as a Slurm job array.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "app/cli/cli.hpp"
+#include "core/interrupt.hpp"
+#include "report/sweep_report.hpp"
+#include "sweep/pack_plan.hpp"
+#include "sweep/slurm.hpp"
+#include "sweep/sweep_runner.hpp"
+
+namespace actbench::app::cli {
+namespace {
+
+struct SweepCommandOptions {
+  std::string file;
+  std::vector<std::string> overrides;
+  sweep::SweepOptions local;  // --workers, --threads, --resume
+  std::string dir;            // "": results/<sweep name> or the sweep file's dir
+  bool dry_run = false;
+  std::string backend = "local";
+  sweep::SlurmOptions slurm;
+};
+
+void refuse_local_flag(const CLI::App& sweep, const std::string& flag, const CommandLine& line,
+                       const std::string& slurm_flag) {
+  refuse_unused_flag(sweep, flag, line, "is for local sweeps; a Slurm job array would ignore it",
+                     "with --backend slurm use " + slurm_flag);
+}
+
+// Flags one backend takes and the other would ignore: refused, located, with the alternative.
+void refuse_flags_of_the_other_backend(const CLI::App& sweep, const SweepCommandOptions& options,
+                                       const CommandLine& line) {
+  if (options.backend == "slurm") {
+    refuse_local_flag(sweep, "--workers", line, "--max-parallel");
+    refuse_local_flag(sweep, "--threads", line, "--cpus-per-task");
+    refuse_unused_flag(sweep, "--pack", line,
+                       "is for local sweeps; each Slurm array task runs one run",
+                       "use the local backend to train packs");
+  } else {
+    for (const char* flag :
+         {"--partition", "--time", "--mem", "--cpus-per-task", "--max-parallel"}) {
+      refuse_unused_flag(sweep, flag, line, "is for --backend slurm; a local sweep would ignore it",
+                         "add --backend slurm, or leave the flag out");
+    }
+  }
+}
+
+}  // namespace
+
+Command setup_sweep(CLI::App& app, const CommandLine& line) {
+  auto options = std::make_shared<SweepCommandOptions>();
+  auto* sweep = app.add_subcommand("sweep", "run a grid of configs x seeds in worker processes");
+  sweep->add_option("file", options->file, "sweep file (experiments/) or a config")->required();
+  sweep->add_option("overrides", options->overrides, "overrides; key=a,b,c adds an axis");
+  sweep->add_option("--workers", options->local.workers, "parallel runs (default: one per core)")
+      ->check(CLI::Range(1, 256));
+  sweep->add_option("--threads", options->local.threads, "intra-op threads per run (default: 1)")
+      ->check(CLI::Range(1, 1024));
+  sweep->add_flag("--resume", options->local.resume, "continue an interrupted sweep");
+  sweep->add_option("--dir", options->dir, "sweep directory (default: results/<sweep name>)");
+  sweep->add_flag("--dry-run", options->dry_run, "print the plan and exit");
+  sweep
+      ->add_option("--pack", options->local.pack,
+                   "train runs that share their structure as packs of up to K networks in one "
+                   "process (MLPs; the plan says which runs stay alone and why)")
+      ->check(CLI::Range(1, 100000));
+  sweep
+      ->add_option("--backend", options->backend,
+                   "local (worker processes) or slurm (a job-array script)")
+      ->check(CLI::IsMember({"local", "slurm"}));
+  sweep->add_option("--partition", options->slurm.partition, "slurm: partition");
+  sweep->add_option("--time", options->slurm.time, "slurm: time limit per run, e.g. 00:30:00");
+  sweep->add_option("--mem", options->slurm.mem, "slurm: memory per run, e.g. 4G");
+  sweep
+      ->add_option("--cpus-per-task", options->slurm.cpus_per_task,
+                   "slurm: cores (and threads) per run")
+      ->check(CLI::Range(1, 1024));
+  sweep
+      ->add_option("--max-parallel", options->slurm.max_parallel,
+                   "slurm: at most this many tasks at once")
+      ->check(CLI::Range(0, 100000));
+
+  return {
+      sweep, [options, line, sweep] {
+        refuse_flags_of_the_other_backend(*sweep, *options, line);
+        core::install_interrupt_handlers();
+        auto plan = sweep::plan_sweep(options->file, locate_overrides(options->overrides, line));
+        if (!options->dir.empty()) plan.directory = options->dir;
+        fmt::print("{}", sweep::describe_plan(plan));
+        if (options->dry_run) {
+          if (options->local.pack > 1) {
+            std::vector<const sweep::SweepRun*> runs;
+            for (const auto& run : plan.runs) runs.push_back(&run);
+            fmt::print("{}", sweep::describe_packs(sweep::plan_packs(runs, options->local.pack)));
+          }
+          return 0;
+        }
+        if (options->backend == "slurm") {
+          options->slurm.resume = options->local.resume;
+          const auto array = sweep::write_slurm_array(
+              plan, options->slurm, std::filesystem::read_symlink("/proc/self/exe"));
+          if (array.tasks == 0) {
+            fmt::print("every run has finished; `actbench collect {}` records them\n",
+                       plan.directory.string());
+          } else {
+            fmt::print(
+                "wrote {} ({} array tasks)\nsubmit: sbatch {}\nafterwards: actbench collect "
+                "{}\n",
+                array.script.string(), array.tasks, array.script.string(), plan.directory.string());
+          }
+          return 0;
+        }
+        options->local.executable = std::filesystem::read_symlink("/proc/self/exe");
+        const auto outcome = sweep::run_sweep(plan, options->local);
+        fmt::print("\n{}", report::render(report::load_report(plan.directory, {}), "md"));
+        fmt::print("\nresults in {} (actbench report {})\n", outcome.directory.string(),
+                   outcome.directory.string());
+        if (outcome.interrupted) return core::interrupt_exit_code();
+        const auto failed = outcome.status_counts.find(core::RunStatus::kFailed);
+        return failed != outcome.status_counts.end() && failed->second > 0 ? 1 : 0;
+      }};
+}
+
+}  // namespace actbench::app::cli
