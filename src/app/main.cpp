@@ -16,6 +16,7 @@
 #include "core/interrupt.hpp"
 #include "core/runtime.hpp"
 #include "report/sweep_report.hpp"
+#include "study/claims.hpp"
 #include "study/study.hpp"
 #include "sweep/slurm.hpp"
 #include "sweep/sweep_runner.hpp"
@@ -149,12 +150,24 @@ int main(int argc, char** argv) {
       "study", "reproduce a paper's study and write results/<study>/README.md (experiments/)");
   std::string study_name;
   actbench::study::StudyOptions study_options;
-  study->add_option("name", study_name, "dying_relu | vanishing_gradients | siren | activation_zoo")
-      ->required();
-  study->add_flag("--full", study_options.full, "the paper's sizes (hours on 2 cores)");
-  study->add_option("--out", study_options.out, "output directory (default: results/<study>)");
-  study->add_option("--workers", study_options.workers, "parallel runs of the study's sweeps")
-      ->check(CLI::PositiveNumber);
+  auto* study_name_option = study->add_option(
+      "name", study_name, "dying_relu | vanishing_gradients | siren | activation_zoo");
+  auto* study_full =
+      study->add_flag("--full", study_options.full, "the paper's sizes (hours on 2 cores)");
+  auto* study_out =
+      study->add_option("--out", study_options.out, "output directory (default: results/<study>)");
+  auto* study_workers =
+      study->add_option("--workers", study_options.workers, "parallel runs of the study's sweeps")
+          ->check(CLI::PositiveNumber);
+  bool study_readme_table = false;
+  study
+      ->add_flag("--readme-table", study_readme_table,
+                 "regenerate README.md's study table (between <!-- studies:begin --> and <!-- "
+                 "studies:end -->) from results/<study>/verdicts.json; runs no study")
+      ->excludes(study_name_option)
+      ->excludes(study_full)
+      ->excludes(study_out)
+      ->excludes(study_workers);
 
   auto* validate = app.add_subcommand("validate", "check a config (every key), run nothing");
   validate->add_option("config", config_file, "YAML config");
@@ -289,6 +302,12 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*study) {
+      if (study_readme_table) {
+        actbench::study::update_readme_table("README.md", "results");
+        fmt::print("wrote the study table of README.md\n");
+        return 0;
+      }
+      if (study_name.empty()) throw CLI::RequiredError("name");
       actbench::core::install_interrupt_handlers();
       study_options.executable = std::filesystem::read_symlink("/proc/self/exe");
       const auto readme = actbench::study::run_study(study_name, study_options);

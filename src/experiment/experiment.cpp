@@ -13,6 +13,7 @@
 #include "core/files.hpp"
 #include "core/runtime.hpp"
 #include "core/strings.hpp"
+#include "store/dead_unit_masks.hpp"
 #include "store/run_directory.hpp"
 #include "train/console.hpp"
 #include "train/trainer.hpp"
@@ -204,6 +205,7 @@ RunOutcome train_into(const PreparedRun& prepared, data::Dataset& dataset,
 
   const train::TrainResult result = train::train(spec, network, dataset, device, observers);
   if (metrics.has_unwritten_rows()) metrics.flush();
+  store::write_dead_unit_masks(directory, result.records, names);
 
   if (spec.output.save_weights) directory.write_weights(network);
   ordered_json summary = store::make_summary(result, network);
