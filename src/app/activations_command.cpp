@@ -146,6 +146,10 @@ std::string json_table(const std::vector<model::ActivationProperties>& rows) {
         {"sparse_region", p.sparse ? ordered_json{{"side", p.sparse_on_right ? "right" : "left"},
                                                   {"threshold", p.sparse_threshold}}
                                    : ordered_json(nullptr)},
+        // f' = 0 by definition on x <= below / x >= above (null: no such half-line): where a
+        // unit is structurally dead, as the dying-ReLU probes count it.
+        {"zero_derivative_half_lines",
+         {{"below", finite_or_null(p.flat_below)}, {"above", finite_or_null(p.flat_above)}}},
         {"normal_input", {{"mean", p.mean}, {"variance", p.variance}}},
         {"gain", p.gain},
         {"gain_source", entry.gain_source},

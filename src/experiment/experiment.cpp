@@ -14,6 +14,7 @@
 #include "core/runtime.hpp"
 #include "core/strings.hpp"
 #include "experiment/run_files.hpp"
+#include "store/dead_unit_masks.hpp"
 #include "store/run_directory.hpp"
 #include "train/console.hpp"
 #include "train/trainer.hpp"
@@ -198,6 +199,7 @@ void write_run_start(const config::RunSpec& spec, const store::RunDirectory& dir
 ordered_json write_run_end(const config::RunSpec& spec, const train::TrainResult& result,
                            model::NetworkImpl& network, const store::RunDirectory& directory,
                            ordered_json& meta) {
+  store::write_dead_unit_masks(directory, result.records, layer_names(network));
   if (spec.output.save_weights) directory.write_weights(network);
   ordered_json summary = store::make_summary(result, network);
   directory.write_json("summary.json", summary);

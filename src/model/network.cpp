@@ -4,7 +4,12 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include <map>
+#include <mutex>
+#include <tuple>
+
 #include "core/strings.hpp"
+#include "model/properties.hpp"
 
 namespace actbench::model {
 
@@ -34,6 +39,22 @@ double measure_max_derivative(Activation& activation, int64_t features, bool is_
   torch::Tensor dz = torch::autograd::grad({y.sum()}, {z})[0];
   activation.train(was_training);
   return dz.abs().max().item<double>();
+}
+
+// The catalogue's zero-derivative half-lines, computed once per activation and parameters: the
+// properties take tens of milliseconds, and deep narrow studies build networks by the thousand.
+std::pair<double, double> flat_half_lines(const ResolvedActivation& activation,
+                                          const std::string& label) {
+  static std::mutex mutex;
+  static std::map<std::string, std::pair<double, double>> cache;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto found = cache.find(label);
+  if (found == cache.end()) {
+    const ActivationProperties properties = compute_properties(activation);
+    found =
+        cache.emplace(label, std::make_pair(properties.flat_below, properties.flat_above)).first;
+  }
+  return found->second;
 }
 
 }  // namespace
@@ -201,6 +222,8 @@ NetworkImpl::NetworkImpl(const ModelPlan& plan, const config::ModelSpec& spec)
     layer.pool = p.pool;
     layer.info.max_derivative =
         measure_max_derivative(*layer.activation, p.info.units, p.info.is_conv);
+    std::tie(layer.info.flat_below, layer.info.flat_above) =
+        flat_half_lines(p.activation, p.info.activation);
     layers_.push_back(std::move(layer));
   }
   output_ = register_module("out", torch::nn::Linear(plan.output_in_features, plan.num_classes));

@@ -11,6 +11,7 @@
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
 
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,6 +38,11 @@ struct HiddenLayerInfo {
   int64_t fan_in = 0;
   std::string activation;       // label with parameters, e.g. "leaky_relu(negative_slope=0.01)"
   double max_derivative = 0.0;  // largest |f'| of its activation, measured on a grid with autograd
+  // The catalogue's half-lines where f' = 0 by definition (ActivationProperties::flat_below and
+  // flat_above; -inf / +inf when none): a unit with every pre-activation there is structurally
+  // dead, one whose f' is 0 elsewhere only numerically (an underflow).
+  double flat_below = -std::numeric_limits<double>::infinity();
+  double flat_above = std::numeric_limits<double>::infinity();
 };
 
 // One layer as planned from the spec, before any tensor exists: resolved, validated, shapes

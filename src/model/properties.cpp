@@ -278,6 +278,38 @@ ActivationCurve evaluate_activation(const ResolvedActivation& activation, const 
   return Probe(activation).curve(x);
 }
 
+namespace {
+
+// Where f' is exactly 0 from the grid's end to some x and at every far point on that side, and
+// leaves 0 at a rate above rounding there (see ActivationProperties::flat_below).
+void flat_half_lines(const ActivationCurve& grid, const Tails& t, double max_df,
+                     ActivationProperties& p) {
+  const auto zeros_tensor = (grid.df == 0.0).contiguous();
+  const bool* zeros = zeros_tensor.data_ptr<bool>();
+  const int64_t n = zeros_tensor.size(0);
+  auto all_zero = [](const std::vector<double>& v) {
+    return std::all_of(v.begin(), v.end(), [](double x) { return x == 0.0; });
+  };
+  const int64_t reach = static_cast<int64_t>(0.1 * kGridScale);
+  const double rate = 1e-6 * max_df;
+  if (zeros[0] && all_zero(t.left_df)) {
+    int64_t j = 0;
+    while (j + 1 < n && zeros[j + 1]) ++j;
+    const int64_t end = std::min(n, j + 1 + reach);
+    if (j + 1 < n && grid.df.slice(0, j + 1, end).abs().max().item<double>() >= rate)
+      p.flat_below = grid.x[j].item<double>();
+  }
+  if (zeros[n - 1] && all_zero(t.right_df)) {
+    int64_t j = n - 1;
+    while (j > 0 && zeros[j - 1]) --j;
+    const int64_t begin = std::max<int64_t>(0, j - reach);
+    if (j > 0 && grid.df.slice(0, begin, j).abs().max().item<double>() >= rate)
+      p.flat_above = grid.x[j].item<double>();
+  }
+}
+
+}  // namespace
+
 ResolvedActivation default_activation(const std::string& name, const SourceLocation& where) {
   core::ComponentSpec spec;
   spec.name = name;
@@ -368,6 +400,8 @@ ActivationProperties compute_properties(const ResolvedActivation& activation) {
       }
     }
   }
+
+  flat_half_lines(grid, t, max_df, p);
 
   // Moments under N(0, 1). For maxout the output is the max M of k iid N(0, 1) pieces, whose
   // density is k phi(m) Phi(m)^(k-1): weight the module's values at m by k Phi(m)^(k-1).

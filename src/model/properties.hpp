@@ -6,7 +6,9 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -86,6 +88,14 @@ struct ActivationProperties {
   bool sparse = false;
   bool sparse_on_right = false;
   double sparse_threshold = 0.0;
+  // f'(x) = 0 exactly on a half-line by the function's definition (ReLU's x <= 0, relu6's x >= 6,
+  // hard_tanh's both ends): a unit whose pre-activations all lie there is structurally dead. An
+  // underflowing tail is not such a half-line (float64 rounds tanh' to 0 beyond |x| ~ 19 and
+  // float32 rounds SiLU' to 0 below about -100): as for `sparse`, within 0.1 of the flat
+  // stretch's end |f'| must reach 1e-6 of its maximum. -inf / +inf when there is none.
+  double flat_below = -std::numeric_limits<double>::infinity();  // f' = 0 for every x <= this
+  double flat_above = std::numeric_limits<double>::infinity();   // f' = 0 for every x >= this
+  bool has_flat_half_line() const { return std::isfinite(flat_below) || std::isfinite(flat_above); }
 
   // E[f(z)] and Var[f(z)] for z ~ N(0, 1) (for maxout: the max of k iid N(0, 1) pieces).
   double mean = 0.0;

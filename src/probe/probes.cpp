@@ -71,12 +71,22 @@ std::vector<LayerProbe> measure_layers(model::NetworkImpl& network, const at::Te
     // positions).
     torch::Tensor per_unit_max =
         derivative.dim() > 2 ? derivative.transpose(0, 1).flatten(1).amax(1) : derivative.amax(0);
-    const double max_derivative = network.info(i).max_derivative;
+    const model::HiddenLayerInfo& info = network.info(i);
+    const double max_derivative = info.max_derivative;
     const auto [pre_mean, pre_std] = mean_and_std(pre);
     const auto [post_mean, post_std] = mean_and_std(post);
+    const torch::Tensor dead = per_unit_max == 0;
+    // Structural: every sample on a half-line where f' = 0 by definition, not by rounding.
+    torch::Tensor structural = torch::zeros_like(dead);
+    if (std::isfinite(info.flat_below) || std::isfinite(info.flat_above)) {
+      const torch::Tensor on_flat = (pre <= info.flat_below).logical_or(pre >= info.flat_above);
+      structural = dead.logical_and(on_flat.dim() > 2 ? on_flat.transpose(0, 1).flatten(1).all(1)
+                                                      : on_flat.all(0));
+    }
     torch::Tensor stats =
         torch::stack(
-            {(per_unit_max == 0).sum().to(torch::kFloat64) / per_unit_max.numel(),
+            {dead.sum().to(torch::kFloat64) / per_unit_max.numel(),
+             structural.sum().to(torch::kFloat64) / per_unit_max.numel(),
              (derivative < saturation_threshold * max_derivative).sum().to(torch::kFloat64) /
                  derivative.numel(),
              pre_mean.to(torch::kFloat64), pre_std.to(torch::kFloat64),
@@ -84,7 +94,8 @@ std::vector<LayerProbe> measure_layers(model::NetworkImpl& network, const at::Te
              l2_norm(backprop[i]).to(torch::kFloat64)})
             .cpu();
     const double* s = stats.data_ptr<double>();
-    probes[i] = LayerProbe{s[0], s[1], s[2], s[3], s[4], s[5], s[6]};
+    probes[i] =
+        LayerProbe{s[0], s[2], s[3], s[4], s[5], s[6], s[7], s[1], dead.cpu(), structural.cpu()};
   }
   network.train(was_training);
   return probes;
@@ -220,6 +231,10 @@ std::vector<LayerProbe> BatchProbeMeter::read_and_reset() {
       p.backprop_grad_norm = v[kBackprop] / static_cast<double>(layer.steps);
       const double units = static_cast<double>(layer.unit_max_derivative.numel());
       p.dead_fraction = (units - alive) / units;
+      // Which units, but not why: telling structural from numerical death would need every
+      // pre-activation's side, which these every-step records do not keep.
+      p.dead_units = (layer.unit_max_derivative == 0).cpu();
+      p.structural_dead_fraction = std::nan("");
     }
     layer.pre_elements = layer.post_elements = layer.steps = 0;
   }

@@ -22,6 +22,14 @@ struct LayerProbe {
   double pre_mean = 0.0, pre_std = 0.0;
   double post_mean = 0.0, post_std = 0.0;
   double backprop_grad_norm = 0.0;  // || dL/dz ||_2 over the probe set, L = mean cross-entropy
+  // Dead units whose every pre-activation lies on the activation's half-line where f' = 0 by
+  // definition (the catalogue's flat_below / flat_above: ReLU's z <= 0). The rest of
+  // dead_fraction is numerical death, f' rounded to 0 (SiLU far left in float32). NaN where not
+  // measured (step records from the training batches).
+  double structural_dead_fraction = 0.0;
+  // Which units: bool [units] on the CPU, for the run's dead-unit masks. Undefined where not
+  // measured (structural_dead_units on step records from the training batches).
+  at::Tensor dead_units, structural_dead_units;
 };
 
 // Runs the probe set through the network in eval mode (no dropout, batch-norm running statistics);

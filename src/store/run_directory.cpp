@@ -95,6 +95,7 @@ void MetricsRecorder::on_record(const train::Record& record) {
     const auto& l = record.layers[i];
     const std::string& name = layer_names_[i];
     add(record, name, "dead_fraction", l.probe.dead_fraction);
+    add(record, name, "structural_dead_fraction", l.probe.structural_dead_fraction);
     add(record, name, "saturated_fraction", l.probe.saturated_fraction);
     add(record, name, "pre_mean", l.probe.pre_mean);
     add(record, name, "pre_std", l.probe.pre_std);
@@ -151,6 +152,7 @@ ordered_json make_summary(const train::TrainResult& result, model::NetworkImpl& 
     if (last != nullptr && i < last->layers.size()) {
       const auto& l = last->layers[i];
       layer["dead_fraction"] = l.probe.dead_fraction;
+      layer["structural_dead_fraction"] = number_or_null(l.probe.structural_dead_fraction);
       layer["saturated_fraction"] = l.probe.saturated_fraction;
       layer["grad_norm"] = l.weight_grad.mean;
       layer["grad_norm_max"] = l.weight_grad.max;

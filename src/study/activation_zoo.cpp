@@ -1,7 +1,10 @@
 // The activation zoo on real data: every activation in the registry on MNIST and Fashion-MNIST,
 // MLP and CNN, 3 seeds each, plus a deep narrow MLP (20 x 64) where the differences grow. Five
 // sweeps (experiments/activation_zoo_*.yaml) run through the normal sweep machinery; this study
-// gathers their reports into one table of mean +- std test accuracy.
+// gathers their reports into one table of mean +- std test accuracy; its verdict comes from
+// decide_zoo (activation_zoo_decide.cpp), which also writes verdicts.json.
+#include "study/activation_zoo.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,6 +13,7 @@
 
 #include "report/sweep_report.hpp"
 #include "store/results_db.hpp"
+#include "study/claims.hpp"
 #include "study/study.hpp"
 #include "study/study_support.hpp"
 
@@ -102,14 +106,7 @@ std::filesystem::path run_zoo(const StudyOptions& options) {
 
   // Quartiles with linear interpolation: the interquartile range of the activations' means is the
   // spread that one or two failed activations (sine at chance, say) cannot dominate.
-  auto quantile = [](std::vector<double> v, double q) {
-    if (v.empty()) return std::nan("");
-    std::sort(v.begin(), v.end());
-    const double position = q * static_cast<double>(v.size() - 1);
-    const auto below = static_cast<size_t>(position);
-    const size_t above = std::min(below + 1, v.size() - 1);
-    return v[below] + (position - static_cast<double>(below)) * (v[above] - v[below]);
-  };
+  auto quantile = zoo_quantile;
   auto iqr = [&](const std::string& key) {
     return quantile(means[key], 0.75) - quantile(means[key], 0.25);
   };
@@ -149,16 +146,9 @@ std::filesystem::path run_zoo(const StudyOptions& options) {
   md += table.str();
   md += "\n## Where the differences become large\n\n";
   md += spread.str();
-  const double shallow = iqr("mnist");
-  const double deep = iqr("deep_narrow");
-  md += fmt::format(
-      "\nThe interquartile range of the activations' mean accuracies is {:.4f} on the MNIST MLP "
-      "and {:.4f} on the deep narrow MLP: {}. The best - "
-      "worst column is dominated by the activations that fail outright in a setting (sine with "
-      "SGD everywhere).\n\n",
-      shallow, deep,
-      deep > 2 * shallow ? "depth widens the differences between activations, as expected"
-                         : "depth does not clearly widen the differences here");
+  const std::vector<ClaimResult> claims = decide_zoo(means);
+  md += "\n" + verdict_paragraph(claims.front());
+  write_verdicts(out / "verdicts.json", "activation_zoo", options.full ? "full" : "quick", claims);
   md += "## Each sweep\n\n";
   for (const auto& sweep : zoo_sweeps()) {
     md += "### " + sweep.title + "\n\n";

@@ -1,12 +1,24 @@
-// The born-dead estimator of the dying-ReLU study (Lu et al. 2019), public so the tests can check
-// it against the closed form at small sizes.
+// The dying-ReLU study (Lu, Shin, Su and Karniadakis 2019; CS231n's "dying ReLU" in training),
+// split along measure / decide / write:
+//   measure  dying_relu_born_dead.cpp (Monte Carlo at initialisation) and dying_relu_training.cpp
+//            (the training sweeps, their probes and dead-unit masks) fill the structs below;
+//   decide   dying_relu_decide.cpp turns those numbers into claims with verdicts and sentences;
+//   write    dying_relu_write.cpp prints tables, plots and the README from numbers and verdicts.
+// The structs are public so that the tests can feed made-up numbers to decide and write.
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
+#include <limits>
 #include <string>
 #include <vector>
 
+#include "study/claims.hpp"
+#include "study/study.hpp"
+
 namespace actbench::study {
+
+// ---- Born dead (measured at initialisation).
 
 struct BornDeadCell {
   int64_t trials = 0;
@@ -23,5 +35,71 @@ BornDeadCell estimate_born_dead(int64_t width, int64_t max_depth,
 
 // 1 - (1 - 2^-width)^depth: born dead at one input with symmetric weights and zero biases.
 double born_dead_formula(int64_t width, int64_t depth);
+
+struct BornDeadInit {
+  std::string label;
+  std::vector<std::string> overrides;
+  bool symmetric_zero_bias = false;  // the closed form's assumptions hold
+  bool rai = false;
+};
+const std::vector<BornDeadInit>& born_dead_inits();
+
+struct BornDeadMeasurements {
+  std::vector<int64_t> widths;
+  int64_t max_depth = 0, trials = 0, probe_points = 0;
+  std::vector<BornDeadInit> inits;
+  std::vector<std::vector<BornDeadCell>> cells;  // [init][width index]
+};
+BornDeadMeasurements measure_born_dead(const StudyOptions& options);
+
+// ---- Dying during training (measured by sweeps).
+
+inline constexpr double kNoValue = std::numeric_limits<double>::quiet_NaN();
+
+// One training run: what the decide and write layers need, read from its sweep's database and its
+// dead-unit masks.
+struct DyingRun {
+  std::string setting;              // "MNIST MLP", "Fashion-MNIST MLP", "MNIST CNN"
+  std::string optimiser;            // "SGD", "SGD + momentum 0.9", "Adam"
+  std::string activation;           // registry name: relu, leaky_relu, ...
+  bool has_flat_half_line = false;  // the catalogue's: f' = 0 by definition on a half-line
+  double lr = 0.0;
+  int64_t seed = 0;
+  std::string status;  // completed | diverged | ...
+  double test_accuracy = kNoValue;
+  // The worst layer at the run's last probe record (the end, or the last before divergence).
+  std::string worst_layer;
+  double final_dead = 0.0, final_structural = 0.0;
+  // Over every probe record (epoch and step records).
+  double peak_dead = 0.0, peak_structural = 0.0, peak_numerical = 0.0;
+  // The first step at which the worst layer's structural dead fraction reached half its final
+  // value; -1 when it ends with none.
+  int64_t half_dead_step = -1;
+  // From the dead-unit masks (structural death), summed over layers: units structurally dead at
+  // some record before the last, and how many of those are alive at the last record.
+  int64_t ever_dead = 0, revived = 0;
+  // The worst layer's structural dead fraction at each probe record, for the plots.
+  std::vector<int64_t> steps;
+  std::vector<double> worst_structural;
+  bool completed() const { return status == "completed"; }
+};
+
+struct TrainingMeasurements {
+  std::vector<DyingRun> runs;
+  std::string setup;  // the sweeps' sizes, for the README
+};
+TrainingMeasurements measure_training(const StudyOptions& options);
+
+// ---- Decide.
+
+std::vector<ClaimResult> decide_born_dead(const BornDeadMeasurements& m);
+std::vector<ClaimResult> decide_training(const TrainingMeasurements& m);
+
+// ---- Write: tables, plots and the README; returns the README's path.
+std::filesystem::path write_dying_relu(const StudyOptions& options,
+                                       const BornDeadMeasurements& born_dead,
+                                       const TrainingMeasurements& training,
+                                       const std::vector<ClaimResult>& born_dead_claims,
+                                       const std::vector<ClaimResult>& training_claims);
 
 }  // namespace actbench::study

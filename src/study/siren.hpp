@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "study/claims.hpp"
+
 namespace actbench::study {
 
 struct SineLayerStats {
@@ -25,5 +27,24 @@ std::vector<SineLayerStats> sine_layer_stats(
     const std::vector<std::string>& overrides, double omega_0, const at::Tensor& inputs,
     const std::function<void(size_t, const at::Tensor&, const at::Tensor&, const SineLayerStats&)>&
         each_layer = nullptr);
+
+// What the SIREN study's verdicts rest on, summarised from its measurements (the decide layer's
+// input; the tests feed it made-up numbers).
+struct SirenSummary {
+  int64_t depth = 0;
+  // Layers 3 to depth: the argument's smallest and largest std, the output's mean std and the
+  // largest KS distance to the arcsine law, with zero biases and with uniform biases.
+  double zero_bias_arg_lo = 0, zero_bias_arg_hi = 0, zero_bias_post_std = 0, zero_bias_ks = 0;
+  double uniform_bias_arg_lo = 0, uniform_bias_arg_hi = 0, uniform_bias_post_std = 0,
+         uniform_bias_ks = 0;
+  // The naive inits' argument std in the last layer (and the first, for siren init with w0 = 1).
+  double xavier_w30_last_arg_std = 0, xavier_w1_last_arg_std = 0;
+  double siren_w1_first_arg_std = 0, siren_w1_last_arg_std = 0;
+  // Final PSNR of the image fits (dB).
+  double siren_psnr = 0, relu_psnr = 0, tanh_psnr = 0;
+};
+
+// Claims 0-2 are about the distributions at initialisation, 3 about the image fit.
+std::vector<ClaimResult> decide_siren(const SirenSummary& s);
 
 }  // namespace actbench::study

@@ -1,11 +1,20 @@
-// The at-initialisation half of the vanishing-gradient study (Glorot and Bengio 2010), public so
-// the tests can check its qualitative claim at a small size.
+// The vanishing-gradient study (Glorot and Bengio 2010), split along measure / decide / write:
+//   measure  vanishing_gradients.cpp: gradients at initialisation, and the training sweep;
+//   decide   vanishing_gradients_decide.cpp: the paper's claims, verdicts and sentences;
+//   write    vanishing_gradients_write.cpp: tables, plots and the README.
+// Public so that the tests can check the at-init claim at a small size and feed the decide layer
+// made-up numbers.
 #pragma once
 
+#include <filesystem>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "data/dataset.hpp"
+#include "study/claims.hpp"
+#include "study/study.hpp"
 
 namespace actbench::study {
 
@@ -23,5 +32,38 @@ struct GradientsAtInit {
 GradientsAtInit gradients_at_init(const std::string& activation, const std::string& init_override,
                                   const std::string& hidden, const data::Dataset& dataset,
                                   int seeds);
+
+struct VanishingInit {
+  std::string label;        // as the README says it
+  std::string override;     // model.init=...
+  std::string sweep_value;  // as the results database labels it
+};
+
+// Glorot and Bengio (2010), Table 1, MNIST column: test error in percent; NaN where the paper
+// lists none (ReLU, and sigmoid with the normalised init).
+double glorot_table1_error(const std::string& activation, bool normalised);
+
+struct VanishingMeasurements {
+  bool full = false;
+  int64_t width = 0;
+  int seeds = 0;
+  std::vector<std::string> activations;
+  std::vector<VanishingInit> inits;                 // the standard init first, then Xavier
+  using Key = std::pair<std::string, std::string>;  // (activation, init label)
+  std::map<Key, GradientsAtInit> at_init;
+  struct Training {
+    std::vector<double> errors;  // test error in percent, finished runs
+    int64_t runs = 0, diverged = 0;
+  };
+  std::map<Key, Training> training;
+  // layer -> step -> values over seeds, from the sweep's probes
+  using Curves = std::map<std::string, std::map<int64_t, std::vector<double>>>;
+  std::map<Key, Curves> post_mean, saturated, backprop;
+};
+
+VanishingMeasurements measure_vanishing(const StudyOptions& options);
+std::vector<ClaimResult> decide_vanishing(const VanishingMeasurements& m);
+std::filesystem::path write_vanishing(const StudyOptions& options, const VanishingMeasurements& m,
+                                      const std::vector<ClaimResult>& claims);
 
 }  // namespace actbench::study

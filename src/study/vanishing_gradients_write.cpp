@@ -1,0 +1,168 @@
+// The vanishing-gradient study's write layer: tables, plots and the README from the measurements
+// and the decided claims only (see vanishing_gradients_decide.cpp for every verdict and sentence).
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "report/svg_plot.hpp"
+#include "study/study_support.hpp"
+#include "study/vanishing_gradients.hpp"
+
+namespace actbench::study {
+namespace {
+
+std::string ratio_text(double r) { return fmt::format("{:.3g}", r); }
+
+std::string paper_cell(const std::string& activation, bool normalised) {
+  const double e = glorot_table1_error(activation, normalised);
+  return std::isnan(e) ? "not in Table 1" : fmt::format("{:.2f}", e);
+}
+
+report::Chart layer_chart(
+    const std::map<VanishingMeasurements::Key, VanishingMeasurements::Curves>& curves,
+    const std::string& activation, const std::string& init, const std::string& title,
+    const std::string& y_label) {
+  report::Chart chart;
+  chart.title = title;
+  chart.x.label = "training step";
+  chart.y.label = y_label;
+  const auto found = curves.find({activation, init});
+  if (found == curves.end()) return chart;
+  for (const auto& [layer, steps] : found->second) {
+    report::Series s;
+    s.label = layer;
+    for (const auto& [step, values] : steps) {
+      s.x.push_back(static_cast<double>(step));
+      s.y.push_back(mean_of(values));
+    }
+    chart.series.push_back(s);
+  }
+  return chart;
+}
+
+}  // namespace
+
+std::filesystem::path write_vanishing(const StudyOptions& options, const VanishingMeasurements& m,
+                                      const std::vector<ClaimResult>& claims) {
+  const auto out = output_dir(options, "vanishing_gradients");
+  const std::string standard = m.inits.at(0).label, xavier = m.inits.at(1).label;
+
+  MarkdownTable grads({"activation", "init", "‖dL/dz‖ layer 1 → 5", "bottom/top",
+                       "‖dL/dW‖ layer 1 → 5", "bottom/top"});
+  MarkdownTable spread(
+      {"activation", "init", "activation std layer 1 → 5", "saturated share layer 1 → 5"});
+  std::vector<report::Chart> init_panels;
+  for (const auto& init : m.inits) {
+    report::Chart chart;
+    chart.title = "‖dL/dz‖ by layer at init: " + init.label;
+    chart.x.label = "hidden layer (1 = bottom)";
+    chart.y.label = "back-propagated gradient norm";
+    chart.y.log = true;
+    for (const auto& activation : m.activations) {
+      const auto found = m.at_init.find({activation, init.label});
+      if (found == m.at_init.end()) continue;
+      const GradientsAtInit& g = found->second;
+      grads.add({activation, init.label, join_numbers(g.backprop, 4, " → "),
+                 ratio_text(g.backprop.front() / g.backprop.back()),
+                 join_numbers(g.weight_grad, 4, " → "),
+                 ratio_text(g.weight_grad.front() / g.weight_grad.back())});
+      spread.add({activation, init.label, join_numbers(g.post_std, 3, " → "),
+                  join_numbers(g.saturated, 3, " → ")});
+      report::Series s;
+      s.label = activation;
+      for (size_t l = 0; l < g.backprop.size(); ++l) {
+        s.x.push_back(static_cast<double>(l + 1));
+        s.y.push_back(g.backprop[l]);
+      }
+      chart.series.push_back(s);
+    }
+    init_panels.push_back(chart);
+  }
+  report::write_svg(out / "gradients_at_init.svg", report::render_svg(init_panels, 2));
+  write_text(out / "gradients_at_init.csv", grads.csv());
+
+  MarkdownTable errors({"activation", "init", "runs (diverged)", "test error % (ours)",
+                        "test error % (paper, Table 1 MNIST)", "‖dL/dz‖ bottom/top at the end"});
+  for (const auto& activation : m.activations)
+    for (const auto& init : m.inits) {
+      const auto t = m.training.find({activation, init.label});
+      const VanishingMeasurements::Training g =
+          t == m.training.end() ? VanishingMeasurements::Training{} : t->second;
+      double ratio = std::nan("");
+      const auto found = m.backprop.find({activation, init.label});
+      if (found != m.backprop.end() && found->second.count("fc1") && found->second.count("fc5")) {
+        const auto& bottom = found->second.at("fc1");
+        const auto& top = found->second.at("fc5");
+        if (!bottom.empty() && !top.empty())
+          ratio = mean_of(bottom.rbegin()->second) / mean_of(top.rbegin()->second);
+      }
+      errors.add({activation, init.label, fmt::format("{} ({})", g.runs, g.diverged),
+                  fixed(mean_of(g.errors), 2), paper_cell(activation, init.label != standard),
+                  ratio_text(ratio)});
+    }
+  write_text(out / "test_errors.csv", errors.csv());
+  report::write_svg(
+      out / "activations_during_training.svg",
+      report::render_svg(
+          {layer_chart(m.post_mean, "sigmoid", standard, "sigmoid, standard init: mean activation",
+                       "mean activation"),
+           layer_chart(m.post_mean, "sigmoid", xavier, "sigmoid, Xavier init: mean activation",
+                       "mean activation"),
+           layer_chart(m.saturated, "tanh", standard, "tanh, standard init: saturated share",
+                       "share with |f'| < 0.05 max"),
+           layer_chart(m.saturated, "tanh", xavier, "tanh, Xavier init: saturated share",
+                       "share with |f'| < 0.05 max")},
+          2));
+  report::write_svg(
+      out / "gradients_during_training.svg",
+      report::render_svg({layer_chart(m.backprop, "tanh", standard,
+                                      "tanh, standard init: ‖dL/dz‖ per layer", "‖dL/dz‖"),
+                          layer_chart(m.backprop, "tanh", xavier,
+                                      "tanh, Xavier init: ‖dL/dz‖ per layer", "‖dL/dz‖")},
+                         2));
+
+  std::string md;
+  md += "# Vanishing gradients: standard against normalised (Xavier) initialisation\n\n";
+  md += fmt::format(
+      "Generated by `actbench study vanishing_gradients{}`; rerun it to regenerate this file, the "
+      "CSV files, the plots and `verdicts.json` (each claim, its measured quantity and its rule). "
+      "Every number, verdict and verdict sentence is computed from what that command measured. "
+      "Paper: Glorot and Bengio (2010), \"Understanding the difficulty of training deep "
+      "feedforward neural networks\".\n\n",
+      m.full ? " --full" : "");
+  MarkdownTable summary({"claim", "measured", "verdict"});
+  for (const auto& c : claims)
+    summary.add({c.claim.statement, c.measured, verdict_text(c.verdict)});
+  md += summary.str() + "\n";
+  md += fmt::format(
+      "**Setup.** MNIST, five hidden layers of **{} units** (the paper: 1000; `--full` uses "
+      "1000), zero biases. *Standard* init: U(-1/sqrt(n), 1/sqrt(n)) (`init: standard`); "
+      "*normalised*: U(-sqrt(6/(n_in+n_out)), +) with gain 1 as in the paper "
+      "(`init: {{name: xavier_uniform, gain: 1}}`). Gradients are of the mean cross-entropy; "
+      "‖dL/dz‖ is the back-propagated gradient at a layer's pre-activations, ‖dL/dW‖ the "
+      "weight gradient; layer 1 is the bottom (next to the input), 5 the top.\n\n",
+      m.width);
+  md += fmt::format(
+      "## 1. At initialisation\n\nOn the first 1000 MNIST test images, mean over {} "
+      "seeds.\n\n",
+      m.seeds);
+  md += grads.str() + "\n" + spread.str();
+  md += "\n![gradient norm by layer at init](gradients_at_init.svg)\n\n";
+  for (size_t i = 0; i < 3 && i < claims.size(); ++i) md += verdict_paragraph(claims[i]);
+  md += "## 2. During training\n\n";
+  md += fmt::format(
+      "`experiments/vanishing_gradients.yaml`{}: plain SGD, lr 0.1, batch 128 (the paper: "
+      "minibatches of 10, tuned rates, much longer training), probes every 50 steps on the first "
+      "1024 training images (the trainer's probe set). Sweep database: "
+      "`training_sweep/results.db`.\n\n",
+      m.full ? " with 1000 units, 30 epochs, 3 seeds" : ", 5 epochs, 1 seed");
+  md += errors.str() + "\n";
+  for (size_t i = 3; i < claims.size(); ++i) md += verdict_paragraph(claims[i]);
+  md += "![activations during training](activations_during_training.svg)\n\n";
+  md += "![gradients during training](gradients_during_training.svg)\n";
+  write_verdicts(out / "verdicts.json", "vanishing_gradients", m.full ? "full" : "quick", claims);
+  write_text(out / "README.md", md);
+  return out / "README.md";
+}
+
+}  // namespace actbench::study
