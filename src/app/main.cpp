@@ -11,6 +11,7 @@
 
 #include "app/activations_command.hpp"
 #include "app/commands.hpp"
+#include "app/theory_command.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "core/interrupt.hpp"
@@ -181,6 +182,8 @@ int main(int argc, char** argv) {
                    "also write DIR/compare_<names>.svg, f and f' of these side by side")
       ->delimiter(',');
 
+  const auto theory = actbench::app::add_theory_command(app);
+
   auto* data = app.add_subcommand("data", "list, fetch and verify datasets");
   data->require_subcommand(1);
   data->add_subcommand("list", "datasets, their shapes and normalisation constants");
@@ -312,6 +315,7 @@ int main(int argc, char** argv) {
       for (const auto& file : output.written) fmt::print(stderr, "wrote {}\n", file.string());
       return 0;
     }
+    if (*theory.command) return actbench::app::run_theory_command(theory);
     if (*data) {
       if (data->got_subcommand("list")) {
         fmt::print("{}", actbench::app::datasets_table());
