@@ -7,6 +7,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "catalogue/activation_theory.hpp"
 #include "core/csv.hpp"
 #include "core/error.hpp"
 #include "core/strings.hpp"
@@ -114,7 +115,9 @@ ordered_json bound_json(const model::RangeBound& b) {
 
 ordered_json finite_or_null(double v) { return std::isfinite(v) ? ordered_json(v) : nullptr; }
 
-std::string json_table(const std::vector<model::ActivationProperties>& rows) {
+// `theories`, when given, holds each row's mean-field `theory` section (one per row).
+std::string json_table(const std::vector<model::ActivationProperties>& rows,
+                       const std::vector<ordered_json>& theories = {}) {
   ordered_json out = ordered_json::array();
   for (const auto& p : rows) {
     const model::ActivationEntry& entry = entry_of(p);
@@ -154,6 +157,7 @@ std::string json_table(const std::vector<model::ActivationProperties>& rows) {
         {"gain", p.gain},
         {"gain_source", entry.gain_source},
     });
+    if (!theories.empty()) out.back()["theory"] = theories[out.size() - 1];
   }
   return out.dump(2) + "\n";
 }
@@ -302,7 +306,14 @@ ActivationsOutput activations_command(const ActivationsOptions& options) {
   std::vector<model::ActivationProperties> rows;
   for (const auto& activation : listed) rows.push_back(model::compute_properties(activation));
   ActivationsOutput output;
-  output.table = activations_table(rows, options.format);
+  if (options.format == "json") {
+    std::vector<ordered_json> theories;
+    for (const auto& activation : listed)
+      theories.push_back(catalogue::catalogue_theory_json(activation));
+    output.table = json_table(rows, theories);
+  } else {
+    output.table = activations_table(rows, options.format);
+  }
 
   if (!options.plot_dir.empty()) {
     const std::filesystem::path dir(options.plot_dir);

@@ -47,6 +47,9 @@ struct InitEntry {
   // skipped, and a config that sets model.bias_init as well is an error rather than silently
   // ignored.
   bool sets_bias = false;
+  // Optional: what the init computed for this layer, appended to its line in meta.json (the
+  // mean-field inits record q*, chi1 and xi_c there).
+  std::function<std::string(const core::ParamValues&, const InitContext&)> describe;
 };
 using InitRegistry = core::Registry<InitEntry>;
 

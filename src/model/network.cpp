@@ -281,6 +281,8 @@ std::vector<std::string> NetworkImpl::reinitialize(const ModelPlan& plan) {
                     name, init_label, context.fan_in, context.fan_out, layer_gain(context),
                     weight.std().item<double>(),
                     plan.init.entry->sets_bias ? "drawn with the weights" : bias_label));
+    if (plan.init.entry->describe)
+      report.back() += "; " + plan.init.entry->describe(plan.init.params, context);
   };
   for (size_t i = 0; i < layers_.size(); ++i) {
     Layer& l = layers_[i];

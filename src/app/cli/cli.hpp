@@ -36,6 +36,7 @@ Command setup_study(CLI::App& app);
 Command setup_validate(CLI::App& app, const CommandLine& line);
 Command setup_activations(CLI::App& app, const CommandLine& line);
 Command setup_data(CLI::App& app, const CommandLine& line);
+Command setup_theory(CLI::App& app);
 
 // Overrides as typed, each with its position on the command line.
 std::vector<config::CliOverride> locate_overrides(const std::vector<std::string>& texts,

@@ -26,9 +26,11 @@ Command setup_study(CLI::App& app) {
   options->study.data_root = data::default_root();
   auto* study = app.add_subcommand(
       "study", "reproduce a paper's study and write results/<study>/README.md (experiments/)");
-  auto* name = study->add_option("name", options->name,
-                                 "dying_relu | vanishing_gradients | siren | activation_zoo");
-  auto* full = study->add_flag("--full", options->study.full, "the paper's sizes (hours on 2 cores)");
+  auto* name = study->add_option(
+      "name", options->name,
+      "dying_relu | vanishing_gradients | siren | activation_zoo | signal_propagation");
+  auto* full =
+      study->add_flag("--full", options->study.full, "the paper's sizes (hours on 2 cores)");
   auto* out =
       study->add_option("--out", options->study.out, "output directory (default: results/<study>)");
   auto* workers =

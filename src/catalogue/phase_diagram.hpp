@@ -1,0 +1,42 @@
+// The phase diagram of an activation's mean-field theory: the (sigma_w2, sigma_b2) plane with the
+// critical line chi1 = 1 (solid where its q* attracts, dashed where it repels), contours of the
+// correlation depth scale xi_c (Schoenholz et al. 2017, fig. 2), and the edge of the region where
+// the length map has no stable fixed point (ReLU-like activations at large sigma_w2).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "catalogue/mean_field.hpp"
+
+namespace actbench::catalogue {
+
+struct PhaseDiagramOptions {
+  double sigma_w2_min = 0.25, sigma_w2_max = 5.0;
+  double sigma_b2_min = 0.0, sigma_b2_max = 1.0;
+  int columns = 24;  // grid points along sigma_w2
+  int rows = 13;     // grid points along sigma_b2
+  std::vector<double> xi_levels = {2.0, 5.0, 10.0, 20.0, 50.0};
+};
+
+struct PhaseDiagram {
+  PhaseDiagramOptions options;
+  std::vector<double> sigma_w2, sigma_b2;  // the grid's columns and rows
+  // xi_c at the stable fixed point of smallest q, [row][column]; NaN where there is none.
+  std::vector<std::vector<double>> xi_c;
+  std::vector<std::vector<double>> chi1;
+  std::vector<EdgeOfChaosPoint> critical;  // the line, sampled along q
+};
+
+PhaseDiagram compute_phase_diagram(const GaussianExpectations& e,
+                                   const PhaseDiagramOptions& options = {});
+
+// The segments where the grid's values cross `level` (marching squares, linear interpolation),
+// as x/y lists with a NaN between segments: one plot series. NaN cells are skipped.
+void contour_segments(const std::vector<double>& xs, const std::vector<double>& ys,
+                      const std::vector<std::vector<double>>& values, double level,
+                      std::vector<double>* out_x, std::vector<double>* out_y);
+
+std::string phase_diagram_svg(const PhaseDiagram& diagram, const std::string& title);
+
+}  // namespace actbench::catalogue
