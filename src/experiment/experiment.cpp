@@ -15,6 +15,7 @@
 #include "core/strings.hpp"
 #include "store/run_directory.hpp"
 #include "train/console.hpp"
+#include "train/task.hpp"
 #include "train/trainer.hpp"
 
 namespace actbench::experiment {
@@ -56,6 +57,29 @@ void check_optimizer(const config::RunSpec& spec) {
   if (spec.optim.schedule.name == "step" && spec.optim.schedule.gamma <= 0.0) {
     throw ConfigError(spec.location_of("optim.schedule.gamma"),
                       "optim.schedule.gamma must be > 0 for the step schedule");
+  }
+}
+
+// The task and the dataset must agree, and a dataset's own section is only for that dataset.
+void check_task_and_data(const config::RunSpec& spec, const data::DatasetEntry& dataset) {
+  if (spec.task != dataset.task) {
+    const bool task_written = spec.where.count("task") > 0;
+    throw ConfigError(
+        spec.location_of(task_written ? "task" : "data.dataset"),
+        fmt::format("task is {}{}, but dataset '{}' is a {} dataset", spec.task,
+                    task_written ? "" : " (the default)", dataset.name, dataset.task),
+        dataset.task == "regression"
+            ? "set task: regression (MSE loss), or choose a classification dataset"
+            : "set task: classification, or choose a regression dataset (function, image)");
+  }
+  for (const char* section : {"function", "image"}) {
+    const std::string key = std::string("data.") + section;
+    if (spec.where.count(key) > 0 && dataset.name != section) {
+      throw ConfigError(spec.location_of(key),
+                        fmt::format("{} configures the {} dataset, but data.dataset is '{}'", key,
+                                    section, dataset.name),
+                        fmt::format("set data.dataset: {}, or remove {}", section, key));
+    }
   }
 }
 
@@ -117,13 +141,33 @@ PreparedRun prepare_run(const std::string& config_file,
   return prepare_spec(config::load_run_spec(config_file, overrides));
 }
 
+data::LoadOptions load_options(const config::RunSpec& spec) {
+  data::LoadOptions load;
+  load.root = spec.data.root;
+  load.normalize = spec.data.normalize;
+  load.train_subset = spec.data.train_subset;
+  load.test_subset = spec.data.test_subset;
+  load.seed = static_cast<uint64_t>(spec.seed);
+  load.function_target = spec.data.function.target;
+  load.function_dims = spec.data.function.dims;
+  load.function_train_points = spec.data.function.n_train;
+  load.function_test_points = spec.data.function.n_test;
+  load.function_seed = static_cast<uint64_t>(spec.data.function.seed);
+  load.image_file = spec.data.image.file;
+  load.image_size = spec.data.image.size;
+  load.where = spec.where;
+  load.config_location = spec.location_of("");
+  return load;
+}
+
 PreparedRun prepare_spec(config::RunSpec spec) {
   PreparedRun prepared;
   prepared.spec = std::move(spec);
   const data::DatasetEntry& dataset =
       data::dataset_entry(prepared.spec.data.dataset, prepared.spec.location_of("data.dataset"));
   prepared.spec.data.dataset = dataset.name;  // an alias resolves to the canonical name
-  prepared.shape = dataset.shape;
+  check_task_and_data(prepared.spec, dataset);
+  prepared.shape = data::dataset_shape(dataset, load_options(prepared.spec));
   parse_device(prepared.spec);
   check_optimizer(prepared.spec);
   prepared.plan = model::plan_model(prepared.spec, prepared.shape);
@@ -140,13 +184,7 @@ RunOutcome execute_run(PreparedRun prepared, const RunOptions& options) {
                                                 : static_cast<int>(spec.train.threads));
 
   // Data first: a missing file must fail before a run directory exists.
-  data::LoadOptions load;
-  load.root = spec.data.root;
-  load.normalize = spec.data.normalize;
-  load.train_subset = spec.data.train_subset;
-  load.test_subset = spec.data.test_subset;
-  load.seed = static_cast<uint64_t>(spec.seed);
-  data::Dataset dataset = data::load_dataset(spec.data.dataset, load);
+  data::Dataset dataset = data::load_dataset(spec.data.dataset, load_options(spec));
 
   torch::manual_seed(static_cast<uint64_t>(spec.seed));
   std::vector<std::string> init_report;
@@ -207,6 +245,7 @@ RunOutcome train_into(const PreparedRun& prepared, data::Dataset& dataset,
 
   if (spec.output.save_weights) directory.write_weights(network);
   ordered_json summary = store::make_summary(result, network);
+  summary.update(train::task_summary(spec, network, dataset));
   directory.write_json("summary.json", summary);
   meta["status"] = result.status;
   if (!result.reason.empty()) meta["reason"] = result.reason;
@@ -230,11 +269,24 @@ std::string result_table(const ordered_json& summary, const std::string& title) 
   auto number = [](const ordered_json& value, const char* format) {
     return value.is_number() ? fmt::format(fmt::runtime(format), value.get<double>()) : "-";
   };
-  std::string out = fmt::format(
-      "{}: status {}, test accuracy {}, test loss {}, train loss {}, {} epochs in {}s\n\n", title,
-      summary.value("status", "?"), number(summary["test_accuracy"], "{:.4f}"),
-      number(summary["test_loss"], "{:.4f}"), number(summary["train_loss"], "{:.4f}"),
-      summary.value("epochs", 0), number(summary["seconds"], "{:.1f}"));
+  std::string out =
+      summary.contains("test_mse")
+          ? fmt::format(
+                "{}: status {}, test MSE {}, train MSE {}, collapsed {}{}, {} epochs in {}s\n\n",
+                title, summary.value("status", "?"), number(summary["test_mse"], "{:.4g}"),
+                number(summary["train_mse"], "{:.4g}"),
+                summary["collapsed"].is_boolean()
+                    ? (summary["collapsed"].get<bool>() ? "yes" : "no")
+                    : "-",
+                summary.contains("psnr") ? ", PSNR " + number(summary["psnr"], "{:.2f}") + " dB"
+                                         : std::string(),
+                summary.value("epochs", 0), number(summary["seconds"], "{:.1f}"))
+          : fmt::format(
+                "{}: status {}, test accuracy {}, test loss {}, train loss {}, {} epochs in "
+                "{}s\n\n",
+                title, summary.value("status", "?"), number(summary["test_accuracy"], "{:.4f}"),
+                number(summary["test_loss"], "{:.4f}"), number(summary["train_loss"], "{:.4f}"),
+                summary.value("epochs", 0), number(summary["seconds"], "{:.1f}"));
   out +=
       "| layer | units | activation | dead | saturated | mean \\|dL/dW\\| | \\|dL/dz\\| | post "
       "mean | post std |\n";
