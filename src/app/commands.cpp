@@ -22,15 +22,16 @@ std::string validate_report(const PreparedRun& prepared, bool print_resolved) {
 
 std::string datasets_table() {
   std::string out =
-      "| dataset | shape | classes | mean | std | description |\n|---|---|---:|---|---|---|\n";
+      "| dataset | task | shape | classes or outputs | mean | std | description |\n"
+      "|---|---|---|---:|---|---|---|\n";
   for (const data::DatasetEntry* entry : data::DatasetRegistry::instance().entries()) {
     std::vector<std::string> mean, std;
     for (double m : entry->mean) mean.push_back(fmt::format("{:.4f}", m));
     for (double s : entry->std) std.push_back(fmt::format("{:.4f}", s));
-    out +=
-        fmt::format("| {} | {}x{}x{} | {} | {} | {} | {} |\n", entry->name, entry->shape.channels,
-                    entry->shape.height, entry->shape.width, entry->shape.num_classes,
-                    core::join(mean, " "), core::join(std, " "), entry->description);
+    out += fmt::format("| {} | {} | {}x{}x{} | {} | {} | {} | {} |\n", entry->name, entry->task,
+                       entry->shape.channels, entry->shape.height, entry->shape.width,
+                       entry->shape.num_classes, core::join(mean, " "), core::join(std, " "),
+                       entry->description);
   }
   return out;
 }

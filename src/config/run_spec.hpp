@@ -19,6 +19,23 @@ using core::ComponentSpec;
 
 ComponentSpec component(std::string name);
 
+// data.function: points x uniform in [-sqrt 3, sqrt 3]^dims (mean 0, std 1 per input) and a target
+// y = f(x). Its own seed, not the run's, draws the points: runs that differ only in their seed
+// (the members of a pack) fit the same points.
+struct FunctionDataSpec {
+  ComponentSpec target = component("abs");  // abs | xsin5x | step_sine | sum_abs | {expr: "..."}
+  int64_t dims = 1;
+  int64_t n_train = 1000;
+  int64_t n_test = 1000;
+  int64_t seed = 0;
+};
+
+// data.image: a greyscale image fitted as intensity = f(pixel coordinates in [-1, 1]^2).
+struct ImageDataSpec {
+  std::string file = "builtin";  // a PGM (P2/P5) or PNG file, or the built-in test image
+  int64_t size = 0;              // side of the built-in image; 0: 64. A file keeps its own size
+};
+
 struct DataSpec {
   std::string dataset = "mnist";
   std::string root = "data";
@@ -28,6 +45,8 @@ struct DataSpec {
   int64_t test_subset = 0;
   bool normalize = true;
   bool shuffle = true;
+  FunctionDataSpec function;
+  ImageDataSpec image;
 };
 
 struct ConvBlockSpec {
@@ -80,6 +99,7 @@ struct TrainSpec {
   std::string device = "cpu";
   std::string progress = "auto";
   double divergence_threshold = 1000.0;  // a training loss above this also counts as diverged
+  int64_t eval_every = 1;  // epochs between epoch records (evaluation, probes); the last one always
 };
 
 struct ProbeSpec {
@@ -98,6 +118,7 @@ struct OutputSpec {
 struct RunSpec {
   std::string name = "run";
   int64_t seed = 0;
+  std::string task = "classification";  // classification | regression; the dataset must agree
   DataSpec data;
   ModelSpec model;
   OptimSpec optim;

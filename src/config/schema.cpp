@@ -57,18 +57,43 @@ void describe(V& v, ConvBlockSpec& s) {
 }
 
 template <class V>
+void describe(V& v, FunctionDataSpec& s) {
+  v.field("target", s.target,
+          "the function fitted: abs (|x|, dims 1), xsin5x (x sin 5x, dims 1), step_sine "
+          "(1{x > 0} + 0.2 sin 5x, dims 1), sum_abs (sum of |x_i|, dims >= 2), or an expression "
+          "of x in the activation language, {expr: \"x * sin(5 * x)\"} (dims 1)");
+  v.field("dims", s.dims, "input dimension d; inputs uniform in [-sqrt 3, sqrt 3]^d", 1, 4096);
+  v.field("n_train", s.n_train, "training points", 1, 1e8);
+  v.field("n_test", s.n_test, "test points", 1, 1e8);
+  v.field("seed", s.seed,
+          "seed of the points (not the run's seed: every seed fits the same points)", 0, 9.2e18);
+}
+
+template <class V>
+void describe(V& v, ImageDataSpec& s) {
+  v.field("file", s.file,
+          "a greyscale PGM (P2/P5) or PNG file, or builtin (a generated test image)");
+  v.field("size", s.size, "side of the built-in image in pixels; 0: 64 (a file keeps its size)", 0,
+          4096);
+}
+
+template <class V>
 void describe(V& v, DataSpec& s) {
   v.field("dataset", s.dataset,
-          "dataset: mnist, fashion_mnist, cifar10 or synthetic (`actbench data list`)");
+          "dataset: mnist, fashion_mnist, cifar10, synthetic, function or image (`actbench data "
+          "list`)");
   v.field("root", s.root,
           "directory holding one folder per dataset (`actbench data fetch`); `data` follows "
           "$ACTBENCH_DATA when that is set");
-  v.field("batch_size", s.batch_size, "training mini-batch size", 1, 1 << 20);
+  v.field("batch_size", s.batch_size, "training mini-batch size; 0: the whole training set", 0,
+          1 << 20);
   v.field("eval_batch_size", s.eval_batch_size, "batch size for evaluation and probes", 1, 1 << 20);
   v.field("train_subset", s.train_subset, "use only the first N training samples; 0: all", 0, 1e9);
   v.field("test_subset", s.test_subset, "use only the first N test samples; 0: all", 0, 1e9);
   v.field("normalize", s.normalize, "subtract the per-channel mean and divide by the std");
   v.field("shuffle", s.shuffle, "reshuffle the training set every epoch (seeded)");
+  v.section("function", s.function);
+  v.section("image", s.image);
 }
 
 template <class V>
@@ -134,6 +159,10 @@ void describe(V& v, TrainSpec& s) {
           "a training loss above this ends the run as diverged, like a NaN (chance-level "
           "cross-entropy for 10 classes is ln 10 = 2.3); 0: only NaN and infinity",
           0.0, kInf);
+  v.field("eval_every", s.eval_every,
+          "epochs between epoch records (test evaluation, probes, a metrics row); the last epoch "
+          "always has one",
+          1, 1e9);
 }
 
 template <class V>
@@ -165,6 +194,10 @@ void describe(V& v, RunSpec& s) {
   v.field("name", s.name,
           "run name, the prefix of the run directory; default: the config's file name");
   v.field("seed", s.seed, "seed for initialisation, shuffling and dropout", 0, 9.2e18);
+  v.field("task", s.task,
+          "classification (cross-entropy, accuracy) or regression (MSE); the dataset must be of "
+          "this kind",
+          std::vector<std::string>{"classification", "regression"});
   v.section("data", s.data);
   v.section("model", s.model);
   v.section("optim", s.optim);
@@ -685,6 +718,13 @@ ordered_json to_json(const RunSpec& spec) {
   ordered_json out = ordered_json::object();
   Writer writer(out);
   describe(writer, const_cast<RunSpec&>(spec));
+  // The keys of the regression tasks are written only where they matter: a classification
+  // config keeps the resolved form, and so the run id, it had before they existed (a sweep started
+  // earlier still resumes), and a resolved config never holds a section its dataset refuses.
+  if (spec.task == "classification") out.erase("task");
+  if (spec.data.dataset != "function") out["data"].erase("function");
+  if (spec.data.dataset != "image") out["data"].erase("image");
+  if (spec.train.eval_every == 1) out["train"].erase("eval_every");
   return out;
 }
 

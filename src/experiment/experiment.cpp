@@ -17,6 +17,7 @@
 #include "store/dead_unit_masks.hpp"
 #include "store/run_directory.hpp"
 #include "train/console.hpp"
+#include "train/task.hpp"
 #include "train/trainer.hpp"
 
 namespace actbench::experiment {
@@ -58,6 +59,29 @@ void check_optimizer(const config::RunSpec& spec) {
   if (spec.optim.schedule.name == "step" && spec.optim.schedule.gamma <= 0.0) {
     throw ConfigError(spec.location_of("optim.schedule.gamma"),
                       "optim.schedule.gamma must be > 0 for the step schedule");
+  }
+}
+
+// The task and the dataset must agree, and a dataset's own section is only for that dataset.
+void check_task_and_data(const config::RunSpec& spec, const data::DatasetEntry& dataset) {
+  if (spec.task != dataset.task) {
+    const bool task_written = spec.where.count("task") > 0;
+    throw ConfigError(
+        spec.location_of(task_written ? "task" : "data.dataset"),
+        fmt::format("task is {}{}, but dataset '{}' is a {} dataset", spec.task,
+                    task_written ? "" : " (the default)", dataset.name, dataset.task),
+        dataset.task == "regression"
+            ? "set task: regression (MSE loss), or choose a classification dataset"
+            : "set task: classification, or choose a regression dataset (function, image)");
+  }
+  for (const char* section : {"function", "image"}) {
+    const std::string key = std::string("data.") + section;
+    if (spec.where.count(key) > 0 && dataset.name != section) {
+      throw ConfigError(spec.location_of(key),
+                        fmt::format("{} configures the {} dataset, but data.dataset is '{}'", key,
+                                    section, dataset.name),
+                        fmt::format("set data.dataset: {}, or remove {}", section, key));
+    }
   }
 }
 
@@ -108,6 +132,15 @@ RunOutcome train_into(const PreparedRun& prepared, data::Dataset& dataset,
 }  // namespace
 
 data::Dataset load_run_dataset(const config::RunSpec& spec) {
+  return data::load_dataset(spec.data.dataset, load_options(spec));
+}
+
+PreparedRun prepare_run(const std::string& config_file,
+                        const std::vector<config::CliOverride>& overrides) {
+  return prepare_spec(config::load_run_spec(config_file, overrides));
+}
+
+data::LoadOptions load_options(const config::RunSpec& spec) {
   data::LoadOptions load;
   // data.root at its default ("data") follows $ACTBENCH_DATA, so runs work from any directory; a
   // sweep's resolved configs spell the default out, so a "was it written" test would not do.
@@ -117,12 +150,16 @@ data::Dataset load_run_dataset(const config::RunSpec& spec) {
   load.train_subset = spec.data.train_subset;
   load.test_subset = spec.data.test_subset;
   load.seed = static_cast<uint64_t>(spec.seed);
-  return data::load_dataset(spec.data.dataset, load);
-}
-
-PreparedRun prepare_run(const std::string& config_file,
-                        const std::vector<config::CliOverride>& overrides) {
-  return prepare_spec(config::load_run_spec(config_file, overrides));
+  load.function_target = spec.data.function.target;
+  load.function_dims = spec.data.function.dims;
+  load.function_train_points = spec.data.function.n_train;
+  load.function_test_points = spec.data.function.n_test;
+  load.function_seed = static_cast<uint64_t>(spec.data.function.seed);
+  load.image_file = spec.data.image.file;
+  load.image_size = spec.data.image.size;
+  load.where = spec.where;
+  load.config_location = spec.location_of("");
+  return load;
 }
 
 PreparedRun prepare_spec(config::RunSpec spec) {
@@ -131,7 +168,8 @@ PreparedRun prepare_spec(config::RunSpec spec) {
   const data::DatasetEntry& dataset =
       data::dataset_entry(prepared.spec.data.dataset, prepared.spec.location_of("data.dataset"));
   prepared.spec.data.dataset = dataset.name;  // an alias resolves to the canonical name
-  prepared.shape = dataset.shape;
+  check_task_and_data(prepared.spec, dataset);
+  prepared.shape = data::dataset_shape(dataset, load_options(prepared.spec));
   parse_device(prepared.spec);
   check_optimizer(prepared.spec);
   prepared.plan = model::plan_model(prepared.spec, prepared.shape);
@@ -197,11 +235,12 @@ void write_run_start(const config::RunSpec& spec, const store::RunDirectory& dir
 }
 
 ordered_json write_run_end(const config::RunSpec& spec, const train::TrainResult& result,
-                           model::NetworkImpl& network, const store::RunDirectory& directory,
-                           ordered_json& meta) {
+                           model::NetworkImpl& network, const data::Dataset& dataset,
+                           const store::RunDirectory& directory, ordered_json& meta) {
   store::write_dead_unit_masks(directory, result.records, layer_names(network));
   if (spec.output.save_weights) directory.write_weights(network);
   ordered_json summary = store::make_summary(result, network);
+  summary.update(train::task_summary(spec, network, dataset));
   directory.write_json("summary.json", summary);
   meta["status"] = core::to_string(result.status);
   if (!result.reason.empty()) meta["reason"] = result.reason;
@@ -243,7 +282,7 @@ RunOutcome train_into(const PreparedRun& prepared, data::Dataset& dataset,
 
   const train::TrainResult result = train::train(spec, network, dataset, device, observers);
   if (metrics.has_unwritten_rows()) metrics.flush();
-  const ordered_json summary = write_run_end(spec, result, network, directory, meta);
+  const ordered_json summary = write_run_end(spec, result, network, dataset, directory, meta);
 
   if (options.console) {
     if (result.status != core::RunStatus::kCompleted)
@@ -261,11 +300,24 @@ std::string result_table(const ordered_json& summary, const std::string& title) 
   auto number = [](const ordered_json& value, const char* format) {
     return value.is_number() ? fmt::format(fmt::runtime(format), value.get<double>()) : "-";
   };
-  std::string out = fmt::format(
-      "{}: status {}, test accuracy {}, test loss {}, train loss {}, {} epochs in {}s\n\n", title,
-      summary.value("status", "?"), number(summary["test_accuracy"], "{:.4f}"),
-      number(summary["test_loss"], "{:.4f}"), number(summary["train_loss"], "{:.4f}"),
-      summary.value("epochs", 0), number(summary["seconds"], "{:.1f}"));
+  std::string out =
+      summary.contains("test_mse")
+          ? fmt::format(
+                "{}: status {}, test MSE {}, train MSE {}, collapsed {}{}, {} epochs in {}s\n\n",
+                title, summary.value("status", "?"), number(summary["test_mse"], "{:.4g}"),
+                number(summary["train_mse"], "{:.4g}"),
+                summary["collapsed"].is_boolean()
+                    ? (summary["collapsed"].get<bool>() ? "yes" : "no")
+                    : "-",
+                summary.contains("psnr") ? ", PSNR " + number(summary["psnr"], "{:.2f}") + " dB"
+                                         : std::string(),
+                summary.value("epochs", 0), number(summary["seconds"], "{:.1f}"))
+          : fmt::format(
+                "{}: status {}, test accuracy {}, test loss {}, train loss {}, {} epochs in "
+                "{}s\n\n",
+                title, summary.value("status", "?"), number(summary["test_accuracy"], "{:.4f}"),
+                number(summary["test_loss"], "{:.4f}"), number(summary["train_loss"], "{:.4f}"),
+                summary.value("epochs", 0), number(summary["seconds"], "{:.1f}"));
   out +=
       "| layer | units | activation | dead | saturated | mean \\|dL/dW\\| | \\|dL/dz\\| | post "
       "mean | post std |\n";

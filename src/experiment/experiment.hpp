@@ -25,6 +25,9 @@ struct PreparedRun {
   data::DatasetShape shape;
 };
 
+// How the run's data is loaded: the data section of its spec, with the keys' locations.
+data::LoadOptions load_options(const config::RunSpec& spec);
+
 // Throws ConfigError for any mistake (including ones only building the network reveals).
 PreparedRun prepare_run(const std::string& config_file,
                         const std::vector<config::CliOverride>& overrides);

@@ -28,7 +28,7 @@ void write_run_start(const config::RunSpec& spec, const store::RunDirectory& dir
                      const nlohmann::ordered_json& meta);
 // weights.pt (if asked), summary.json and the final meta.json; returns the summary.
 nlohmann::ordered_json write_run_end(const config::RunSpec& spec, const train::TrainResult& result,
-                                     model::NetworkImpl& network,
+                                     model::NetworkImpl& network, const data::Dataset& dataset,
                                      const store::RunDirectory& directory,
                                      nlohmann::ordered_json& meta);
 // Records in meta.json that the run failed after its directory existed (best effort).

@@ -43,14 +43,16 @@ std::pair<torch::Tensor, torch::Tensor> mean_and_std(const torch::Tensor& x) {
 }  // namespace
 
 std::vector<LayerProbe> measure_layers(model::NetworkImpl& network, const at::Tensor& inputs,
-                                       const at::Tensor& labels, double saturation_threshold) {
+                                       const at::Tensor& labels, double saturation_threshold,
+                                       const LossFunction& loss_function) {
   const bool was_training = network.is_training();
   network.eval();
   torch::AutoGradMode enable_grad(true);
 
   Recorder recorder;
   torch::Tensor logits = network.forward(inputs, &recorder);
-  torch::Tensor loss = torch::nn::functional::cross_entropy(logits, labels);
+  torch::Tensor loss = loss_function ? loss_function(logits, labels)
+                                     : torch::nn::functional::cross_entropy(logits, labels);
   const size_t n = network.num_hidden();
   std::vector<LayerProbe> probes(n);
   if (n == 0) {

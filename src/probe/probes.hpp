@@ -9,6 +9,7 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,7 @@ struct LayerProbe {
   double saturated_fraction = 0.0;  // (unit, sample) pairs with |f'(z)| < threshold * max |f'|
   double pre_mean = 0.0, pre_std = 0.0;
   double post_mean = 0.0, post_std = 0.0;
-  double backprop_grad_norm = 0.0;  // || dL/dz ||_2 over the probe set, L = mean cross-entropy
+  double backprop_grad_norm = 0.0;  // || dL/dz ||_2 over the probe set, L = the task's mean loss
   // Dead units whose every pre-activation lies on the activation's half-line where f' = 0 by
   // definition (the catalogue's flat_below / flat_above: ReLU's z <= 0). The rest of
   // dead_fraction is numerical death, f' rounded to 0 (SiLU far left in float32). NaN where not
@@ -32,10 +33,15 @@ struct LayerProbe {
   at::Tensor dead_units, structural_dead_units;
 };
 
+// The loss whose gradient the probes measure: (network output, targets) -> mean loss. Unset:
+// cross-entropy with int64 class labels.
+using LossFunction = std::function<at::Tensor(const at::Tensor&, const at::Tensor&)>;
+
 // Runs the probe set through the network in eval mode (no dropout, batch-norm running statistics);
 // leaves parameter gradients untouched and restores the training mode.
 std::vector<LayerProbe> measure_layers(model::NetworkImpl& network, const at::Tensor& inputs,
-                                       const at::Tensor& labels, double saturation_threshold);
+                                       const at::Tensor& labels, double saturation_threshold,
+                                       const LossFunction& loss_function = nullptr);
 
 // Mean and max over training steps of || dL/dW ||_2 per hidden layer. Runs at every training step
 // whenever probes are on, so each step costs one dot product per layer into a preallocated slot and
@@ -67,7 +73,7 @@ class GradNormMeter {
 // second forward or backward pass, and no synchronisation until read_and_reset(). Over a window:
 // dead_fraction counts units with f'(z) = 0 on every training sample of the window; saturation,
 // means and standard deviations pool every (unit, sample) pair; backprop_grad_norm is the mean
-// over the window's steps of || dL/dz ||_2 on the step's batch (L the mean cross-entropy of the
+// over the window's steps of || dL/dz ||_2 on the step's batch (L the mean training loss of the
 // batch, so it is not the probe set's figure: it scales like 1/sqrt(batch size)). Dropout and
 // batch norm act as in training, as they do on the gradient the optimiser sees.
 class BatchProbeMeter : public model::LayerObserver {

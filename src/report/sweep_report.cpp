@@ -79,6 +79,9 @@ std::string html_escape(const std::string& text) {
 }
 
 std::string diverged_text(const Group& g) { return fmt::format("{}/{}", g.diverged, g.runs); }
+std::string collapsed_text(const Group& g) {
+  return g.collapse_known > 0 ? fmt::format("{}/{}", g.collapsed, g.collapse_known) : "-";
+}
 
 }  // namespace
 
@@ -108,6 +111,10 @@ Report build_report(const std::vector<store::RunRow>& runs, const std::vector<st
         group.run_ids.push_back(run->run_id);
         if (run->test_accuracy) accuracy.push_back(*run->test_accuracy);
         if (run->test_loss) loss.push_back(*run->test_loss);
+        if (run->collapsed) {
+          ++group.collapse_known;
+          group.collapsed += *run->collapsed ? 1 : 0;
+        }
         if (group.layers.empty())
           for (const auto& l : run->layers) group.layers.push_back(LayerStat{l.name, {}, {}});
         dead.resize(group.layers.size());
@@ -166,6 +173,9 @@ std::string render(const Report& report, const std::string& format) {
     return report.keys.empty() ? std::vector<std::string>{"all"} : g.key_values;
   };
   std::string out;
+  // Regression sweeps get a `collapsed` column; classification tables stay as they were.
+  const bool regression = std::any_of(report.groups.begin(), report.groups.end(),
+                                      [](const Group& g) { return g.collapse_known > 0; });
 
   if (format == "csv") {
     std::vector<std::string> header = report.keys;
@@ -173,6 +183,7 @@ std::string render(const Report& report, const std::string& format) {
          {"runs", "completed", "diverged", "failed", "test_accuracy_mean", "test_accuracy_std",
           "test_accuracy_min", "test_accuracy_max", "test_loss_mean", "test_loss_std"})
       header.push_back(h);
+    if (regression) header.push_back("collapsed");
     for (const auto& name : layer_names) {
       header.push_back(name + "_dead_fraction");
       header.push_back(name + "_grad_norm");
@@ -184,9 +195,12 @@ std::string render(const Report& report, const std::string& format) {
       cells.push_back(std::to_string(g.completed));
       cells.push_back(std::to_string(g.diverged));
       cells.push_back(std::to_string(g.failed));
-      for (double v : {g.test_accuracy.mean, g.test_accuracy.std, g.test_accuracy.min,
-                       g.test_accuracy.max, g.test_loss.mean, g.test_loss.std})
+      for (double v :
+           {g.test_accuracy.mean, g.test_accuracy.std, g.test_accuracy.min, g.test_accuracy.max})
         cells.push_back(g.test_accuracy.n > 0 ? fmt::format("{:.6g}", v) : "");
+      for (double v : {g.test_loss.mean, g.test_loss.std})
+        cells.push_back(g.test_loss.n > 0 ? fmt::format("{:.6g}", v) : "");
+      if (regression) cells.push_back(g.collapse_known > 0 ? std::to_string(g.collapsed) : "");
       for (size_t i = 0; i < layer_names.size(); ++i) {
         const bool has = i < g.layers.size() && g.layers[i].dead_fraction.n > 0;
         cells.push_back(has ? fmt::format("{:.6g}", g.layers[i].dead_fraction.mean) : "");
@@ -201,6 +215,7 @@ std::string render(const Report& report, const std::string& format) {
   std::vector<std::string> header = keys;
   for (const char* h : {"seeds", "test acc (mean ± std)", "min / max", "test loss", "diverged"})
     header.push_back(h);
+  if (regression) header.push_back("collapsed");
   for (const auto& name : layer_names) {
     header.push_back(name + " dead");
     header.push_back(name + " |dL/dW|");
@@ -217,6 +232,7 @@ std::string render(const Report& report, const std::string& format) {
                         : "-");
     cells.push_back(pm(g.test_loss, "{:.4f}", separator));
     cells.push_back(diverged_text(g));
+    if (regression) cells.push_back(collapsed_text(g));
     for (size_t i = 0; i < layer_names.size(); ++i) {
       const bool has = i < g.layers.size() && g.layers[i].dead_fraction.n > 0;
       cells.push_back(has ? fmt::format("{:.1f}%", 100.0 * g.layers[i].dead_fraction.mean) : "-");

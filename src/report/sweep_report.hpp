@@ -1,6 +1,7 @@
 // Result tables for a sweep: runs grouped by any config keys (default: the keys the sweep varied,
 // seed excluded), with per group the number of seeds, mean +- std and min/max of test accuracy and
-// loss, the final dead fraction and weight-gradient norm per layer, and the share of diverged runs.
+// loss, the final dead fraction and weight-gradient norm per layer, the share of diverged runs, and
+// for regression runs the share that collapsed to a constant.
 // Rendered as Markdown, CSV, LaTeX (booktabs) or a self-contained HTML page.
 #pragma once
 
@@ -29,7 +30,9 @@ struct Group {
   std::vector<std::string> key_values;  // in the order of the group-by keys
   std::vector<std::string> run_ids;     // the completed runs, for plots
   int64_t runs = 0, completed = 0, diverged = 0, failed = 0, unfinished = 0;
-  Stat test_accuracy, test_loss;  // over completed runs
+  Stat test_accuracy, test_loss;  // over completed runs (regression: test_loss is the MSE)
+  int64_t collapsed = 0;          // regression: completed runs whose output collapsed to a constant
+  int64_t collapse_known = 0;     // regression: completed runs that say whether they collapsed
   std::vector<LayerStat> layers;
 };
 

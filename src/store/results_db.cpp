@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "core/error.hpp"
@@ -33,7 +34,11 @@ CREATE TABLE IF NOT EXISTS runs (
   test_loss REAL,
   train_loss REAL,
   train_accuracy REAL,
-  diverged_step INTEGER
+  diverged_step INTEGER,
+  train_mse REAL,
+  test_mse REAL,
+  collapsed INTEGER,
+  psnr REAL
 );
 CREATE TABLE IF NOT EXISTS run_params (
   run_id TEXT NOT NULL REFERENCES runs(run_id),
@@ -67,6 +72,11 @@ CREATE TABLE IF NOT EXISTS metrics (
 CREATE INDEX IF NOT EXISTS metrics_by_run ON metrics(run_id, metric);
 )sql";
 
+// Columns added to `runs` after databases were first written: a database from before gains them
+// when a sweep writes to it again (reading one leaves the file as it is).
+const std::vector<std::pair<const char*, const char*>> kLaterRunColumns{
+    {"train_mse", "REAL"}, {"test_mse", "REAL"}, {"collapsed", "INTEGER"}, {"psnr", "REAL"}};
+
 // "results database <file>: <SQLite's message>", so that a full or read-only disk names the file.
 std::string database_error(sqlite3* db, const std::string& detail = "") {
   const char* file = sqlite3_db_filename(db, "main");
@@ -96,6 +106,7 @@ class Statement {
   }
   Statement& bind_json(int i, const nlohmann::json& v) {
     if (v.is_number()) return bind(i, v.get<double>());
+    if (v.is_boolean()) return bind(i, static_cast<int64_t>(v.get<bool>()));
     sqlite3_bind_null(stmt_, i);
     return *this;
   }
@@ -139,6 +150,16 @@ ResultsDb::ResultsDb(const std::filesystem::path& file) : file_(file) {
   sqlite3_busy_timeout(db_, 10000);
   exec("PRAGMA foreign_keys = ON");
   exec(kSchema);
+  Statement columns(db_, "PRAGMA table_info(runs)");
+  std::set<std::string> present;
+  while (columns.next()) present.insert(columns.text(1));
+  for (const auto& [name, type] : kLaterRunColumns)
+    if (present.count(name) == 0) missing_columns_.push_back(std::string(name) + " " + type);
+}
+
+void ResultsDb::add_missing_columns() {
+  for (const auto& column : missing_columns_) exec("ALTER TABLE runs ADD COLUMN " + column);
+  missing_columns_.clear();
 }
 
 ResultsDb::~ResultsDb() { sqlite3_close(db_); }
@@ -173,6 +194,7 @@ std::optional<std::string> ResultsDb::info(const std::string& key) const {
 }
 
 void ResultsDb::plan(const std::vector<PlannedRun>& runs) {
+  add_missing_columns();
   exec("BEGIN IMMEDIATE");
   try {
     Statement insert(db_,
@@ -216,6 +238,7 @@ void ResultsDb::record_finished(const std::string& run_id, const std::filesystem
   std::string reason = has_summary ? summary.value("reason", "") : failure;
   if (!has_summary && reason.empty()) reason = "the run left no summary.json";
 
+  add_missing_columns();
   exec("BEGIN IMMEDIATE");
   try {
     // A rerun replaces whatever an earlier attempt recorded.
@@ -225,7 +248,8 @@ void ResultsDb::record_finished(const std::string& run_id, const std::filesystem
         db_,
         "UPDATE runs SET status = ?, reason = ?, finished = ?, seconds = ?, epochs = ?, "
         "test_accuracy = ?, test_loss = ?, train_loss = ?, train_accuracy = ?, "
-        "diverged_step = ? WHERE run_id = ?");
+        "diverged_step = ?, train_mse = ?, test_mse = ?, collapsed = ?, psnr = ? WHERE run_id = "
+        "?");
     update.bind(1, std::string(core::to_string(status)))
         .bind(2, reason)
         .bind(3, core::utc_now_iso8601());
@@ -236,7 +260,11 @@ void ResultsDb::record_finished(const std::string& run_id, const std::filesystem
     update.bind_json(8, summary.value("train_loss", nlohmann::json()));
     update.bind_json(9, summary.value("train_accuracy", nlohmann::json()));
     update.bind_json(10, summary.value("diverged_step", nlohmann::json()));
-    update.bind(11, run_id).run();
+    update.bind_json(11, summary.value("train_mse", nlohmann::json()));
+    update.bind_json(12, summary.value("test_mse", nlohmann::json()));
+    update.bind_json(13, summary.value("collapsed", nlohmann::json()));
+    update.bind_json(14, summary.value("psnr", nlohmann::json()));
+    update.bind(15, run_id).run();
 
     if (has_summary) {
       Statement layer(db_,
@@ -290,10 +318,13 @@ void ResultsDb::record_finished(const std::string& run_id, const std::filesystem
 
 std::vector<RunRow> ResultsDb::runs() const {
   std::vector<RunRow> rows;
+  const std::string later = missing_columns_.empty()
+                                ? "train_mse, test_mse, collapsed, psnr"
+                                : "NULL, NULL, NULL, NULL";  // a database from before them
   Statement select(db_,
                    "SELECT run_id, position, status, COALESCE(reason, ''), seed, directory, "
-                   "config_json, COALESCE(seconds, 0), test_accuracy, test_loss, train_loss FROM "
-                   "runs ORDER BY position");
+                   "config_json, COALESCE(seconds, 0), test_accuracy, test_loss, train_loss, " +
+                       later + " FROM runs ORDER BY position");
   while (select.next()) {
     RunRow row;
     row.run_id = select.text(0);
@@ -307,6 +338,10 @@ std::vector<RunRow> ResultsDb::runs() const {
     row.test_accuracy = select.real(8);
     row.test_loss = select.real(9);
     row.train_loss = select.real(10);
+    row.train_mse = select.real(11);
+    row.test_mse = select.real(12);
+    if (const auto collapsed = select.real(13)) row.collapsed = *collapsed != 0.0;
+    row.psnr = select.real(14);
     rows.push_back(std::move(row));
   }
   for (auto& row : rows) {
@@ -332,11 +367,12 @@ std::vector<RunRow> ResultsDb::runs() const {
 }
 
 std::vector<ResultsDb::EpochValue> ResultsDb::epoch_values(const std::string& metric) const {
-  // Step records share epochs with end-of-epoch records; only the latter carry a test accuracy.
+  // Step records share epochs with end-of-epoch records; only the latter carry a test loss (and,
+  // for classification, a test accuracy).
   Statement select(db_,
                    "SELECT m.run_id, m.epoch, m.layer, m.value FROM metrics m JOIN metrics t ON "
                    "t.run_id = m.run_id AND t.epoch = m.epoch AND t.step = m.step AND t.metric = "
-                   "'test_accuracy' WHERE m.metric = ? ORDER BY m.run_id, m.epoch");
+                   "'test_loss' WHERE m.metric = ? ORDER BY m.run_id, m.epoch");
   select.bind(1, metric);
   std::vector<EpochValue> values;
   while (select.next())

@@ -7,6 +7,7 @@
 // Tables:
 //   sweep(key, value)                      name, base config, varied keys (JSON), created
 //   runs(run_id, position, status, ...)    one row per planned run, with its summary metrics
+//                                          (regression: train_mse, test_mse, collapsed, psnr)
 //   run_params(run_id, key, value)         the value of every varied key, as text
 //   layers(run_id, layer_index, name, ...) each hidden layer's final probes
 //   metrics(run_id, epoch, step, layer, metric, value)   every row of the run's metrics.csv
@@ -44,6 +45,8 @@ struct RunRow {
   std::string config_json;
   double seconds = 0.0;
   std::optional<double> test_accuracy, test_loss, train_loss;
+  std::optional<double> train_mse, test_mse, psnr;  // regression runs (psnr: image data)
+  std::optional<bool> collapsed;                    // regression runs
   std::map<std::string, std::string> params;
   struct Layer {
     std::string name;
@@ -72,7 +75,7 @@ class ResultsDb {
 
   std::vector<RunRow> runs() const;
 
-  // One metric at the end of every epoch (the record that has a test accuracy), for every run.
+  // One metric at the end of every epoch (the records that have a test loss), for every run.
   struct EpochValue {
     std::string run_id;
     int64_t epoch = 0;
@@ -85,9 +88,11 @@ class ResultsDb {
 
  private:
   void exec(const std::string& sql) const;
+  void add_missing_columns();
   void rollback() const;  // of the open transaction, if any; never throws
   sqlite3* db_ = nullptr;
   std::filesystem::path file_;
+  std::vector<std::string> missing_columns_;  // "name TYPE" of columns an older database lacks
 };
 
 }  // namespace actbench::store

@@ -75,28 +75,8 @@ double scheduled_lr(const config::OptimSpec& spec, int64_t step, int64_t steps_p
 
 std::pair<double, double> evaluate(model::NetworkImpl& network, const data::Split& split,
                                    int64_t batch_size) {
-  const bool was_training = network.is_training();
-  network.eval();
-  torch::NoGradGuard no_grad;
-  const int64_t n = split.size();
-  torch::Tensor loss_sum =
-      torch::zeros({}, torch::dtype(torch::kFloat64).device(split.images.device()));
-  torch::Tensor correct =
-      torch::zeros({}, torch::dtype(torch::kInt64).device(split.images.device()));
-  for (int64_t start = 0; start < n; start += batch_size) {
-    const int64_t end = std::min(n, start + batch_size);
-    torch::Tensor x = split.images.slice(0, start, end);
-    torch::Tensor y = split.labels.slice(0, start, end);
-    torch::Tensor logits = network.forward(x);
-    loss_sum +=
-        torch::nn::functional::cross_entropy(
-            logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-            .to(torch::kFloat64);
-    correct += logits.argmax(1).eq(y).sum();
-  }
-  network.train(was_training);
-  if (n == 0) return {kNaN, kNaN};
-  return {loss_sum.item<double>() / n, static_cast<double>(correct.item<int64_t>()) / n};
+  const Evaluation result = evaluate(network, split, batch_size, task_named("classification"));
+  return {result.loss, result.accuracy};
 }
 
 TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network,
@@ -104,11 +84,16 @@ TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network,
                   const std::vector<TrainingObserver*>& observers) {
   TrainResult result;
   const auto start = Clock::now();
+  const Task& task = task_named(spec.task);
 
   data::Split train_split{dataset.train.images.to(device), dataset.train.labels.to(device)};
   data::Split test_split{dataset.test.images.to(device), dataset.test.labels.to(device)};
   const int64_t n = train_split.size();
-  const int64_t batch_size = std::min(spec.data.batch_size, std::max<int64_t>(n, 1));
+  // Full batch: every step sees the whole training set in its stored order (a permutation would
+  // change nothing but the order of a sum), without copying it.
+  const bool full_batch = spec.data.batch_size == 0;
+  const int64_t batch_size = full_batch ? std::max<int64_t>(n, 1)
+                                        : std::min(spec.data.batch_size, std::max<int64_t>(n, 1));
   const int64_t steps_per_epoch = (n + batch_size - 1) / batch_size;
   const int64_t total_steps = steps_per_epoch * spec.train.epochs;
 
@@ -129,6 +114,10 @@ TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network,
   probe::GradNormMeter grad_meter(network.num_hidden());
   // Step records from the training batches themselves: the meter watches every training forward.
   std::optional<probe::BatchProbeMeter> batch_meter;
+  const probe::LossFunction probe_loss = [&task](const at::Tensor& output,
+                                                 const at::Tensor& target) {
+    return task.loss(output, target);
+  };
   if (spec.probes.enabled && spec.probes.every_steps > 0 &&
       spec.probes.step_source == "train_batch" && network.num_hidden() > 0) {
     batch_meter.emplace(network, spec.probes.saturation_threshold);
@@ -146,10 +135,10 @@ TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network,
     record.test_accuracy = kNaN;
     if (batch_meter && end_of_epoch) batch_meter->read_and_reset();  // epoch records: probe set
     if (spec.probes.enabled && network.num_hidden() > 0 && probe_n > 0) {
-      const auto probes =
-          batch_meter && !end_of_epoch
-              ? batch_meter->read_and_reset()
-              : probe::measure_layers(network, probe_x, probe_y, spec.probes.saturation_threshold);
+      const auto probes = batch_meter && !end_of_epoch
+                              ? batch_meter->read_and_reset()
+                              : probe::measure_layers(network, probe_x, probe_y,
+                                                      spec.probes.saturation_threshold, probe_loss);
       const auto grads = grad_meter.read_and_reset();
       for (size_t i = 0; i < probes.size(); ++i) record.layers.push_back({probes[i], grads[i]});
     }
@@ -164,8 +153,9 @@ TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network,
   // Epoch 0: the network as initialised.
   {
     Record record = make_record(0, 0, true);
-    std::tie(record.test_loss, record.test_accuracy) =
-        evaluate(network, test_split, spec.data.eval_batch_size);
+    const Evaluation test = evaluate(network, test_split, spec.data.eval_batch_size, task);
+    record.test_loss = test.loss;
+    record.test_accuracy = test.accuracy;
     publish(record);
   }
 
@@ -173,11 +163,15 @@ TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network,
   auto last_progress = Clock::now();
   for (int64_t epoch = 1; epoch <= spec.train.epochs; ++epoch) {
     const auto epoch_start = Clock::now();
-    torch::Tensor order = spec.data.shuffle ? torch::randperm(n, shuffle_generator, torch::kLong)
-                                            : torch::arange(n, torch::kLong);
-    order = order.to(device);
+    torch::Tensor order;
+    if (!full_batch) {
+      order = spec.data.shuffle ? torch::randperm(n, shuffle_generator, torch::kLong)
+                                : torch::arange(n, torch::kLong);
+      order = order.to(device);
+    }
     double loss_sum = 0.0;
-    torch::Tensor correct = torch::zeros({}, torch::dtype(torch::kInt64).device(device));
+    torch::Tensor correct;  // classification only: no allocation per full-batch regression step
+    if (task.has_accuracy()) correct = torch::zeros({}, torch::dtype(torch::kInt64).device(device));
     int64_t seen = 0;
     for (int64_t batch = 0; batch < steps_per_epoch; ++batch) {
       if (core::interrupt_requested()) {
@@ -191,15 +185,19 @@ TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network,
       for (auto& group : optimizer->param_groups()) group.options().set_lr(lr);
 
       const int64_t begin = batch * batch_size;
-      const torch::Tensor index = order.slice(0, begin, std::min(n, begin + batch_size));
-      const torch::Tensor x = train_split.images.index_select(0, index);
-      const torch::Tensor y = train_split.labels.index_select(0, index);
+      const torch::Tensor index =
+          full_batch ? torch::Tensor() : order.slice(0, begin, std::min(n, begin + batch_size));
+      const torch::Tensor x =
+          full_batch ? train_split.images : train_split.images.index_select(0, index);
+      const torch::Tensor y =
+          full_batch ? train_split.labels : train_split.labels.index_select(0, index);
+      const int64_t batch_samples = x.size(0);
 
       // Unset rather than zeroed (PyTorch's set_to_none): backward then hands its gradient over
       // instead of adding it into a zeroed buffer, two passes over the parameters fewer per step.
       for (const auto& parameter : parameters) parameter.mutable_grad().reset();
-      const torch::Tensor logits = network.forward(x, batch_meter ? &*batch_meter : nullptr);
-      const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
+      const torch::Tensor output = network.forward(x, batch_meter ? &*batch_meter : nullptr);
+      const torch::Tensor loss = task.loss(output, y);
       const double loss_value = loss.item<double>();
       const double threshold = spec.train.divergence_threshold;
       if (!std::isfinite(loss_value) || (threshold > 0 && loss_value > threshold)) {
@@ -224,15 +222,18 @@ TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network,
       optimizer->step();
       ++step;
 
-      loss_sum += loss_value * static_cast<double>(index.size(0));
-      {
+      loss_sum += loss_value * static_cast<double>(batch_samples);
+      if (task.has_accuracy()) {
         torch::NoGradGuard no_grad;
-        correct += logits.argmax(1).eq(y).sum();
+        correct += task.correct(output, y);
       }
-      seen += index.size(0);
+      seen += batch_samples;
 
+      const bool epoch_record_follows =
+          batch + 1 == steps_per_epoch &&
+          (epoch % spec.train.eval_every == 0 || epoch == spec.train.epochs);
       if (spec.probes.every_steps > 0 && step % spec.probes.every_steps == 0 &&
-          batch + 1 < steps_per_epoch) {
+          !epoch_record_follows) {
         Record record = make_record(epoch, step, false);
         publish(record);
       }
@@ -245,14 +246,17 @@ TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network,
       }
     }
 
+    result.epochs_completed = epoch;
+    if (epoch % spec.train.eval_every != 0 && epoch != spec.train.epochs) continue;
     Record record = make_record(epoch, step, true);
     record.train_loss = loss_sum / std::max<int64_t>(seen, 1);
-    record.train_accuracy =
-        static_cast<double>(correct.item<int64_t>()) / std::max<int64_t>(seen, 1);
-    std::tie(record.test_loss, record.test_accuracy) =
-        evaluate(network, test_split, spec.data.eval_batch_size);
+    record.train_accuracy = task.has_accuracy() ? static_cast<double>(correct.item<int64_t>()) /
+                                                      std::max<int64_t>(seen, 1)
+                                                : kNaN;
+    const Evaluation test = evaluate(network, test_split, spec.data.eval_batch_size, task);
+    record.test_loss = test.loss;
+    record.test_accuracy = test.accuracy;
     publish(record);
-    result.epochs_completed = epoch;
   }
   result.steps = step;
   result.seconds = seconds_since(start);

@@ -1,8 +1,9 @@
-// The training loop: seeded shuffling over in-memory tensors, the configured optimiser and
-// learning-rate schedule, evaluation, probes at initialisation, after every epoch and optionally
-// every N steps, and divergence detection (a NaN or infinite loss ends the run with status
-// `diverged`, not a crash). Observers receive every record; the console table and the run directory
-// are two such observers.
+// The training loop: seeded shuffling over in-memory tensors (or the whole training set as one
+// batch, data.batch_size: 0), the configured optimiser and learning-rate schedule, the task's loss
+// and evaluation (train/task.hpp), probes at initialisation, after every epoch (or every
+// train.eval_every epochs) and optionally every N steps, and divergence detection (a NaN or
+// infinite loss ends the run with status `diverged`, not a crash). Observers receive every record;
+// the console table and the run directory are two such observers.
 #pragma once
 
 #include <torch/optim/optimizer.h>
@@ -16,6 +17,7 @@
 #include "data/dataset.hpp"
 #include "model/network.hpp"
 #include "probe/probes.hpp"
+#include "train/task.hpp"
 
 namespace actbench::train {
 
@@ -30,7 +32,7 @@ struct Record {
   bool end_of_epoch = true;
   double lr = 0.0;
   // Training loss and accuracy averaged over the epoch's batches (NaN at epoch 0 and for step
-  // records).
+  // records). Losses are the task's: cross-entropy, or for regression the MSE (accuracies NaN).
   double train_loss = 0.0, train_accuracy = 0.0;
   double test_loss = 0.0, test_accuracy = 0.0;  // NaN for step records
   double seconds = 0.0;                         // wall time since training started
@@ -73,7 +75,8 @@ TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network,
                   const data::Dataset& dataset, const torch::Device& device,
                   const std::vector<TrainingObserver*>& observers);
 
-// Mean cross-entropy and accuracy on a split, in eval mode without gradients.
+// Mean cross-entropy and accuracy on a split, in eval mode without gradients (the classification
+// task's evaluate(), see task.hpp).
 std::pair<double, double> evaluate(model::NetworkImpl& network, const data::Split& split,
                                    int64_t batch_size);
 

@@ -43,7 +43,8 @@ const std::map<std::string, std::string>& expected_errors() {
        "13_hidden_item_not_int.yaml:1:23: error: model.hidden[1] must be an integer, got 'wide'"},
       {"14_normalize_not_bool.yaml",
        "14_normalize_not_bool.yaml:1:19: error: data.normalize must be true or false, got 'maybe'"},
-      {"15_zero_batch.yaml", "15_zero_batch.yaml:1:20: error: data.batch_size = 0 is out of range"},
+      {"15_negative_batch.yaml",
+       "15_negative_batch.yaml:1:20: error: data.batch_size = -1 is out of range"},
       {"16_negative_width.yaml",
        "16_negative_width.yaml:1:23: error: model.hidden[1] = -3 is out of range"},
       {"17_negative_epochs.yaml",
@@ -109,6 +110,23 @@ const std::map<std::string, std::string>& expected_errors() {
       {"48_component_is_list.yaml",
        "48_component_is_list.yaml:1:21: error: model.activation must be a name or {name: ..., "
        "parameters}, got a list"},
+      {"49_regression_on_mnist.yaml",
+       "49_regression_on_mnist.yaml:1:7: error: task is regression, but dataset 'mnist' is a "
+       "classification dataset"},
+      {"50_classification_on_function.yaml",
+       "50_classification_on_function.yaml:1:17: error: task is classification (the default), but "
+       "dataset 'function' is a regression dataset"},
+      {"51_unknown_function_target.yaml",
+       "51_unknown_function_target.yaml:2:46: error: unknown function target 'ab' (did you mean "
+       "'abs'?)"},
+      {"52_sum_abs_one_dim.yaml",
+       "52_sum_abs_one_dim.yaml:2:61: error: data.function.dims is 1, but target 'sum_abs' (sum of "
+       "|x_i|) needs dims >= 2"},
+      {"53_function_section_on_mnist.yaml",
+       "53_function_section_on_mnist.yaml:1:34: error: data.function configures the function "
+       "dataset, but data.dataset is 'mnist'"},
+      {"54_unknown_task.yaml",
+       "54_unknown_task.yaml:1:7: error: task is 'regresion' (did you mean 'regression'?)"},
   };
   return expected;
 }

@@ -96,8 +96,8 @@ TEST(Config, WrongTypes) {
 }
 
 TEST(Config, OutOfRangeValues) {
-  EXPECT_NE(error_of("data: {batch_size: 0}\n")
-                .find("c.yaml:1:20: error: data.batch_size = 0 is out of range"),
+  EXPECT_NE(error_of("data: {batch_size: -1}\n")
+                .find("c.yaml:1:20: error: data.batch_size = -1 is out of range"),
             std::string::npos);
   EXPECT_NE(error_of("model: {hidden: [256, -3]}\n")
                 .find("c.yaml:1:23: error: model.hidden[1] = -3 is out of range"),

@@ -171,10 +171,10 @@ TEST(ResultsDb, SchemaHasTheDocumentedTablesAndColumns) {
   { store::ResultsDb db(dir.path() / "results.db"); }
   const std::map<std::string, std::vector<std::string>> expected{
       {"sweep", {"key", "value"}},
-      {"runs",
-       {"run_id", "position", "status", "reason", "seed", "directory", "config_json", "started",
-        "finished", "seconds", "epochs", "test_accuracy", "test_loss", "train_loss",
-        "train_accuracy", "diverged_step"}},
+      {"runs", {"run_id",        "position",      "status",    "reason",     "seed",
+                "directory",     "config_json",   "started",   "finished",   "seconds",
+                "epochs",        "test_accuracy", "test_loss", "train_loss", "train_accuracy",
+                "diverged_step", "train_mse",     "test_mse",  "collapsed",  "psnr"}},
       {"run_params", {"run_id", "key", "value"}},
       {"layers",
        {"run_id", "layer_index", "name", "units", "activation", "dead_fraction",

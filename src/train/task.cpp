@@ -1,0 +1,148 @@
+// Classification and regression tasks (see task.hpp).
+#include "train/task.hpp"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace actbench::train {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+class ClassificationTask : public Task {
+ public:
+  const char* name() const override { return "classification"; }
+  bool has_accuracy() const override { return true; }
+
+  at::Tensor loss(const at::Tensor& output, const at::Tensor& target) const override {
+    return torch::nn::functional::cross_entropy(output, target);
+  }
+  at::Tensor member_losses(const at::Tensor& output, const at::Tensor& target) const override {
+    const at::Tensor log_p = torch::log_softmax(output, -1);
+    const at::Tensor index = target.expand({output.size(0), output.size(1)}).unsqueeze(-1);
+    return -log_p.gather(-1, index).squeeze(-1).mean(1);
+  }
+  at::Tensor member_correct(const at::Tensor& output, const at::Tensor& target) const override {
+    return output.argmax(-1).eq(target).sum(-1);
+  }
+  at::Tensor loss_sum(const at::Tensor& output, const at::Tensor& target) const override {
+    return torch::nn::functional::cross_entropy(
+               output, target,
+               torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+        .to(torch::kFloat64);
+  }
+  at::Tensor correct(const at::Tensor& output, const at::Tensor& target) const override {
+    return output.argmax(1).eq(target).sum();
+  }
+};
+
+class RegressionTask : public Task {
+ public:
+  const char* name() const override { return "regression"; }
+  bool has_accuracy() const override { return false; }
+
+  // The solo loss is the member-wise one on a stack of one, so that a packed member's loss is
+  // the same computation as its solo twin's.
+  at::Tensor loss(const at::Tensor& output, const at::Tensor& target) const override {
+    return member_losses(output.unsqueeze(0), target.unsqueeze(0)).squeeze(0);
+  }
+  at::Tensor member_losses(const at::Tensor& output, const at::Tensor& target) const override {
+    return (output - target).square().mean({1, 2});
+  }
+  at::Tensor member_correct(const at::Tensor&, const at::Tensor&) const override { return {}; }
+  // Each sample's loss is the mean over its O outputs, as in loss().
+  at::Tensor loss_sum(const at::Tensor& output, const at::Tensor& target) const override {
+    return (output.to(torch::kFloat64) - target.to(torch::kFloat64)).square().sum() /
+           static_cast<double>(std::max<int64_t>(output.size(1), 1));
+  }
+  at::Tensor correct(const at::Tensor&, const at::Tensor&) const override { return {}; }
+};
+
+// The network's outputs on every input of a split, in eval mode, without gradients.
+at::Tensor outputs_of(model::NetworkImpl& network, const at::Tensor& inputs, int64_t batch_size) {
+  std::vector<at::Tensor> parts;
+  for (int64_t start = 0; start < inputs.size(0); start += batch_size)
+    parts.push_back(network.forward(inputs.slice(0, start, start + batch_size)));
+  return torch::cat(parts);
+}
+
+torch::Device device_of(model::NetworkImpl& network) {
+  const auto parameters = network.parameters();
+  return parameters.empty() ? torch::Device(torch::kCPU) : parameters.front().device();
+}
+
+}  // namespace
+
+const Task& task_named(const std::string& name) {
+  static const ClassificationTask classification;
+  static const RegressionTask regression;
+  if (name == "classification") return classification;
+  if (name == "regression") return regression;
+  throw std::logic_error("task not handled: " + name);  // the schema allows no other
+}
+
+Evaluation evaluate(model::NetworkImpl& network, const data::Split& split, int64_t batch_size,
+                    const Task& task) {
+  const bool was_training = network.is_training();
+  network.eval();
+  torch::NoGradGuard no_grad;
+  const torch::Device device = device_of(network);
+  const int64_t n = split.size();
+  torch::Tensor loss_sum = torch::zeros({}, torch::dtype(torch::kFloat64).device(device));
+  torch::Tensor correct = torch::zeros({}, torch::dtype(torch::kInt64).device(device));
+  for (int64_t start = 0; start < n; start += batch_size) {
+    const int64_t end = std::min(n, start + batch_size);
+    const torch::Tensor x = split.images.slice(0, start, end).to(device);
+    const torch::Tensor y = split.labels.slice(0, start, end).to(device);
+    const torch::Tensor output = network.forward(x);
+    loss_sum += task.loss_sum(output, y);
+    if (task.has_accuracy()) correct += task.correct(output, y);
+  }
+  network.train(was_training);
+  if (n == 0) return {kNaN, kNaN};
+  return {loss_sum.item<double>() / n,
+          task.has_accuracy() ? static_cast<double>(correct.item<int64_t>()) / n : kNaN};
+}
+
+double psnr(double mse, double peak) { return 10.0 * std::log10(peak * peak / mse); }
+
+nlohmann::ordered_json task_summary(const config::RunSpec& spec, model::NetworkImpl& network,
+                                    const data::Dataset& dataset) {
+  nlohmann::ordered_json fields = nlohmann::ordered_json::object();
+  const Task& task = task_named(spec.task);
+  if (task.has_accuracy()) return fields;
+  auto number_or_null = [](double value) {
+    return std::isfinite(value) ? nlohmann::ordered_json(value) : nlohmann::ordered_json(nullptr);
+  };
+  const int64_t batch = spec.data.eval_batch_size;
+  const double train_mse = evaluate(network, dataset.train, batch, task).loss;
+  const double test_mse = evaluate(network, dataset.test, batch, task).loss;
+  fields["train_mse"] = number_or_null(train_mse);
+  fields["test_mse"] = number_or_null(test_mse);
+
+  const bool was_training = network.is_training();
+  network.eval();
+  at::Tensor outputs;
+  {
+    torch::NoGradGuard no_grad;
+    outputs = outputs_of(network, dataset.test.images.to(device_of(network)), batch)
+                  .to(torch::kCPU, torch::kFloat64);
+  }
+  network.train(was_training);
+  const at::Tensor targets = dataset.test.labels.to(torch::kCPU, torch::kFloat64);
+  if (outputs.size(0) > 0 && torch::isfinite(outputs).all().item<bool>()) {
+    const at::Tensor output_std = outputs.std(0, /*unbiased=*/false);
+    const at::Tensor target_std = targets.std(0, /*unbiased=*/false);
+    fields["collapsed"] = (output_std < kCollapseRatio * target_std).all().item<bool>();
+  } else {
+    fields["collapsed"] = nullptr;
+  }
+  if (dataset.psnr_peak > 0.0) fields["psnr"] = number_or_null(psnr(test_mse, dataset.psnr_peak));
+  return fields;
+}
+
+}  // namespace actbench::train
