@@ -11,11 +11,13 @@ packages=(
   libtorch-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev libssl-dev libsqlite3-dev
   libopenblas0-openmp
+  libboost-math-dev  # Student t quantiles and CDFs for the report statistics (src/stats/)
   ca-certificates
   dataset-fashion-mnist
   python3-torch python3-numpy
   slurm-wlm munge sqlite3 bc
   chromium fonts-dejavu-core
+  texlive-latex-base texlive-latex-recommended  # tests: LaTeX compile test
   clang libclang-rt-14-dev  # libFuzzer: scripts/fuzz.sh
 )
 
