@@ -11,6 +11,7 @@
 
 #include "app/activations_command.hpp"
 #include "app/commands.hpp"
+#include "app/report_cli.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "core/interrupt.hpp"
@@ -135,15 +136,8 @@ int main(int argc, char** argv) {
   std::string collect_dir;
   collect->add_option("dir", collect_dir, "sweep directory")->required();
 
-  auto* report = app.add_subcommand("report", "tables of a sweep's results, grouped over seeds");
-  std::string report_dir, report_format = "md", report_out;
-  std::vector<std::string> group_by;
-  report->add_option("dir", report_dir, "sweep directory (results/<sweep name>)")->required();
-  report->add_option("--group-by", group_by, "config keys to group by (default: the varied keys)")
-      ->delimiter(',');
-  report->add_option("--format", report_format, "md, csv, latex or html")
-      ->check(CLI::IsMember({"md", "csv", "latex", "html"}));
-  report->add_option("--out", report_out, "write to this file instead of stdout");
+  actbench::app::ReportOptions report_options;
+  auto* report = actbench::app::add_report_command(app, report_options);
 
   auto* study = app.add_subcommand(
       "study", "reproduce a paper's study and write results/<study>/README.md (experiments/)");
@@ -270,22 +264,11 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*report) {
-      const auto loaded = actbench::report::load_report(report_dir, group_by);
-      const std::string text = actbench::report::render(loaded, report_format);
-      if (report_format == "html") {
-        // The figures also go next to the report as SVG files, for papers and slides.
-        for (const auto& figure : loaded.figures) {
-          const auto file = std::filesystem::path(report_dir) / "plots" / (figure.name + ".svg");
-          std::filesystem::create_directories(file.parent_path());
-          actbench::core::write_file_atomic(file, figure.svg);
-        }
-      }
-      if (report_out.empty()) {
-        fmt::print("{}", text);
-      } else {
-        actbench::core::write_file_atomic(report_out, text);
-        fmt::print("wrote {}\n", report_out);
-      }
+      report_options.argv.assign(argv, argv + argc);
+      const auto output = actbench::app::report_command(report_options);
+      if (report_options.out.empty()) fmt::print("{}", output.text);
+      for (const auto& file : output.written)  // stderr when the report itself is on stdout
+        fmt::print(report_options.out.empty() ? stderr : stdout, "wrote {}\n", file.string());
       return 0;
     }
     if (*study) {
