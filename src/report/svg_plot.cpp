@@ -542,8 +542,8 @@ std::vector<double> axis_ticks(double lo, double hi, bool log, int target, bool 
   return ticks;
 }
 
-std::string render_svg(const Chart& chart) {
-  return document(chart.width, chart.height, render_chart(chart, "plot0"));
+std::string render_svg(const Chart& chart, const std::string& id) {
+  return document(chart.width, chart.height, render_chart(chart, id));
 }
 
 std::string render_svg(const std::vector<Chart>& panels, int columns, const std::string& title) {

@@ -76,8 +76,9 @@ std::vector<double> axis_ticks(double lo, double hi, bool log, int target = 6,
 // sensible span; always inside the axis's bounds. Log axes return log10 of the limits.
 std::pair<double, double> axis_range(const Axis& axis, const std::vector<double>& data);
 
-// A standalone SVG document for one chart.
-std::string render_svg(const Chart& chart);
+// A standalone SVG document for one chart; `id` names its clip path, and must differ between the
+// charts of one HTML page (a repeated id clips every chart to the first one's plot area).
+std::string render_svg(const Chart& chart, const std::string& id = "plot0");
 
 // Several charts in a grid of `columns` columns (each at its own width and height), with an
 // optional title over the whole figure: f and f' side by side, loss next to accuracy.

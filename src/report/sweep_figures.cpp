@@ -72,7 +72,8 @@ std::string inline_svg(const std::string& document) {
 Figure make_figure(const std::string& name, const std::string& caption,
                    const std::vector<Chart>& panels, int columns) {
   Figure figure{name, caption, inline_svg(render_svg(panels, columns)), {}};
-  for (const auto& panel : panels) figure.panels.push_back(inline_svg(render_svg(panel)));
+  for (size_t i = 0; i < panels.size(); ++i)
+    figure.panels.push_back(inline_svg(render_svg(panels[i], fmt::format("{}-plot{}", name, i))));
   return figure;
 }
 
