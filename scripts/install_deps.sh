@@ -20,6 +20,7 @@ runtime_packages=(
   libtorch-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   zlib1g-dev libssl-dev libsqlite3-dev
   libopenblas0-openmp
+  libboost-math-dev  # Student t quantiles and CDFs for the report statistics (src/stats/)
   ca-certificates
 )
 
@@ -32,6 +33,7 @@ test_packages=(
   python3-torch python3-numpy          # python.weights_load_in_pytorch cross-check
   slurm-wlm munge sqlite3 bc           # slurm.job_array: a sweep as a real job array
   chromium fonts-dejavu-core           # report.html_renders_in_chromium
+  texlive-latex-base texlive-latex-recommended  # report.latex_tables_compile (booktabs)
   clang libclang-rt-14-dev             # libFuzzer: scripts/fuzz.sh
 )
 

@@ -134,8 +134,8 @@ std::vector<RunOutcome> execute_pack(std::vector<PackMemberRun> members,
       if (o.metrics->has_unwritten_rows()) o.metrics->flush();
       pack.copy_member_to(k, *view);
       const ordered_json summary =
-          write_run_end(members[k].prepared.spec, results[k], *view,
-                        datasets[entry.seeded ? k : 0], o.directory, o.meta);
+          write_run_end(members[k].prepared.spec, results[k], *view, datasets[entry.seeded ? k : 0],
+                        o.directory, o.meta);
       outcomes.push_back(RunOutcome{o.directory.path(), results[k].status, summary});
     } catch (const std::exception& error) {
       write_run_failure(o.directory, o.meta, error.what());

@@ -77,39 +77,18 @@ struct Scale {
   }
 };
 
-// The axis limits: fixed ones where given, else the data's range with padding (in log10 units on
-// a log axis); a degenerate range is widened so that the scale is defined.
-std::pair<double, double> limits(const Axis& axis, const std::vector<Series>& series, bool is_x) {
-  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+// The drawable values of the series along one axis.
+std::vector<double> axis_data(const Axis& axis, const std::vector<Series>& series, bool is_x) {
+  std::vector<double> out;
   for (const auto& s : series) {
     const auto& values = is_x ? s.x : s.y;
     const size_t n = std::min(s.x.size(), s.y.size());
     for (size_t i = 0; i < n; ++i) {
       if (!drawable(s.x[i], false) || !drawable(s.y[i], false)) continue;
-      const double v = values[i];
-      if (!drawable(v, axis.log)) continue;
-      lo = std::min(lo, v);
-      hi = std::max(hi, v);
+      if (drawable(values[i], axis.log)) out.push_back(values[i]);
     }
   }
-  if (axis.log) {
-    lo = std::isfinite(lo) ? std::log10(lo) : 0.0;
-    hi = std::isfinite(hi) ? std::log10(hi) : 1.0;
-  } else if (!std::isfinite(lo)) {
-    lo = 0.0;
-    hi = 1.0;
-  }
-  const double span = hi - lo;
-  lo -= axis.padding * span;
-  hi += axis.padding * span;
-  if (axis.min) lo = axis.log ? std::log10(*axis.min) : *axis.min;
-  if (axis.max) hi = axis.log ? std::log10(*axis.max) : *axis.max;
-  if (!(hi > lo)) {
-    const double widen = axis.log ? 0.5 : std::max(1.0, std::abs(lo) * 0.1);
-    lo -= widen;
-    hi += widen;
-  }
-  return {lo, hi};
+  return out;
 }
 
 // Step between ticks: 1, 2 or 5 times a power of ten.
@@ -214,20 +193,33 @@ std::string dash_array(LineStyle style, double width) {
 // One chart as a group of elements, its top-left corner at the origin; `id` makes the clip path's
 // id unique within the document.
 std::string render_chart(const Chart& chart, const std::string& id) {
-  const auto [x_lo, x_hi] = limits(chart.x, chart.series, true);
-  const auto [y_lo, y_hi] = limits(chart.y, chart.series, false);
-  const auto x_ticks = axis_ticks(chart.x.log ? std::pow(10.0, x_lo) : x_lo,
-                                  chart.x.log ? std::pow(10.0, x_hi) : x_hi, chart.x.log,
-                                  std::max(3, chart.width / 90));
-  const auto y_ticks = axis_ticks(chart.y.log ? std::pow(10.0, y_lo) : y_lo,
-                                  chart.y.log ? std::pow(10.0, y_hi) : y_hi, chart.y.log,
-                                  std::max(3, chart.height / 70));
+  const auto [x_lo, x_hi] = axis_range(chart.x, axis_data(chart.x, chart.series, true));
+  const auto [y_lo, y_hi] = axis_range(chart.y, axis_data(chart.y, chart.series, false));
+  const auto ticks_of = [](const Axis& axis, double lo, double hi, int target) {
+    if (!axis.categories.empty()) {
+      std::vector<double> ticks;
+      for (size_t k = 0; k < axis.categories.size(); ++k)
+        if (k >= lo - 1e-9 && k <= hi + 1e-9) ticks.push_back(static_cast<double>(k));
+      return ticks;
+    }
+    return axis_ticks(axis.log ? std::pow(10.0, lo) : lo, axis.log ? std::pow(10.0, hi) : hi,
+                      axis.log, target, axis.integer);
+  };
+  const auto label_of = [](const Axis& axis, double value, double step) {
+    if (!axis.categories.empty()) {
+      const auto k = static_cast<size_t>(std::lround(value));
+      return k < axis.categories.size() ? axis.categories[k] : std::string();
+    }
+    return tick_label(value, step, axis.log);
+  };
+  const auto x_ticks = ticks_of(chart.x, x_lo, x_hi, std::max(3, chart.width / 90));
+  const auto y_ticks = ticks_of(chart.y, y_lo, y_hi, std::max(3, chart.height / 70));
   const double x_step = x_ticks.size() > 1 ? x_ticks[1] - x_ticks[0] : 1.0;
   const double y_step = y_ticks.size() > 1 ? y_ticks[1] - y_ticks[0] : 1.0;
   std::vector<std::string> y_labels;
   double y_label_width = 0.0;
   for (double t : y_ticks) {
-    y_labels.push_back(tick_label(t, y_step, chart.y.log));
+    y_labels.push_back(label_of(chart.y, t, y_step));
     y_label_width = std::max(y_label_width, text_width(y_labels.back(), kTickFont));
   }
 
@@ -286,21 +278,22 @@ std::string render_chart(const Chart& chart, const std::string& id) {
     if (!inside_x(p)) continue;
     out += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#333\"/>\n",
                        px(p), px(bottom), px(bottom + 5));
-    out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", px(p),
-                       px(bottom + 8 + kTickFont), escape(tick_label(t, x_step, chart.x.log)));
+    out += fmt::format("<text class=\"xtick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
+                       px(p), px(bottom + 8 + kTickFont), escape(label_of(chart.x, t, x_step)));
   }
   for (size_t i = 0; i < y_ticks.size(); ++i) {
     const double p = sy(y_ticks[i]);
     if (!inside_y(p)) continue;
     out += fmt::format("<line x1=\"{1}\" y1=\"{0}\" x2=\"{2}\" y2=\"{0}\" stroke=\"#333\"/>\n",
                        px(p), px(left - 5), px(left));
-    out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", px(left - 8),
-                       px(p + kTickFont * 0.35), escape(y_labels[i]));
+    out += fmt::format("<text class=\"ytick\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n",
+                       px(left - 8), px(p + kTickFont * 0.35), escape(y_labels[i]));
   }
   out += "</g>\n";
   if (!chart.x.label.empty()) {
     out += fmt::format(
-        "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{}\">{}</text>\n",
+        "<text class=\"xlabel\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{}\">{}"
+        "</text>\n",
         px((left + right) / 2), px(chart.height - 12.0), kLabelFont, escape(chart.x.label));
   }
   if (!chart.y.label.empty()) {
@@ -320,11 +313,49 @@ std::string render_chart(const Chart& chart, const std::string& id) {
   out += fmt::format("<g clip-path=\"url(#{})\" fill=\"none\" stroke-linejoin=\"round\">\n", id);
   for (size_t i = 0; i < chart.series.size(); ++i) {
     const Series& s = chart.series[i];
+    const std::string group = escape(s.group.empty() ? s.label : s.group);
+    if (s.points) {
+      out += fmt::format("<g class=\"series\" data-series=\"{}\" fill=\"{}\" stroke=\"none\">",
+                         group, escape(colours[i]));
+      for (size_t k = 0; k < std::min(s.x.size(), s.y.size()); ++k)
+        if (drawable(s.x[k], sx.log) && drawable(s.y[k], sy.log))
+          out += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"{}\"/>", px(sx(s.x[k])),
+                             px(sy(s.y[k])), px(s.width / 2));
+      out += "</g>\n";
+      continue;
+    }
     const std::string d = path_data(s, sx, sy);
     if (d.empty()) continue;
-    out += fmt::format("<path d=\"{}\" stroke=\"{}\" stroke-width=\"{}\"{}{}/>\n", d,
-                       escape(colours[i]), px(s.width), dash_array(s.style, s.width),
-                       s.style == LineStyle::Dotted ? " stroke-linecap=\"round\"" : "");
+    out += fmt::format(
+        "<path class=\"series\" data-series=\"{}\" d=\"{}\" stroke=\"{}\" "
+        "stroke-width=\"{}\"{}{}/>\n",
+        group, d, escape(colours[i]), px(s.width), dash_array(s.style, s.width),
+        s.style == LineStyle::Dotted ? " stroke-linecap=\"round\"" : "");
+  }
+  out += "</g>\n";
+  // Hover targets: an invisible dot with a tooltip on every point of a labelled series (the
+  // values a reader would otherwise read off the axes), outside the clip path so edge points
+  // keep theirs.
+  out += "<g class=\"hover\" fill=\"transparent\" stroke=\"none\">\n";
+  for (size_t i = 0; i < chart.series.size(); ++i) {
+    const Series& s = chart.series[i];
+    if (s.label.empty() && s.point_titles.empty()) continue;
+    const std::string group = escape(s.group.empty() ? s.label : s.group);
+    for (size_t k = 0; k < std::min(s.x.size(), s.y.size());
+         k += std::max<size_t>(1, s.hover_stride)) {
+      if (!drawable(s.x[k], sx.log) || !drawable(s.y[k], sy.log)) continue;
+      const double cx = sx(s.x[k]), cy = sy(s.y[k]);
+      if (!inside_x(cx) || !inside_y(cy)) continue;
+      const std::string title =
+          k < s.point_titles.size()
+              ? s.point_titles[k]
+              : fmt::format("{}: {} = {:.6g}, {} = {:.6g}", s.label,
+                            chart.x.label.empty() ? "x" : chart.x.label, s.x[k],
+                            chart.y.label.empty() ? "y" : chart.y.label, s.y[k]);
+      out += fmt::format(
+          "<circle data-series=\"{}\" cx=\"{}\" cy=\"{}\" r=\"{}\"><title>{}</title></circle>\n",
+          group, px(cx), px(cy), px(std::max(5.0, s.width)), escape(title));
+    }
   }
   out += "</g>\n";
   out += fmt::format(
@@ -405,12 +436,14 @@ std::string render_chart(const Chart& chart, const std::string& id) {
     for (size_t row = 0; row < entries.size(); ++row) {
       const Series& s = chart.series[entries[row]];
       const double cy = ly + kPad + kRow * (static_cast<double>(row) + 0.5);
+      out += fmt::format("<g class=\"legend-entry\" data-series=\"{}\">",
+                         escape(s.group.empty() ? s.label : s.group));
       out += fmt::format(
           "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"{}\"{}{}/>\n",
           px(lx + kPad), px(cy), px(lx + kPad + kSample), px(cy), escape(colours[entries[row]]),
           px(s.width), dash_array(s.style, s.width),
           s.style == LineStyle::Dotted ? " stroke-linecap=\"round\"" : "");
-      out += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#222\">{}</text>\n",
+      out += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#222\">{}</text></g>\n",
                          px(lx + kPad + kSample + 6.0), px(cy + kTickFont * 0.35), escape(s.label));
     }
     out += "</g>\n";
@@ -437,7 +470,51 @@ const std::vector<std::string>& default_palette() {
   return palette;
 }
 
-std::vector<double> axis_ticks(double lo, double hi, bool log, int target) {
+std::pair<double, double> axis_range(const Axis& axis, const std::vector<double>& data) {
+  double lo = 0.0, hi = 1.0;
+  if (!data.empty()) {
+    lo = *std::min_element(data.begin(), data.end());
+    hi = *std::max_element(data.begin(), data.end());
+    if (axis.log) {
+      lo = std::log10(lo);
+      hi = std::log10(hi);
+    }
+  }
+  if (axis.log) {
+    // Whole decades: the axis then always has at least two labelled powers of ten.
+    lo = std::floor(lo + 1e-9);
+    hi = std::ceil(hi - 1e-9);
+    if (!(hi > lo)) hi = lo + 1.0;
+  } else if (!(hi > lo)) {
+    // One value: a span of 20% around it (1 around zero, at least 1 for counts).
+    double span = lo != 0.0 ? std::abs(lo) * 0.2 : 1.0;
+    if (axis.integer) span = std::max(span, 1.0);
+    lo -= span / 2;
+    hi += span / 2;
+  } else {
+    const double span = hi - lo;
+    lo -= axis.padding * span;
+    hi += axis.padding * span;
+  }
+  auto bound = [&](const std::optional<double>& b) { return axis.log ? std::log10(*b) : *b; };
+  // Inside the bounds, keeping the span where the other side has room (0 stays at the bottom
+  // of a fraction axis instead of the middle).
+  if (axis.lower_bound && lo < bound(axis.lower_bound)) {
+    hi += bound(axis.lower_bound) - lo;
+    lo = bound(axis.lower_bound);
+  }
+  if (axis.upper_bound && hi > bound(axis.upper_bound)) {
+    lo -= hi - bound(axis.upper_bound);
+    hi = bound(axis.upper_bound);
+    if (axis.lower_bound) lo = std::max(lo, bound(axis.lower_bound));
+  }
+  if (axis.min) lo = bound(axis.min);
+  if (axis.max) hi = bound(axis.max);
+  if (!(hi > lo)) hi = lo + 1.0;
+  return {lo, hi};
+}
+
+std::vector<double> axis_ticks(double lo, double hi, bool log, int target, bool integer) {
   std::vector<double> ticks;
   if (!(hi > lo) || !std::isfinite(lo) || !std::isfinite(hi)) return ticks;
   if (log) {
@@ -454,7 +531,8 @@ std::vector<double> axis_ticks(double lo, double hi, bool log, int target) {
     }
     return ticks;
   }
-  const double step = nice_step(hi - lo, target);
+  const double step =
+      integer ? std::max(1.0, nice_step(hi - lo, target)) : nice_step(hi - lo, target);
   const double first = std::ceil(lo / step - 1e-9);
   const double last = std::floor(hi / step + 1e-9);
   for (double k = first; k <= last; k += 1.0) {
@@ -464,8 +542,8 @@ std::vector<double> axis_ticks(double lo, double hi, bool log, int target) {
   return ticks;
 }
 
-std::string render_svg(const Chart& chart) {
-  return document(chart.width, chart.height, render_chart(chart, "plot0"));
+std::string render_svg(const Chart& chart, const std::string& id) {
+  return document(chart.width, chart.height, render_chart(chart, id));
 }
 
 std::string render_svg(const std::vector<Chart>& panels, int columns, const std::string& title) {

@@ -21,6 +21,13 @@ struct Series {
   std::string colour;  // any SVG colour ("#1f77b4"); empty takes the next palette colour
   LineStyle style = LineStyle::Solid;
   double width = 2.0;  // stroke width in pixels
+  // Points: a dot (diameter `width`) at each point instead of a line, e.g. one per seed.
+  bool points = false;
+  // What the HTML report toggles together (a group's mean and its band); empty: the label.
+  std::string group{};
+  // Hover text per point (an SVG <title>, which browsers show as a tooltip); empty: "label: x, y".
+  std::vector<std::string> point_titles{};
+  size_t hover_stride = 1;  // hover targets on every n-th point only (long curves)
 };
 
 struct Axis {
@@ -31,6 +38,12 @@ struct Axis {
   // Fraction of the data range added on each side when the limits come from the data, so lines
   // at the extremes are not drawn on the frame.
   double padding = 0.05;
+  bool integer = false;  // a count (epochs, layers): ticks on whole numbers only
+  // Limits the data-driven range never crosses (a fraction: 0 and 1), padding included.
+  std::optional<double> lower_bound{};
+  std::optional<double> upper_bound{};
+  // Category names: tick k (k = 0, 1, ...) is labelled categories[k] instead of a number.
+  std::vector<std::string> categories{};
 };
 
 enum class LegendPosition { Auto, TopLeft, TopRight, BottomLeft, BottomRight };
@@ -53,12 +66,19 @@ struct Chart {
 const std::vector<std::string>& default_palette();
 
 // Tick positions for [lo, hi]: multiples of 1, 2 or 5 times a power of ten, about `target` of them
-// (Heckbert's "nice numbers"); on a log axis, the powers of ten in range (with 2x and 5x when the
-// range spans less than two decades).
-std::vector<double> axis_ticks(double lo, double hi, bool log, int target = 6);
+// (Heckbert's "nice numbers"), whole numbers only when `integer`; on a log axis, the powers of ten
+// in range (with 2x and 5x when the range spans less than two decades).
+std::vector<double> axis_ticks(double lo, double hi, bool log, int target = 6,
+                               bool integer = false);
 
-// A standalone SVG document for one chart.
-std::string render_svg(const Chart& chart);
+// The axis range a chart draws: fixed limits where given, else the data's range with padding;
+// on a log axis widened to whole decades (so it has decade ticks); a degenerate range widened to a
+// sensible span; always inside the axis's bounds. Log axes return log10 of the limits.
+std::pair<double, double> axis_range(const Axis& axis, const std::vector<double>& data);
+
+// A standalone SVG document for one chart; `id` names its clip path, and must differ between the
+// charts of one HTML page (a repeated id clips every chart to the first one's plot area).
+std::string render_svg(const Chart& chart, const std::string& id = "plot0");
 
 // Several charts in a grid of `columns` columns (each at its own width and height), with an
 // optional title over the whole figure: f and f' side by side, loss next to accuracy.

@@ -8,7 +8,6 @@
 #include <nlohmann/json.hpp>
 
 #include "config/loader.hpp"
-#include "core/csv.hpp"
 #include "core/error.hpp"
 #include "core/strings.hpp"
 #include "report/svg_plot.hpp"
@@ -53,35 +52,7 @@ std::string pm(const Stat& s, const char* format, const char* separator) {
   return fmt::format(fmt::runtime(std::string(format) + "{}" + format), s.mean, separator, s.std);
 }
 
-std::string latex_escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '_' || c == '%' || c == '&' || c == '#' || c == '$' || c == '{' || c == '}')
-      out += '\\';
-    out += c;
-  }
-  return out;
-}
-
-std::string html_escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '<')
-      out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
-    else if (c == '&')
-      out += "&amp;";
-    else
-      out += c;
-  }
-  return out;
-}
-
 std::string diverged_text(const Group& g) { return fmt::format("{}/{}", g.diverged, g.runs); }
-std::string collapsed_text(const Group& g) {
-  return g.collapse_known > 0 ? fmt::format("{}/{}", g.collapsed, g.collapse_known) : "-";
-}
 
 }  // namespace
 
@@ -110,6 +81,7 @@ Report build_report(const std::vector<store::RunRow>& runs, const std::vector<st
         ++group.completed;
         group.run_ids.push_back(run->run_id);
         if (run->test_accuracy) accuracy.push_back(*run->test_accuracy);
+        if (run->test_accuracy) group.accuracy_values.push_back(*run->test_accuracy);
         if (run->test_loss) loss.push_back(*run->test_loss);
         if (run->collapsed) {
           ++group.collapse_known;
@@ -153,172 +125,236 @@ Report load_report(const std::filesystem::path& dir, std::vector<std::string> gr
   }
   Report report = build_report(db.runs(), group_by);
   report.title = db.info("name").value_or(dir.filename().string());
+  add_statistics(report, {});
   add_figures(report, db);
   return report;
 }
 
-std::string render(const Report& report, const std::string& format) {
-  size_t layer_count = 0;
-  std::vector<std::string> layer_names;
+namespace {
+
+std::string number(double v, const char* format) {
+  return std::isfinite(v) ? fmt::format(fmt::runtime(format), v) : "-";
+}
+
+// p-values: three decimals, or two significant digits below 0.001 (a table of 0.000s says nothing).
+std::string p_value(double p) {
+  if (!std::isfinite(p)) return "-";
+  return p >= 0.001 ? fmt::format("{:.3f}", p) : fmt::format("{:.1e}", p);
+}
+
+std::string interval(const stats::Interval& ci, const char* format) {
+  if (!std::isfinite(ci.low) || !std::isfinite(ci.high)) return "-";
+  return "[" + number(ci.low, format) + ", " + number(ci.high, format) + "]";
+}
+
+std::vector<std::string> layer_names_of(const Report& report) {
+  std::vector<std::string> names;
+  size_t count = 0;
   for (const auto& g : report.groups) {
-    if (g.layers.size() > layer_count) {
-      layer_count = g.layers.size();
-      layer_names.clear();
-      for (const auto& l : g.layers) layer_names.push_back(l.name);
+    if (g.layers.size() > count) {
+      count = g.layers.size();
+      names.clear();
+      for (const auto& l : g.layers) names.push_back(l.name);
     }
   }
-  std::vector<std::string> keys =
-      report.keys.empty() ? std::vector<std::string>{"(all runs)"} : report.keys;
-  auto key_cells = [&](const Group& g) {
-    return report.keys.empty() ? std::vector<std::string>{"all"} : g.key_values;
-  };
-  std::string out;
+  return names;
+}
+
+std::string baseline_label(const Report& report) {
+  const auto& o = report.statistics.options;
+  return report.keys.size() > 1 ? o.baseline_key + "=" + o.baseline_value : o.baseline_value;
+}
+
+std::string table_notes(const Report& report) {
+  const auto& o = report.statistics.options;
+  const int level = static_cast<int>(std::lround(100 * o.confidence));
+  std::string notes = fmt::format(
+      "Test accuracy over the completed seeds (n): mean ± sample std, {0}% Student-t interval of "
+      "the mean, median, min / max; diverged runs are counted, not averaged. vs best: 'best' has "
+      "the highest mean; 'n.s.' marks groups whose Welch t-test against the best has a "
+      "Holm-adjusted p >= {1} (not significantly different), 'lower' those below it, '-' where the "
+      "test is undefined (fewer than 2 seeds, or no variance).",
+      level, o.alpha);
+  if (!o.baseline_key.empty()) {
+    notes += fmt::format(
+        " Against {0}={1}{2}: Δ = difference of mean test accuracy with its {3}% Welch interval; "
+        "p = Welch's two-sided t-test; p Holm = adjusted across the {4} comparisons; g = Hedges' "
+        "g; P(X>Y) = probability that a seed of the group beats a seed of the baseline (Mann-"
+        "Whitney U / (n_x n_y)) with a {3}% percentile bootstrap interval ({5} resamples, seed "
+        "{6}).",
+        o.baseline_key, o.baseline_value, report.keys.size() > 1 ? " with the same other keys" : "",
+        level, report.statistics.comparisons, o.resamples, o.seed);
+  }
+  return notes;
+}
+
+}  // namespace
+
+TextTable report_table(const Report& report) {
+  const auto layer_names = layer_names_of(report);
+  const bool baseline = !report.statistics.options.baseline_key.empty();
+  const int level = static_cast<int>(std::lround(100 * report.statistics.options.confidence));
+  TextTable table;
+  table.header = report.keys.empty() ? std::vector<std::string>{"(all runs)"} : report.keys;
+  table.text_columns = table.header.size();
+  for (const std::string& h :
+       {std::string("n"), std::string("test acc (mean ± std)"), fmt::format("{}% CI", level),
+        std::string("median"), std::string("min / max")})
+    table.header.push_back(h);
+  if (baseline) {
+    const std::string b = baseline_label(report);
+    for (const std::string& h :
+         {fmt::format("Δ vs {} [{}% CI]", b, level), std::string("p"), std::string("p Holm"),
+          std::string("g"), fmt::format("P(X>Y) [{}% CI]", level)})
+      table.header.push_back(h);
+  }
+  for (const char* h : {"vs best", "test loss", "diverged"}) table.header.push_back(h);
   // Regression sweeps get a `collapsed` column; classification tables stay as they were.
   const bool regression = std::any_of(report.groups.begin(), report.groups.end(),
                                       [](const Group& g) { return g.collapse_known > 0; });
-
-  if (format == "csv") {
-    std::vector<std::string> header = report.keys;
-    for (const char* h :
-         {"runs", "completed", "diverged", "failed", "test_accuracy_mean", "test_accuracy_std",
-          "test_accuracy_min", "test_accuracy_max", "test_loss_mean", "test_loss_std"})
-      header.push_back(h);
-    if (regression) header.push_back("collapsed");
-    for (const auto& name : layer_names) {
-      header.push_back(name + "_dead_fraction");
-      header.push_back(name + "_grad_norm");
-    }
-    out += core::csv_row(header);
-    for (const auto& g : report.groups) {
-      std::vector<std::string> cells(g.key_values);
-      cells.push_back(std::to_string(g.runs));
-      cells.push_back(std::to_string(g.completed));
-      cells.push_back(std::to_string(g.diverged));
-      cells.push_back(std::to_string(g.failed));
-      for (double v :
-           {g.test_accuracy.mean, g.test_accuracy.std, g.test_accuracy.min, g.test_accuracy.max})
-        cells.push_back(g.test_accuracy.n > 0 ? fmt::format("{:.6g}", v) : "");
-      for (double v : {g.test_loss.mean, g.test_loss.std})
-        cells.push_back(g.test_loss.n > 0 ? fmt::format("{:.6g}", v) : "");
-      if (regression) cells.push_back(g.collapse_known > 0 ? std::to_string(g.collapsed) : "");
-      for (size_t i = 0; i < layer_names.size(); ++i) {
-        const bool has = i < g.layers.size() && g.layers[i].dead_fraction.n > 0;
-        cells.push_back(has ? fmt::format("{:.6g}", g.layers[i].dead_fraction.mean) : "");
-        cells.push_back(has ? fmt::format("{:.6g}", g.layers[i].grad_norm.mean) : "");
-      }
-      out += core::csv_row(cells);
-    }
-    return out;
-  }
-
-  // Rows of cells shared by the Markdown, LaTeX and HTML tables.
-  std::vector<std::string> header = keys;
-  for (const char* h : {"seeds", "test acc (mean ± std)", "min / max", "test loss", "diverged"})
-    header.push_back(h);
-  if (regression) header.push_back("collapsed");
+  if (regression) table.header.push_back("collapsed");
   for (const auto& name : layer_names) {
-    header.push_back(name + " dead");
-    header.push_back(name + " |dL/dW|");
+    table.header.push_back(name + " dead");
+    table.header.push_back(name + " |dL/dW|");
   }
-  std::vector<std::vector<std::string>> rows;
-  const bool latex = format == "latex";
-  const char* separator = latex ? " $\\pm$ " : " ± ";
-  for (const auto& g : report.groups) {
-    std::vector<std::string> cells = key_cells(g);
+  for (size_t gi = 0; gi < report.groups.size(); ++gi) {
+    const Group& g = report.groups[gi];
+    const GroupStatistics& s = report.statistics.groups.at(gi);
+    std::vector<std::string> cells =
+        report.keys.empty() ? std::vector<std::string>{"all"} : g.key_values;
     cells.push_back(std::to_string(g.completed));
-    cells.push_back(pm(g.test_accuracy, "{:.4f}", separator));
-    cells.push_back(g.test_accuracy.n
-                        ? fmt::format("{:.4f} / {:.4f}", g.test_accuracy.min, g.test_accuracy.max)
-                        : "-");
-    cells.push_back(pm(g.test_loss, "{:.4f}", separator));
+    if (s.accuracy) {
+      cells.push_back(fmt::format("{:.4f} ± {:.4f}", s.accuracy->mean, s.accuracy->std));
+      cells.push_back(interval(s.accuracy->ci, "{:.4f}"));
+      cells.push_back(fmt::format("{:.4f}", s.accuracy->median));
+      cells.push_back(fmt::format("{:.4f} / {:.4f}", s.accuracy->min, s.accuracy->max));
+    } else {
+      for (int i = 0; i < 4; ++i) cells.push_back("-");
+    }
+    if (baseline) {
+      if (const auto& c = s.versus_baseline) {
+        cells.push_back(number(c->welch.difference, "{:+.4f}") + " " +
+                        interval(c->welch.ci, "{:+.4f}"));
+        cells.push_back(p_value(c->welch.p));
+        cells.push_back(p_value(c->p_holm));
+        cells.push_back(number(c->hedges_g, "{:.2f}"));
+        cells.push_back(fmt::format("{:.2f} {}", c->improvement.estimate,
+                                    interval(c->improvement.ci, "{:.2f}")));
+      } else {
+        const bool is_baseline =
+            std::any_of(report.statistics.groups.begin(), report.statistics.groups.end(),
+                        [&](const GroupStatistics& other) {
+                          return other.versus_baseline && other.versus_baseline->baseline == gi;
+                        });
+        cells.push_back(is_baseline ? "(baseline)" : "-");
+        for (int i = 0; i < 4; ++i) cells.push_back("-");
+      }
+    }
+    cells.push_back(s.versus_best);
+    cells.push_back(pm(g.test_loss, "{:.4f}", " ± "));
     cells.push_back(diverged_text(g));
-    if (regression) cells.push_back(collapsed_text(g));
+    if (regression)
+      cells.push_back(g.collapse_known > 0 ? fmt::format("{}/{}", g.collapsed, g.collapse_known)
+                                           : "-");
     for (size_t i = 0; i < layer_names.size(); ++i) {
       const bool has = i < g.layers.size() && g.layers[i].dead_fraction.n > 0;
       cells.push_back(has ? fmt::format("{:.1f}%", 100.0 * g.layers[i].dead_fraction.mean) : "-");
       cells.push_back(has ? fmt::format("{:.3g}", g.layers[i].grad_norm.mean) : "-");
     }
+    table.rows.push_back(cells);
+  }
+  table.notes = table_notes(report);
+  table.caption = report.title + ": test accuracy over seeds" +
+                  (baseline ? " against " + baseline_label(report) : "");
+  std::string label = "tab:" + report.title;
+  for (char& c : label)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != ':') c = '-';
+  table.label = label;
+  return table;
+}
+
+std::string report_csv(const Report& report) {
+  const auto layer_names = layer_names_of(report);
+  const bool baseline = !report.statistics.options.baseline_key.empty();
+  std::vector<std::string> header = report.keys;
+  for (const char* h : {"runs", "completed", "diverged", "failed", "test_accuracy_mean",
+                        "test_accuracy_std", "test_accuracy_ci_low", "test_accuracy_ci_high",
+                        "test_accuracy_median", "test_accuracy_min", "test_accuracy_max",
+                        "versus_best", "p_holm_versus_best", "test_loss_mean", "test_loss_std"})
+    header.push_back(h);
+  const bool regression = std::any_of(report.groups.begin(), report.groups.end(),
+                                      [](const Group& g) { return g.collapse_known > 0; });
+  if (regression) header.push_back("collapsed");
+  if (baseline)
+    for (const char* h : {"baseline", "difference", "difference_ci_low", "difference_ci_high",
+                          "welch_t", "welch_df", "p", "p_holm", "hedges_g", "p_improvement",
+                          "p_improvement_ci_low", "p_improvement_ci_high"})
+      header.push_back(h);
+  for (const auto& name : layer_names) {
+    header.push_back(name + "_dead_fraction");
+    header.push_back(name + "_grad_norm");
+  }
+  auto num = [](double v) { return std::isfinite(v) ? fmt::format("{:.10g}", v) : ""; };
+  std::vector<std::vector<std::string>> rows;
+  for (size_t gi = 0; gi < report.groups.size(); ++gi) {
+    const Group& g = report.groups[gi];
+    const GroupStatistics& s = report.statistics.groups.at(gi);
+    std::vector<std::string> cells = g.key_values;
+    for (int64_t v : {g.runs, g.completed, g.diverged, g.failed})
+      cells.push_back(std::to_string(v));
+    if (s.accuracy) {
+      for (double v : {s.accuracy->mean, s.accuracy->std, s.accuracy->ci.low, s.accuracy->ci.high,
+                       s.accuracy->median, s.accuracy->min, s.accuracy->max})
+        cells.push_back(num(v));
+    } else {
+      cells.insert(cells.end(), 7, "");
+    }
+    cells.push_back(s.versus_best == "-" ? "" : s.versus_best);
+    cells.push_back(num(s.p_versus_best));
+    cells.push_back(g.test_loss.n ? num(g.test_loss.mean) : "");
+    cells.push_back(g.test_loss.n ? num(g.test_loss.std) : "");
+    if (regression) cells.push_back(g.collapse_known > 0 ? std::to_string(g.collapsed) : "");
+    if (baseline) {
+      if (const auto& c = s.versus_baseline) {
+        cells.push_back(core::join(report.groups[c->baseline].key_values, ","));
+        for (double v : {c->welch.difference, c->welch.ci.low, c->welch.ci.high, c->welch.t,
+                         c->welch.degrees_of_freedom, c->welch.p, c->p_holm, c->hedges_g,
+                         c->improvement.estimate, c->improvement.ci.low, c->improvement.ci.high})
+          cells.push_back(num(v));
+      } else {
+        cells.insert(cells.end(), 12, "");
+      }
+    }
+    for (size_t i = 0; i < layer_names.size(); ++i) {
+      const bool has = i < g.layers.size() && g.layers[i].dead_fraction.n > 0;
+      cells.push_back(has ? num(g.layers[i].dead_fraction.mean) : "");
+      cells.push_back(has ? num(g.layers[i].grad_norm.mean) : "");
+    }
     rows.push_back(cells);
   }
+  return render_csv(header, rows);
+}
 
-  if (format == "md") {
-    auto escape = [](std::string s) {
-      for (size_t p = 0; (p = s.find('|', p)) != std::string::npos; p += 2) s.replace(p, 1, "\\|");
-      return s;
-    };
-    std::vector<std::string> h;
-    for (const auto& c : header) h.push_back(escape(c));
-    out += "| " + core::join(h, " | ") + " |\n|";
-    for (size_t i = 0; i < header.size(); ++i) out += i < keys.size() ? "---|" : "---:|";
-    out += "\n";
-    for (const auto& r : rows) {
-      std::vector<std::string> e;
-      for (const auto& c : r) e.push_back(escape(c));
-      out += "| " + core::join(e, " | ") + " |\n";
-    }
-    return out;
+std::string render(const Report& report, const std::string& format, const LatexOptions& latex) {
+  if (report.statistics.groups.size() != report.groups.size()) {
+    // Built without add_statistics (build_report alone): the default statistics, no baseline.
+    Report with_statistics = report;
+    add_statistics(with_statistics, {});
+    return render(with_statistics, format, latex);
   }
+  if (format == "csv") return report_csv(report);
+  const TextTable table = report_table(report);
+  if (format == "md") return render_markdown(table);
   if (format == "latex") {
-    out += "% " + report.title + ": generated by actbench report (needs \\usepackage{booktabs})\n";
-    out += "\\begin{tabular}{" + std::string(keys.size(), 'l') +
-           std::string(header.size() - keys.size(), 'r') + "}\n\\toprule\n";
-    std::vector<std::string> h;
-    for (const auto& c : header) {
-      std::string cell = c;
-      const auto p = cell.find("±");
-      if (p != std::string::npos) cell.replace(p, std::string("±").size(), "$\\pm$");
-      h.push_back(latex_escape(cell.find("$\\pm$") != std::string::npos ? cell : cell));
-    }
-    out += core::join(h, " & ") + " \\\\\n\\midrule\n";
-    for (const auto& r : rows) {
-      std::vector<std::string> e;
-      for (size_t i = 0; i < r.size(); ++i)
-        e.push_back(r[i].find("$\\pm$") != std::string::npos ? r[i] : latex_escape(r[i]));
-      out += core::join(e, " & ") + " \\\\\n";
-    }
-    out += "\\bottomrule\n\\end{tabular}\n";
-    return out;
+    return "% " + report.title + ": generated by actbench report (needs \\usepackage{booktabs}" +
+           (latex.table_float ? " and \\usepackage{graphicx}" : "") + ")\n" +
+           render_latex(table, latex);
   }
   if (format == "html") {
-    out +=
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" +
-        html_escape(report.title) +
-        " — actbench report</title>\n<style>body{font-family:sans-serif;margin:2em;color:#222}"
-        "table{border-collapse:collapse;font-size:14px}th,td{padding:4px 10px;border-bottom:1px "
-        "solid #ddd}"
-        "th{background:#f3f3f3;text-align:left}td.num{text-align:right;font-variant-numeric:"
-        "tabular-nums}"
-        ".key span{display:inline-block;margin:2px 14px 2px 0;font-size:13px}"
-        ".key i{display:inline-block;width:22px;height:4px;margin-right:6px;vertical-align:middle}"
-        "</style></head><body>\n<h1>" +
-        html_escape(report.title) + "</h1>\n<table>\n<tr>";
-    for (const auto& c : header) out += "<th>" + html_escape(c) + "</th>";
-    out += "</tr>\n";
-    for (const auto& r : rows) {
-      out += "<tr>";
-      for (size_t i = 0; i < r.size(); ++i)
-        out += std::string(i < keys.size() ? "<td>" : "<td class=\"num\">") + html_escape(r[i]) +
-               "</td>";
-      out += "</tr>\n";
-    }
-    out +=
-        "</table>\n<p>Mean ± sample standard deviation over the completed seeds; diverged runs are "
-        "counted, not averaged.</p>\n";
-    if (!report.figures.empty() && report.groups.size() > kMaxInChartLegend) {
-      out += "<p class=\"key\">";
-      for (size_t g = 0; g < report.groups.size(); ++g) {
-        const auto& palette = default_palette();
-        out += "<span><i style=\"background:" + palette[g % palette.size()] + "\"></i>" +
-               html_escape(core::join(report.groups[g].key_values, ", ")) + "</span> ";
-      }
-      out += "</p>\n";
-    }
-    for (const auto& figure : report.figures) {
-      out += "<figure id=\"" + figure.name + "\">\n" + figure.svg + "\n<figcaption>" +
-             html_escape(figure.caption) + "</figcaption></figure>\n";
-    }
-    out += "</body></html>\n";
-    return out;
+    std::vector<std::string> key_labels;
+    for (const auto& g : report.groups)
+      key_labels.push_back(report.keys.empty() ? "all runs" : core::join(g.key_values, ", "));
+    return html_page(report.title, render_html_table(table), key_labels, report.figures);
   }
   throw ConfigError(SourceLocation::cli_arg(0), "unknown report format '" + format + "'",
                     "use md, csv, latex or html");

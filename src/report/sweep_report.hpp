@@ -1,8 +1,8 @@
 // Result tables for a sweep: runs grouped by any config keys (default: the keys the sweep varied,
-// seed excluded), with per group the number of seeds, mean +- std and min/max of test accuracy and
-// loss, the final dead fraction and weight-gradient norm per layer, the share of diverged runs, and
-// for regression runs the share that collapsed to a constant.
-// Rendered as Markdown, CSV, LaTeX (booktabs) or a self-contained HTML page.
+// seed excluded), with per group the number of seeds, mean +- std, 95% interval, median and
+// min/max of test accuracy, optional comparisons with a baseline group (report_statistics.hpp),
+// test loss, the final dead fraction and weight-gradient norm per layer, and the share of diverged
+// runs. Rendered as Markdown, CSV, LaTeX (booktabs) or a self-contained HTML page.
 #pragma once
 
 #include <filesystem>
@@ -10,6 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "report/report_statistics.hpp"
+#include "report/svg_plot.hpp"
+#include "report/table_format.hpp"
 #include "store/results_db.hpp"
 
 namespace actbench::report {
@@ -33,6 +36,7 @@ struct Group {
   Stat test_accuracy, test_loss;  // over completed runs (regression: test_loss is the MSE)
   int64_t collapsed = 0;          // regression: completed runs whose output collapsed to a constant
   int64_t collapse_known = 0;     // regression: completed runs that say whether they collapsed
+  std::vector<double> accuracy_values{};  // each completed seed's test accuracy, in run order
   std::vector<LayerStat> layers;
 };
 
@@ -40,9 +44,10 @@ struct Group {
 constexpr size_t kMaxInChartLegend = 5;
 
 struct Figure {
-  std::string name;     // file name stem, e.g. "learning_curves"
-  std::string caption;  // what it shows, under the figure
-  std::string svg;
+  std::string name;                 // file name stem, e.g. "learning_curves"
+  std::string caption;              // what it shows, under the figure
+  std::string svg;                  // one document, for the plots/ files
+  std::vector<std::string> panels;  // the same charts one by one, for the HTML page to reflow
 };
 
 struct Report {
@@ -50,6 +55,7 @@ struct Report {
   std::vector<std::string> keys;
   std::vector<Group> groups;
   std::vector<Figure> figures;  // filled by add_figures; shown by the HTML format
+  ReportStatistics statistics;  // filled by add_statistics (load_report: without a baseline)
 };
 
 // Groups `runs` by `keys` (dotted config keys), in the order groups first appear.
@@ -58,10 +64,38 @@ Report build_report(const std::vector<store::RunRow>& runs, const std::vector<st
 // Opens <dir>/results.db; `group_by` empty means the sweep's varied keys without seed.
 Report load_report(const std::filesystem::path& dir, std::vector<std::string> group_by);
 
-std::string render(const Report& report, const std::string& format);  // md | csv | latex | html
+// Computes report.statistics; throws ConfigError when the baseline key is not a group-by key or
+// no group has the baseline value.
+void add_statistics(Report& report, const StatisticsOptions& options);
 
-// Learning curves (mean with a +-std band over seeds), per-layer weight-gradient norm against depth
-// (log scale) and dead fraction per layer over epochs, from the database's per-epoch metrics.
+// md | csv | latex | html; `latex` applies to the LaTeX format only.
+std::string render(const Report& report, const std::string& format, const LatexOptions& latex = {});
+
+// Learning curves (mean with a +-std band over seeds), the per-seed test accuracies of each group
+// with their mean and 95% interval, per-layer weight-gradient norm against depth (log scale) and
+// dead fraction per layer over epochs, from the database's per-epoch metrics.
 void add_figures(Report& report, const store::ResultsDb& db);
+
+// The table that the md, latex and html formats render (same cells), and the CSV: one row per
+// group, one column per number (docs/reporting.md lists the columns).
+TextTable report_table(const Report& report);
+std::string report_csv(const Report& report);
+
+// A self-contained HTML page: title, the table with its notes, a colour key whose entries toggle
+// their group's series in every chart, and the figures (each panel its own SVG, so they reflow
+// to the window); values show on hover.
+std::string html_page(const std::string& title, const std::string& tables,
+                      const std::vector<std::string>& key_labels,
+                      const std::vector<Figure>& figures);
+
+// Figure helpers shared by the sweep and aggregate reports.
+std::string inline_svg(const std::string& document);  // the <svg> element without the XML header
+Figure make_figure(const std::string& name, const std::string& caption,
+                   const std::vector<Chart>& panels, int columns);
+// One row per group: the per-seed values as dots, the mean and its interval below them.
+Chart strip_chart(const std::vector<std::string>& labels,
+                  const std::vector<std::vector<double>>& values,
+                  const std::vector<stats::Summary>& summaries, const std::string& value_label,
+                  double confidence);
 
 }  // namespace actbench::report

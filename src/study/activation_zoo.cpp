@@ -16,6 +16,7 @@
 #include "study/claims.hpp"
 #include "study/study.hpp"
 #include "study/study_support.hpp"
+#include "study/zoo_statistics.hpp"
 
 namespace actbench::study {
 namespace {
@@ -50,11 +51,17 @@ std::filesystem::path run_zoo(const StudyOptions& options) {
   // activation -> sweep key -> its group
   std::map<std::string, std::map<std::string, report::Group>> cells;
   std::map<std::string, std::string> sweep_tables;
+  std::vector<report::Report> settings;
+  std::vector<std::string> titles, directories;
   for (const auto& sweep : zoo_sweeps()) {
+    titles.push_back(sweep.title);
+    directories.push_back(sweep.key);
     const auto dir = run_sweep_file(
         options, "experiments/activation_zoo_" + sweep.key + ".yaml",
         options.full ? sweep.full_overrides : std::vector<std::string>{}, out / sweep.key);
     report::Report loaded = report::load_report(dir, {"model.activation"});
+    add_zoo_baseline(loaded);
+    settings.push_back(loaded);
     report::add_figures(loaded, store::ResultsDb(dir / "results.db"));
     for (const auto& figure : loaded.figures)
       write_text(dir / "plots" / (figure.name + ".svg"), figure.svg);
@@ -149,6 +156,7 @@ std::filesystem::path run_zoo(const StudyOptions& options) {
   const std::vector<ClaimResult> claims = decide_zoo(means);
   md += "\n" + verdict_paragraph(claims.front());
   write_verdicts(out / "verdicts.json", "activation_zoo", options.full ? "full" : "quick", claims);
+  md += zoo_aggregate_section(out, settings, titles, directories);
   md += "## Each sweep\n\n";
   for (const auto& sweep : zoo_sweeps()) {
     md += "### " + sweep.title + "\n\n";

@@ -226,25 +226,27 @@ TEST(Report, MeanStdAndEveryFormat) {
   EXPECT_EQ(r.groups[1].completed, 1);
 
   const std::string md = report::render(r, "md");
-  EXPECT_NE(
-      md.find(
-          "| relu | 2 | 0.9100 ± 0.0141 | 0.9000 / 0.9200 | 0.2500 ± 0.0707 | 0/2 | 25.0% | 0.1 |"),
-      std::string::npos)
+  EXPECT_NE(md.find("| relu | 2 | 0.9100 ± 0.0141 | [0.7829, 1.0371] | 0.9100 | 0.9000 / 0.9200 | "
+                    "best | 0.2500 ± 0.0707 | 0/2 | 25.0% | 0.1 |"),
+            std::string::npos)
       << md;
-  EXPECT_NE(md.find("| tanh | 1 | 0.8000 ± 0.0000 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| tanh | 1 | 0.8000 ± 0.0000 | - | 0.8000 |"), std::string::npos) << md;
   EXPECT_NE(md.find("| 1/2 |"), std::string::npos) << md;
   const std::string csv = report::render(r, "csv");
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
             "model.activation,runs,completed,diverged,failed,test_accuracy_mean,test_accuracy_std,"
-            "test_accuracy_min,test_accuracy_max,test_loss_mean,test_loss_std,fc1_dead_fraction,"
-            "fc1_grad_norm");
-  EXPECT_NE(csv.find("\nrelu,2,2,0,0,0.91,0.0141421,0.9,0.92,0.25,0.0707107,0.25,0.1"),
+            "test_accuracy_ci_low,test_accuracy_ci_high,test_accuracy_median,test_accuracy_min,"
+            "test_accuracy_max,versus_best,p_holm_versus_best,test_loss_mean,test_loss_std,"
+            "fc1_dead_fraction,fc1_grad_norm");
+  EXPECT_NE(csv.find("relu,2,2,0,0,0.91,0.01414213562,0.7829379526,1.037062047,0.91,0.9,0.92,best,,"
+                     "0.25,0.07071067812,0.25,0.1"),
             std::string::npos)
       << csv;
   const std::string latex = report::render(r, "latex");
   EXPECT_NE(latex.find("\\toprule"), std::string::npos);
   EXPECT_NE(latex.find("\\bottomrule"), std::string::npos);
   EXPECT_NE(latex.find("0.9100 $\\pm$ 0.0141"), std::string::npos) << latex;
+  EXPECT_NE(latex.find("test acc (mean $\\pm$ std)"), std::string::npos) << latex;
   EXPECT_NE(latex.find("model.activation"), std::string::npos);
   const std::string html = report::render(r, "html");
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);

@@ -1,0 +1,170 @@
+// Markdown, LaTeX, HTML and CSV renderings of a TextTable (see table_format.hpp).
+#include "report/table_format.hpp"
+
+#include <fmt/format.h>
+
+#include <utility>
+
+#include "core/csv.hpp"
+#include "core/strings.hpp"
+
+namespace actbench::report {
+
+namespace {
+
+// Length in bytes of the UTF-8 sequence starting with `lead`.
+size_t sequence_length(unsigned char lead) {
+  if (lead < 0x80) return 1;
+  if ((lead >> 5) == 0x6) return 2;
+  if ((lead >> 4) == 0xE) return 3;
+  if ((lead >> 3) == 0x1E) return 4;
+  return 1;
+}
+
+}  // namespace
+
+std::string latex_text(const std::string& text) {
+  static const std::vector<std::pair<std::string, std::string>> symbols{
+      {"±", "$\\pm$"},  {"×", "$\\times$"}, {"Δ", "$\\Delta$"},
+      {"≥", "$\\geq$"}, {"≤", "$\\leq$"},   {"≈", "$\\approx$"},
+      {"–", "--"},      {"—", "---"},       {"·", "$\\cdot$"}};
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const size_t length = std::min(sequence_length(c), text.size() - i);
+    if (length > 1) {
+      const std::string glyph = text.substr(i, length);
+      std::string replacement = "?";
+      for (const auto& [from, to] : symbols)
+        if (glyph == from) replacement = to;
+      out += replacement;
+      i += length;
+      continue;
+    }
+    switch (c) {
+      case '\\':
+        out += "\\textbackslash{}";
+        break;
+      case '_':
+      case '%':
+      case '&':
+      case '#':
+      case '$':
+      case '{':
+      case '}':
+        out += '\\';
+        out += static_cast<char>(c);
+        break;
+      case '~':
+        out += "\\textasciitilde{}";
+        break;
+      case '^':
+        out += "\\textasciicircum{}";
+        break;
+      case '<':
+      case '>':
+      case '|':
+        out += fmt::format("$\\{}$", c == '<' ? "lt" : c == '>' ? "gt" : "vert");
+        break;
+      default:
+        out += static_cast<char>(c);
+    }
+    ++i;
+  }
+  return out;
+}
+
+std::string html_escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '&')
+      out += "&amp;";
+    else if (c == '"')
+      out += "&quot;";
+    else
+      out += c;
+  }
+  return out;
+}
+
+std::string render_markdown(const TextTable& table) {
+  auto escape = [](std::string s) {
+    for (size_t p = 0; (p = s.find('|', p)) != std::string::npos; p += 2) s.replace(p, 1, "\\|");
+    return s;
+  };
+  std::vector<std::string> h;
+  for (const auto& c : table.header) h.push_back(escape(c));
+  std::string out = "| " + core::join(h, " | ") + " |\n|";
+  for (size_t i = 0; i < table.header.size(); ++i) out += i < table.text_columns ? "---|" : "---:|";
+  out += "\n";
+  for (const auto& row : table.rows) {
+    std::vector<std::string> e;
+    for (const auto& c : row) e.push_back(escape(c));
+    out += "| " + core::join(e, " | ") + " |\n";
+  }
+  if (!table.notes.empty()) out += "\n" + table.notes + "\n";
+  return out;
+}
+
+std::string render_latex(const TextTable& table, const LatexOptions& options) {
+  std::string out;
+  if (options.table_float) {
+    out += "\\begin{table}[tbp]\n\\centering\n";
+    if (!table.caption.empty()) out += "\\caption{" + latex_text(table.caption) + "}\n";
+    if (!table.label.empty()) out += "\\label{" + table.label + "}\n";
+    // Wide tables (one column per layer) shrink to the text width rather than run off the page.
+    out += "\\resizebox{\\ifdim\\width>\\linewidth\\linewidth\\else\\width\\fi}{!}{%\n";
+  }
+  const size_t text_columns = std::min(table.text_columns, table.header.size());
+  out += "\\begin{tabular}{" + std::string(text_columns, 'l') +
+         std::string(table.header.size() - text_columns, 'r') + "}\n\\toprule\n";
+  std::vector<std::string> cells;
+  for (const auto& c : table.header) cells.push_back(latex_text(c));
+  out += core::join(cells, " & ") + " \\\\\n\\midrule\n";
+  for (const auto& row : table.rows) {
+    cells.clear();
+    for (const auto& c : row) cells.push_back(latex_text(c));
+    out += core::join(cells, " & ") + " \\\\\n";
+  }
+  out += "\\bottomrule\n\\end{tabular}\n";
+  if (options.table_float) {
+    out += "}\n";
+    if (!table.notes.empty())
+      out += "\\par\\smallskip\\footnotesize " + latex_text(table.notes) + "\n";
+    out += "\\end{table}\n";
+  } else if (!table.notes.empty()) {
+    out += "% " + table.notes + "\n";
+  }
+  return out;
+}
+
+std::string render_html_table(const TextTable& table) {
+  std::string out = "<div class=\"table\"><table>\n";
+  if (!table.caption.empty()) out += "<caption>" + html_escape(table.caption) + "</caption>\n";
+  out += "<tr>";
+  for (const auto& c : table.header) out += "<th>" + html_escape(c) + "</th>";
+  out += "</tr>\n";
+  for (const auto& row : table.rows) {
+    out += "<tr>";
+    for (size_t i = 0; i < row.size(); ++i)
+      out += std::string(i < table.text_columns ? "<td>" : "<td class=\"num\">") +
+             html_escape(row[i]) + "</td>";
+    out += "</tr>\n";
+  }
+  out += "</table></div>\n";
+  if (!table.notes.empty()) out += "<p class=\"notes\">" + html_escape(table.notes) + "</p>\n";
+  return out;
+}
+
+std::string render_csv(const std::vector<std::string>& header,
+                       const std::vector<std::vector<std::string>>& rows) {
+  std::string out = core::csv_row(header);
+  for (const auto& row : rows) out += core::csv_row(row);
+  return out;
+}
+
+}  // namespace actbench::report
