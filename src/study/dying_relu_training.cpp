@@ -126,8 +126,8 @@ TrainingMeasurements measure_training(const StudyOptions& options) {
       run.has_flat_half_line = has_flat_half_line(run.activation);
       run.lr = std::stod(row.params.at("optim.lr"));
       run.seed = row.seed;
-      run.status = row.status;
-      if (row.test_accuracy && row.status == "completed") run.test_accuracy = *row.test_accuracy;
+      run.status = std::string(core::to_string(row.status));
+      if (row.test_accuracy && row.status == core::RunStatus::kCompleted) run.test_accuracy = *row.test_accuracy;
       static const std::map<int64_t, std::map<std::string, double>> kNone;
       fill_from_records(run, dead.count(row.run_id) ? dead.at(row.run_id) : kNone,
                         structural.count(row.run_id) ? structural.at(row.run_id) : kNone);

@@ -286,7 +286,7 @@ Part2 measure_part2(const StudyOptions& options, const std::filesystem::path& ou
     double accuracy = 0.0;
     for (const auto& row : accuracies)
       if (row.run_id == run.run_id && row.layer.empty()) accuracy = row.value;
-    cell.accuracy = run.status == "completed" ? accuracy : 0.0;
+    cell.accuracy = run.status == core::RunStatus::kCompleted ? accuracy : 0.0;
     cell.trainable = cell.accuracy >= p.threshold;
     p.cells.push_back(cell);
   }
@@ -428,7 +428,7 @@ Part3 measure_part3(const StudyOptions& options, const std::filesystem::path& ou
       row.init = label;
       row.depth = depth;
       ++row.runs;
-      if (run.status != "completed") {
+      if (run.status != core::RunStatus::kCompleted) {
         ++row.failed;
         continue;
       }

@@ -15,6 +15,7 @@
 #include "core/runtime.hpp"
 #include "train/pack_step.hpp"
 #include "train/packed_optimizer.hpp"
+#include "train/task.hpp"
 
 namespace actbench::train {
 
@@ -25,28 +26,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-bool is_regression(const config::RunSpec& /*spec*/) { return false; }  // MERGE: spec.task
-
-// Each member's mean loss over its batch: output [K, B, O], target [K, B] (class indices) or
-// [K, B, O] (regression targets), or the same without K when every member sees the same samples.
-torch::Tensor member_losses(bool regression, const torch::Tensor& output,
-                            const torch::Tensor& target) {
-  const int64_t k = output.size(0), b = output.size(1);
-  if (regression) return (output - target).pow(2).mean({1, 2});
-  const torch::Tensor labels = target.dim() == 1 ? target.expand({k, b}) : target;
-  return torch::nn::functional::cross_entropy(
-             output.reshape({k * b, output.size(2)}), labels.reshape({k * b}),
-             torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone))
-      .view({k, b})
-      .mean(1);
-}
-
-torch::Tensor member_correct(const torch::Tensor& output, const torch::Tensor& target) {
-  const torch::Tensor labels =
-      target.dim() == 1 ? target.expand({output.size(0), output.size(1)}) : target;
-  return output.argmax(2).eq(labels).sum(1);
 }
 
 // Per member and hidden layer, mean and max over the window's steps of || dL/dW ||_2.
@@ -106,7 +85,12 @@ std::vector<TrainResult> train_pack(const std::vector<PackMember>& members, mode
   if (datasets.size() != 1 && static_cast<int64_t>(datasets.size()) != k_members)
     throw std::logic_error("train_pack: one dataset, or one per member");
   const config::RunSpec& first = *members.front().spec;
-  const bool regression = is_regression(first);
+  const Task& task = task_named(first.task);
+  const bool regression = !task.has_accuracy();
+  const probe::LossFunction probe_loss = [&task](const at::Tensor& output,
+                                                 const at::Tensor& target) {
+    return task.loss(output, target);
+  };
   const bool shared_data = datasets.size() == 1;
 
   // Inputs [N, ...] when shared, else [K, N, ...]; targets likewise.
@@ -163,9 +147,9 @@ std::vector<TrainResult> train_pack(const std::vector<PackMember>& members, mode
           shared_data ? test_y.slice(0, begin, end) : test_y.slice(1, begin, end);
       const torch::Tensor out = pack.forward(x, shared_data);
       const torch::Tensor batch_loss =
-          member_losses(regression, out, y) * static_cast<double>(end - begin);
+          task.member_losses(out, y) * static_cast<double>(end - begin);
       loss_sum += batch_loss.to(torch::kFloat64).cpu();
-      if (!regression) correct += member_correct(out, y).cpu();
+      if (!regression) correct += task.member_correct(out, y).cpu();
     }
     std::vector<std::pair<double, double>> out(members.size(), {kNaN, kNaN});
     if (n_test == 0) return out;
@@ -196,7 +180,7 @@ std::vector<TrainResult> train_pack(const std::vector<PackMember>& members, mode
         const torch::Tensor py =
             shared_data ? train_y.slice(0, 0, probe_n) : train_y[k].slice(0, 0, probe_n);
         const auto layer_probes =
-            probe::measure_layers(view, px, py, first.probes.saturation_threshold);
+            probe::measure_layers(view, px, py, first.probes.saturation_threshold, probe_loss);
         for (size_t l = 0; l < layer_probes.size(); ++l)
           record.layers.push_back({layer_probes[l], grads[l][k]});
       }
@@ -234,12 +218,15 @@ std::vector<TrainResult> train_pack(const std::vector<PackMember>& members, mode
       (torch::arange(k_members, torch::kLong) * n).unsqueeze(1).to(device);
   int64_t step = 0;
   for (int64_t epoch = 1; epoch <= first.train.epochs; ++epoch) {
-    std::vector<torch::Tensor> orders(members.size());
-    for (int64_t k = 0; k < k_members; ++k) {
-      orders[k] = members[k].spec->data.shuffle ? torch::randperm(n, shuffle[k], torch::kLong)
-                                                : torch::arange(n, torch::kLong);
+    torch::Tensor order;  // [K, N]; full batch needs none
+    if (!full_batch) {
+      std::vector<torch::Tensor> orders(members.size());
+      for (int64_t k = 0; k < k_members; ++k) {
+        orders[k] = members[k].spec->data.shuffle ? torch::randperm(n, shuffle[k], torch::kLong)
+                                                  : torch::arange(n, torch::kLong);
+      }
+      order = torch::stack(orders).to(device);
     }
-    const torch::Tensor order = torch::stack(orders).to(device);  // [K, N]
     std::vector<double> loss_sum(members.size(), 0.0);
     torch::Tensor correct = torch::zeros({k_members}, torch::dtype(torch::kInt64).device(device));
     int64_t seen = 0;
@@ -326,12 +313,18 @@ std::vector<TrainResult> train_pack(const std::vector<PackMember>& members, mode
       if (!regression) correct += step_result.correct;
       seen += end - begin;
 
+      const bool epoch_record_follows =
+          batch + 1 == steps_per_epoch &&
+          (epoch % first.train.eval_every == 0 || epoch == first.train.epochs);
       if (first.probes.every_steps > 0 && step % first.probes.every_steps == 0 &&
-          batch + 1 < steps_per_epoch) {
+          !epoch_record_follows) {
         std::vector<Record> records = make_records(epoch, step, false);
         publish(records);
       }
     }
+    for (int64_t k = 0; k < k_members; ++k)
+      if (active[k]) results[k].epochs_completed = epoch;
+    if (epoch % first.train.eval_every != 0 && epoch != first.train.epochs) continue;
     std::vector<Record> records = make_records(epoch, step, true);
     const auto tests = evaluate_all();
     const torch::Tensor host_correct = correct.cpu();
@@ -343,7 +336,6 @@ std::vector<TrainResult> train_pack(const std::vector<PackMember>& members, mode
               ? kNaN
               : static_cast<double>(host_correct[k].item<int64_t>()) / std::max<int64_t>(seen, 1);
       std::tie(records[k].test_loss, records[k].test_accuracy) = tests[k];
-      results[k].epochs_completed = epoch;
     }
     publish(records);
   }
