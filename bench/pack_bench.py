@@ -50,7 +50,7 @@ def run(command, log, cwd=REPO):
 
 def overrides(net, args, scratch):
     common = [f"data.root={args.data_root}", "train.progress=never", "output.save_weights=false",
-              f"output.dir={scratch}/runs", "train.threads=1"]
+              "train.threads=1"]
     if net == "lu":
         return "configs/deep_narrow_abs.yaml", common + [f"train.epochs={args.lu_steps}"]
     extra = ["train.epochs=1"]
@@ -64,7 +64,8 @@ def actbench_process(net, runs, args, scratch):
     config, extra = overrides(net, args, scratch)
     cpu = wall = rss = 0.0
     for seed in range(runs):
-        w, c, r = run([args.actbench, "run", config, f"seed={seed}", "--quiet"] + extra,
+        w, c, r = run([args.actbench, "run", config, f"seed={seed}", "--quiet",
+                       f"output.dir={scratch}/runs"] + extra,
                       scratch / f"{net}-process-{seed}.log")
         wall, cpu, rss = wall + w, cpu + c, max(rss, r)
     return dict(runs=runs, wall=wall, cpu=cpu, rss=rss)

@@ -17,6 +17,8 @@ namespace actbench::report {
 
 namespace {
 
+constexpr size_t kMaxHoverPoints = 40;
+
 constexpr double kTickFont = 12.0;
 constexpr double kLabelFont = 13.0;
 constexpr double kTitleFont = 15.0;
@@ -341,8 +343,12 @@ std::string render_chart(const Chart& chart, const std::string& id) {
     const Series& s = chart.series[i];
     if (s.label.empty() && s.point_titles.empty()) continue;
     const std::string group = escape(s.group.empty() ? s.label : s.group);
-    for (size_t k = 0; k < std::min(s.x.size(), s.y.size());
-         k += std::max<size_t>(1, s.hover_stride)) {
+    // At most about kMaxHoverPoints targets per series: a dense curve (an activation sampled at
+    // 1,000 points) would otherwise make the file tens of times larger than its drawing.
+    const size_t points = std::min(s.x.size(), s.y.size());
+    const size_t stride = std::max<size_t>(
+        {size_t{1}, s.hover_stride, (points + kMaxHoverPoints - 1) / kMaxHoverPoints});
+    for (size_t k = 0; k < points; k += stride) {
       if (!drawable(s.x[k], sx.log) || !drawable(s.y[k], sy.log)) continue;
       const double cx = sx(s.x[k]), cy = sy(s.y[k]);
       if (!inside_x(cx) || !inside_y(cy)) continue;

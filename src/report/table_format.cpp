@@ -64,7 +64,8 @@ std::string latex_text(const std::string& text) {
       case '<':
       case '>':
       case '|':
-        out += fmt::format("$\\{}$", c == '<' ? "lt" : c == '>' ? "gt" : "vert");
+        // LaTeX has no \lt or \gt (MathJax does): the plain characters in math mode.
+        out += c == '<' ? "$<$" : c == '>' ? "$>$" : "$\\vert$";
         break;
       default:
         out += static_cast<char>(c);

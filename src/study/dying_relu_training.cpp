@@ -127,7 +127,8 @@ TrainingMeasurements measure_training(const StudyOptions& options) {
       run.lr = std::stod(row.params.at("optim.lr"));
       run.seed = row.seed;
       run.status = std::string(core::to_string(row.status));
-      if (row.test_accuracy && row.status == core::RunStatus::kCompleted) run.test_accuracy = *row.test_accuracy;
+      if (row.test_accuracy && row.status == core::RunStatus::kCompleted)
+        run.test_accuracy = *row.test_accuracy;
       static const std::map<int64_t, std::map<std::string, double>> kNone;
       fill_from_records(run, dead.count(row.run_id) ? dead.at(row.run_id) : kNone,
                         structural.count(row.run_id) ? structural.at(row.run_id) : kNone);

@@ -272,9 +272,13 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
       args.insert(args.end(), {"--threads", std::to_string(threads), "--quiet"});
       const pid_t pid = spawn_worker(args, job_log(job).string());
       running[pid] = &job;
-      spdlog::debug("sweep: worker {} started {} ({} run{})", pid,
-                    job.pack_id.empty() ? job.runs.front()->planned.run_id : job.pack_id,
-                    job.runs.size(), job.runs.size() == 1 ? "" : "s");
+      if (job.pack_id.empty()) {
+        spdlog::debug("sweep: worker {} started run {} ({})", pid, job.runs.front()->planned.run_id,
+                      job.runs.front()->label);
+      } else {
+        spdlog::debug("sweep: worker {} started pack {} ({} runs)", pid, job.pack_id,
+                      job.runs.size());
+      }
       outcome.executed += static_cast<int64_t>(job.runs.size());
     }
     int wait_status = 0;
@@ -291,6 +295,8 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
     spdlog::debug("sweep: worker {} ended: {}", pid,
                   exit_failure.empty() ? "exit 0" : exit_failure);
     for (const SweepRun* run : job.runs) {
+      spdlog::debug("sweep: worker {} ended run {}: {}", pid, run->planned.run_id,
+                    exit_failure.empty() ? "exit 0" : exit_failure);
       std::string failure = exit_failure;
       if (!failure.empty() &&
           !std::filesystem::exists(dir / run->planned.directory / "summary.json")) {

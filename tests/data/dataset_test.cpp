@@ -48,7 +48,7 @@ TEST(DataRegistryTest, UnknownNameIsALocatedConfigErrorWithASuggestion) {
     EXPECT_NE(message.find("run.yaml:3:9"), std::string::npos) << message;
     EXPECT_NE(message.find("unknown dataset 'fashon_mnist'"), std::string::npos) << message;
     EXPECT_NE(message.find("did you mean 'fashion_mnist'"), std::string::npos) << message;
-    EXPECT_NE(message.find("known datasets: cifar10, fashion_mnist, mnist, synthetic"),
+    EXPECT_NE(message.find("known datasets: cifar10, fashion_mnist, function, mnist, synthetic"),
               std::string::npos)
         << message;
   }

@@ -23,7 +23,7 @@ std::vector<store::RunRow> runs_of(const std::map<std::string, std::vector<doubl
     for (size_t i = 0; i < values.size(); ++i) {
       store::RunRow r;
       r.run_id = activation + std::to_string(i);
-      r.status = "completed";
+      r.status = core::RunStatus::kCompleted;
       r.params["model.activation"] = activation;
       r.test_accuracy = values[i];
       r.test_loss = 1.0 - values[i];

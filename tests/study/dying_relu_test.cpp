@@ -162,7 +162,7 @@ TEST(DyingReluTraining, AReluRunAtADyingSettingHasDeadUnitsAndItsMaskSaysWhich) 
   actbench::testing::TempDir dir;
   const auto outcome = actbench::testing::run_config(
       dir, kDyingMnist, {"data.root=" + actbench::testing::data_root()});
-  ASSERT_EQ(outcome.status, "completed");
+  ASSERT_EQ(outcome.status, core::RunStatus::kCompleted);
   const store::DeadUnitMasks masks =
       store::read_dead_unit_masks(outcome.directory / store::kDeadUnitsFile);
   ASSERT_EQ(masks.layers.size(), 2u);
@@ -187,7 +187,7 @@ TEST(DyingReluTraining, ALeakyReluRunAtTheSameSettingHasNoStructurallyDeadUnit) 
   const auto outcome = actbench::testing::run_config(
       dir, kDyingMnist,
       {"data.root=" + actbench::testing::data_root(), "model.activation=leaky_relu"});
-  ASSERT_EQ(outcome.status, "completed");
+  ASSERT_EQ(outcome.status, core::RunStatus::kCompleted);
   const store::DeadUnitMasks masks =
       store::read_dead_unit_masks(outcome.directory / store::kDeadUnitsFile);
   ASSERT_EQ(masks.layers.size(), 2u);

@@ -137,7 +137,7 @@ probes: {enabled: false}
 TEST(Regression, AWideEnoughNetLearnsAbs) {
   TempDir dir;
   const auto outcome = run_config(dir, kAbs);
-  ASSERT_EQ(outcome.status, "completed");
+  ASSERT_EQ(outcome.status, core::RunStatus::kCompleted);
   const auto summary = read_json(outcome.directory / "summary.json");
   EXPECT_LT(summary["test_mse"].get<double>(), 1e-3) << summary.dump();
   EXPECT_LT(summary["train_mse"].get<double>(), 1e-3);
