@@ -9,9 +9,10 @@ namespace {
 
 std::filesystem::path run_dying_relu(const StudyOptions& options) {
   const BornDeadMeasurements born_dead = measure_born_dead(options);
+  const CollapseMeasurements collapse = measure_collapse(options);
   const TrainingMeasurements training = measure_training(options);
-  return write_dying_relu(options, born_dead, training, decide_born_dead(born_dead),
-                          decide_training(training));
+  return write_dying_relu(options, born_dead, collapse, training, decide_born_dead(born_dead),
+                          decide_collapse(collapse), decide_training(training));
 }
 
 }  // namespace
@@ -20,8 +21,9 @@ ACTBENCH_REGISTER_STUDY(dying_relu) {
   StudyEntry entry;
   entry.name = "dying_relu";
   entry.description =
-      "born-dead probability vs 1-(1-2^-w)^L, RAI and biases; dying during training under SGD, "
-      "momentum and Adam, structural vs numerical death, revival (Lu et al. 2019)";
+      "born-dead probability vs 1-(1-2^-w)^L, RAI and biases; collapse of deep narrow nets, He vs "
+      "RAI (Lu et al. 2018, 2019); dying during training under SGD, momentum and Adam, "
+      "structural vs numerical death, revival";
   entry.command = "actbench study dying_relu";
   entry.run = run_dying_relu;
   return entry;

@@ -1,9 +1,13 @@
 // The dying-ReLU study (Lu, Shin, Su and Karniadakis 2019; CS231n's "dying ReLU" in training),
 // split along measure / decide / write:
-//   measure  dying_relu_born_dead.cpp (Monte Carlo at initialisation) and dying_relu_training.cpp
-//            (the training sweeps, their probes and dead-unit masks) fill the structs below;
-//   decide   dying_relu_decide.cpp turns those numbers into claims with verdicts and sentences;
-//   write    dying_relu_write.cpp prints tables, plots and the README from numbers and verdicts.
+//   measure  dying_relu_born_dead.cpp (Monte Carlo at initialisation), dying_relu_collapse.cpp
+//            (packed sweeps of deep narrow nets on regression targets) and
+//            dying_relu_training.cpp (the training sweeps, their probes and dead-unit masks) fill
+//            the structs below;
+//   decide   dying_relu_decide.cpp and dying_relu_collapse_decide.cpp turn those numbers into
+//            claims with verdicts and sentences;
+//   write    dying_relu_write.cpp and dying_relu_collapse_write.cpp print tables, plots and the
+//            README from numbers and verdicts.
 // The structs are public so that the tests can feed made-up numbers to decide and write.
 #pragma once
 
@@ -52,6 +56,31 @@ struct BornDeadMeasurements {
 };
 BornDeadMeasurements measure_born_dead(const StudyOptions& options);
 
+// ---- Training collapse of deep narrow nets (Lu, Su, Karniadakis 2018; measured by packed sweeps).
+
+// One (target, width, depth, init) cell: how many of its trained runs ended constant over the
+// test inputs, how many were born dead (some hidden layer dead on every probe input at step 0),
+// and how many collapsed although not born dead.
+struct CollapseCell {
+  std::string target;  // abs, xsin5x, sum_abs
+  int64_t dims = 1, width = 0, depth = 0;
+  std::string init;    // kaiming_normal | rai
+  int64_t trials = 0;  // finished runs
+  int64_t collapsed = 0, born_dead = 0, collapsed_not_born_dead = 0;
+  int64_t unfinished = 0;  // diverged or failed: not in trials
+};
+
+struct CollapseMeasurements {
+  std::vector<CollapseCell> cells;  // the width sweep at depth 10, then the depth sweep at width 3
+  int64_t trials_per_cell = 0, points = 0, steps = 0;
+  double lr = 0.0;
+};
+CollapseMeasurements measure_collapse(const StudyOptions& options);
+
+// The cell, or nullptr when it was not measured.
+const CollapseCell* find_collapse_cell(const CollapseMeasurements& m, const std::string& target,
+                                       int64_t width, int64_t depth, const std::string& init);
+
 // ---- Dying during training (measured by sweeps).
 
 inline constexpr double kNoValue = std::numeric_limits<double>::quiet_NaN();
@@ -94,12 +123,28 @@ TrainingMeasurements measure_training(const StudyOptions& options);
 
 std::vector<ClaimResult> decide_born_dead(const BornDeadMeasurements& m);
 std::vector<ClaimResult> decide_training(const TrainingMeasurements& m);
+std::vector<ClaimResult> decide_collapse(const CollapseMeasurements& m);
+
+// The published collapse shares (Lu et al. 2018, 10 layers, |x|, symmetric init) and whether a
+// measured count is consistent with each: its 95% Wilson interval reaches the published range.
+struct PublishedCollapse {
+  int64_t width = 0;
+  std::string text;  // "over 90%"
+  double low = 0.0, high = 1.0;
+};
+const std::vector<PublishedCollapse>& published_collapse();
 
 // ---- Write: tables, plots and the README; returns the README's path.
 std::filesystem::path write_dying_relu(const StudyOptions& options,
                                        const BornDeadMeasurements& born_dead,
+                                       const CollapseMeasurements& collapse,
                                        const TrainingMeasurements& training,
                                        const std::vector<ClaimResult>& born_dead_claims,
+                                       const std::vector<ClaimResult>& collapse_claims,
                                        const std::vector<ClaimResult>& training_claims);
+
+// The collapse section of the README (tables, plots and CSV written into `out`).
+std::string write_collapse(const std::filesystem::path& out, const CollapseMeasurements& m,
+                           const std::vector<ClaimResult>& claims);
 
 }  // namespace actbench::study

@@ -277,7 +277,7 @@ std::string write_training(const std::filesystem::path& out, const TrainingMeasu
     report::write_svg(out / "dying_cost.svg", report::render_svg(chart));
   }
 
-  std::string md = "## 2. Dying during training\n\n";
+  std::string md = "## 3. Dying during training\n\n";
   md += fmt::format(
       "**Setup** ({} mode). `experiments/dying_relu_training.yaml` (MNIST MLP 784-256-256-10, "
       "Xavier init, batch 128, constant learning rate, all 60,000 training images), "
@@ -310,8 +310,10 @@ std::string write_training(const std::filesystem::path& out, const TrainingMeasu
 
 std::filesystem::path write_dying_relu(const StudyOptions& options,
                                        const BornDeadMeasurements& born_dead,
+                                       const CollapseMeasurements& collapse,
                                        const TrainingMeasurements& training,
                                        const std::vector<ClaimResult>& born_dead_claims,
+                                       const std::vector<ClaimResult>& collapse_claims,
                                        const std::vector<ClaimResult>& training_claims) {
   const auto out = output_dir(options, "dying_relu");
   std::string md = "# Dying ReLU: born dead at initialisation, and dying during training\n\n";
@@ -323,11 +325,13 @@ std::filesystem::path write_dying_relu(const StudyOptions& options,
       options.full ? " --full" : "", options.full ? "full" : "quick");
   MarkdownTable summary({"claim", "source", "measured", "verdict"});
   std::vector<ClaimResult> all = born_dead_claims;
+  all.insert(all.end(), collapse_claims.begin(), collapse_claims.end());
   all.insert(all.end(), training_claims.begin(), training_claims.end());
   for (const auto& c : all)
     summary.add({c.claim.statement, c.claim.source, c.measured, verdict_text(c.verdict)});
   md += summary.str() + "\n";
   md += write_born_dead(out, born_dead, born_dead_claims);
+  md += write_collapse(out, collapse, collapse_claims);
   md += write_training(out, training, training_claims);
   write_verdicts(out / "verdicts.json", "dying_relu", options.full ? "full" : "quick", all);
   write_text(out / "README.md", md);

@@ -44,7 +44,7 @@ void LayerRecorder::observe(size_t layer, const at::Tensor& pre_activation,
 
 std::filesystem::path run_sweep_file(const StudyOptions& options, const std::string& sweep_file,
                                      const std::vector<std::string>& overrides,
-                                     const std::filesystem::path& directory) {
+                                     const std::filesystem::path& directory, int64_t pack) {
   std::vector<config::CliOverride> located;
   for (const auto& text : overrides) located.push_back({text, 0});
   sweep::SweepPlan plan = sweep::plan_sweep(sweep_file, located);
@@ -52,7 +52,7 @@ std::filesystem::path run_sweep_file(const StudyOptions& options, const std::str
   fmt::print(options.log, "{}", sweep::describe_plan(plan));
   sweep::SweepOptions sweep_options;
   sweep_options.workers = options.workers;
-  sweep_options.pack = options.pack;
+  sweep_options.pack = pack > 1 ? pack : options.pack;
   // A rerun of the study continues the sweep instead of refusing its existing directory.
   sweep_options.resume = std::filesystem::exists(directory / "results.db");
   sweep_options.executable = options.executable;

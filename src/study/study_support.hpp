@@ -40,9 +40,11 @@ class LayerRecorder : public model::LayerObserver {
 
 // Runs a sweep file with extra `overrides` (a `key=a,b` override is an axis) in `directory`,
 // finishing whatever an earlier, interrupted call left (--resume). Returns the directory.
+// `pack` > 1 trains the runs sharing their structure in packs of that size whatever
+// options.pack says (0: options.pack decides).
 std::filesystem::path run_sweep_file(const StudyOptions& options, const std::string& sweep_file,
                                      const std::vector<std::string>& overrides,
-                                     const std::filesystem::path& directory);
+                                     const std::filesystem::path& directory, int64_t pack = 0);
 
 // Every row of one metric in a sweep's results.db, step records included, ordered by run and step.
 struct MetricRow {

@@ -339,5 +339,80 @@ TEST(Claims, RulesGiveEachVerdict) {
   EXPECT_EQ(at_most.apply(0.5), Verdict::kDoesNotAgree);
 }
 
+// ---- Collapse of deep narrow nets: the decide layer fed made-up cells.
+
+CollapseCell collapse_cell(const std::string& target, int64_t width, int64_t depth,
+                           const std::string& init, int64_t collapsed, int64_t trials = 200) {
+  CollapseCell c;
+  c.target = target;
+  c.width = width;
+  c.depth = depth;
+  c.init = init;
+  c.trials = trials;
+  c.collapsed = collapsed;
+  c.born_dead = collapsed / 2;
+  c.collapsed_not_born_dead = collapsed - c.born_dead;
+  return c;
+}
+
+// He normal cells on |x| at depth 10 with the given collapsed counts of 200 for widths 2, 3, 5,
+// 10; RAI cells with `rai_factor` times as many; width 3 on |x| at depths 2 and 20.
+CollapseMeasurements collapse_measurements(const std::vector<int64_t>& he, double rai_factor,
+                                           int64_t shallow, int64_t deep) {
+  CollapseMeasurements m;
+  const std::vector<int64_t> widths{2, 3, 5, 10};
+  for (size_t i = 0; i < widths.size(); ++i) {
+    m.cells.push_back(collapse_cell("abs", widths[i], 10, "kaiming_normal", he[i]));
+    m.cells.push_back(collapse_cell("abs", widths[i], 10, "rai",
+                                    std::llround(rai_factor * static_cast<double>(he[i]))));
+  }
+  m.cells.push_back(collapse_cell("abs", 3, 2, "kaiming_normal", shallow));
+  m.cells.push_back(collapse_cell("abs", 3, 20, "kaiming_normal", deep));
+  return m;
+}
+
+TEST(DyingReluCollapseDecide, EachVerdictFollowsTheCounts) {
+  // The published figures: width 2 over 90%, 3 about 60%, 5 over 10%, 10 under 1%.
+  const auto paper_like = decide_collapse(collapse_measurements({190, 120, 40, 0}, 0.3, 20, 180));
+  const auto half = decide_collapse(collapse_measurements({190, 120, 2, 20}, 0.8, 50, 90));
+  const auto none = decide_collapse(collapse_measurements({20, 10, 2, 20}, 1.0, 100, 100));
+
+  const auto& width_good = claim(paper_like, "dying_relu.collapse_by_width");
+  EXPECT_EQ(width_good.verdict, Verdict::kAgrees);
+  EXPECT_DOUBLE_EQ(width_good.value, 1.0);
+  EXPECT_NE(width_good.sentence.find("width 2: 190 of 200 collapsed, 95.0%"), std::string::npos)
+      << width_good.sentence;
+  const auto& width_half = claim(half, "dying_relu.collapse_by_width");
+  EXPECT_EQ(width_half.verdict, Verdict::kPartly);
+  EXPECT_DOUBLE_EQ(width_half.value, 0.5);
+  EXPECT_NE(width_half.sentence.find("outside by"), std::string::npos) << width_half.sentence;
+  EXPECT_EQ(claim(none, "dying_relu.collapse_by_width").verdict, Verdict::kDoesNotAgree);
+
+  const auto& rai_good = claim(paper_like, "dying_relu.collapse_rai");
+  EXPECT_EQ(rai_good.verdict, Verdict::kAgrees);
+  EXPECT_NEAR(rai_good.value, 0.3, 0.01);
+  EXPECT_NE(rai_good.sentence.find("against the paper's 91.9% and 29.2%"), std::string::npos)
+      << rai_good.sentence;
+  EXPECT_EQ(claim(half, "dying_relu.collapse_rai").verdict, Verdict::kPartly);
+  EXPECT_EQ(claim(none, "dying_relu.collapse_rai").verdict, Verdict::kDoesNotAgree);
+
+  const auto& depth_good = claim(paper_like, "dying_relu.collapse_by_depth");
+  EXPECT_EQ(depth_good.verdict, Verdict::kAgrees);
+  EXPECT_NEAR(depth_good.value, 0.8, 1e-12);
+  EXPECT_NE(depth_good.sentence.find("2 layers 10.0%, 10 layers 60.0%, 20 layers 90.0%"),
+            std::string::npos)
+      << depth_good.sentence;
+  EXPECT_EQ(claim(half, "dying_relu.collapse_by_depth").verdict, Verdict::kPartly);
+  EXPECT_EQ(claim(none, "dying_relu.collapse_by_depth").verdict, Verdict::kDoesNotAgree);
+  EXPECT_NE(width_good.sentence, width_half.sentence);
+}
+
+TEST(DyingReluCollapseDecide, NothingMeasuredNeverAgrees) {
+  for (const auto& r : decide_collapse(CollapseMeasurements{})) {
+    EXPECT_EQ(r.verdict, Verdict::kDoesNotAgree) << r.claim.id;
+    EXPECT_TRUE(std::isnan(r.value)) << r.claim.id;
+  }
+}
+
 }  // namespace
 }  // namespace actbench::study
