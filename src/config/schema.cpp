@@ -725,6 +725,8 @@ ordered_json to_json(const RunSpec& spec) {
   if (spec.data.dataset != "function") out["data"].erase("function");
   if (spec.data.dataset != "image") out["data"].erase("image");
   if (spec.train.eval_every == 1) out["train"].erase("eval_every");
+  // Likewise probes.step_source, added after the committed studies' sweeps were planned.
+  if (spec.probes.step_source == "probe_set") out["probes"].erase("step_source");
   return out;
 }
 
