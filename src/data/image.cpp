@@ -63,15 +63,19 @@ class PgmReader {
     image.height = header_number("height");
     check_dimensions(file_, image.width, image.height);
     const int64_t maxval = header_number("maxval");
-    if (maxval < 1 || maxval > 65535)
+    if (maxval < 1 || maxval > 65535) {
+      pos_ = token_start_;
       fail(fmt::format("maxval is {}; a PGM's maxval is 1 to 65535", maxval));
+    }
     const int64_t n = image.width * image.height;
     image.pixels.resize(static_cast<size_t>(n));
     if (ascii) {
       for (int64_t i = 0; i < n; ++i) {
         const int64_t value = number(fmt::format("pixel {} of {}", i + 1, n), /*header=*/false);
-        if (value > maxval)
+        if (value > maxval) {
+          pos_ = token_start_;
           fail(fmt::format("pixel {} is {}, above the maxval {}", i + 1, value, maxval));
+        }
         image.pixels[static_cast<size_t>(i)] = static_cast<double>(value) / maxval;
       }
       skip_space(/*comments=*/false);
@@ -140,6 +144,7 @@ class PgmReader {
                            ? std::string(1, bytes_[pos_])
                            : fmt::format("\\x{:02x}", static_cast<unsigned char>(bytes_[pos_]))));
     }
+    token_start_ = pos_;
     int64_t value = 0;
     while (pos_ < bytes_.size() && std::isdigit(static_cast<unsigned char>(bytes_[pos_]))) {
       value = value * 10 + (bytes_[pos_] - '0');
@@ -152,6 +157,7 @@ class PgmReader {
   std::filesystem::path file_;
   std::string bytes_;
   size_t pos_ = 0;
+  size_t token_start_ = 0;  // of the last number read, where errors about its value point
 };
 
 // libpng's simplified API: it expands palettes and low bit depths and converts colour to grey

@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -131,9 +132,10 @@ TEST(ImageDataset, BadPgmFilesAreClearLocatedErrors) {
   EXPECT_NE(error_of("z.pgm", "P2\n1 1\n0\n0\n").find("maxval is 0; a PGM's maxval is 1 to 65535"),
             std::string::npos);
   EXPECT_NE(error_of("big.pgm", "P5\n1 1\n70000\n\x01\x02")
-                .find("byte 13: maxval is 70000; a PGM's maxval is 1 to 65535"),
+                .find("byte 7: maxval is 70000; a PGM's maxval is 1 to 65535"),
             std::string::npos);
-  EXPECT_NE(error_of("over.pgm", "P2\n2 1\n10\n3 11\n").find("pixel 2 is 11, above the maxval 10"),
+  EXPECT_NE(error_of("over.pgm", "P2\n2 1\n10\n3 11\n")
+                .find("byte 12: pixel 2 is 11, above the maxval 10"),
             std::string::npos);
   EXPECT_NE(error_of("short.pgm", "P2\n2 2\n10\n1 2 3\n")
                 .find("truncated: the file ends before the pixel 4 of 4"),
@@ -250,22 +252,24 @@ TEST(ImagePsnr, RecordedInMetricsSummaryAndResultsDb) {
   EXPECT_NE(csv.find("20,20,,test_psnr,"), std::string::npos) << csv;
 }
 
-// A small SIREN fits a 32x32 image to well above 25 dB in 300 full-batch steps; at initialisation
+// A small SIREN fits a 32x32 image to well above 25 dB in 500 full-batch steps; at initialisation
 // and for a ReLU net of the same size the PSNR stays far below (broken coordinates or targets, or a
 // trainer that does not train, would fail this).
 TEST(ImageFit, SineMlpReachesAPsnrThroughTheTrainer) {
   const std::vector<std::string> sine{"model.activation={name: sine, omega_0: 30}",
                                       "model.init=siren", "model.hidden=[64, 64]",
                                       "model.bias_init=uniform"};
-  const study::ImageFit fit = study::fit_image(sine, 32, 300, 100, 0);
-  ASSERT_EQ(fit.steps, (std::vector<double>{0, 100, 200, 300}));
+  const study::ImageFit fit = study::fit_image(sine, 32, 500, 100, 0);
+  ASSERT_EQ(fit.steps, (std::vector<double>{0, 100, 200, 300, 400, 500}));
   EXPECT_LT(fit.psnr.front(), 15.0);
   EXPECT_GE(fit.psnr.back(), 25.0);
   EXPECT_EQ(fit.reconstruction.sizes(), (std::vector<int64_t>{32, 32}));
   const study::ImageFit relu = study::fit_image(
-      {"model.activation=relu", "model.init=xavier_uniform", "model.hidden=[64, 64]"}, 32, 300, 100,
+      {"model.activation=relu", "model.init=xavier_uniform", "model.hidden=[64, 64]"}, 32, 500, 100,
       0);
   EXPECT_LT(relu.psnr.back(), 25.0);
+  std::printf("image fit PSNR (dB): sine %.2f -> %.2f, relu %.2f\n", fit.psnr.front(),
+              fit.psnr.back(), relu.psnr.back());
 }
 
 }  // namespace
