@@ -19,6 +19,7 @@ runtime_packages=(
   build-essential cmake ninja-build ccache git pkg-config
   libtorch-dev libyaml-cpp-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   zlib1g-dev libssl-dev libsqlite3-dev
+  libpng-dev  # PNG files for the image dataset (data.image.file)
   libopenblas0-openmp
   libboost-math-dev  # Student t quantiles and CDFs for the report statistics (src/stats/)
   ca-certificates

@@ -72,7 +72,9 @@ void describe(V& v, FunctionDataSpec& s) {
 template <class V>
 void describe(V& v, ImageDataSpec& s) {
   v.field("file", s.file,
-          "a greyscale PGM (P2/P5) or PNG file, or builtin (a generated test image)");
+          "a greyscale PGM (P2/P5, 8 or 16 bits) or PNG file (colour converted to grey, no "
+          "alpha), or builtin (a generated test image); fitted as intensity in [-1, 1] from pixel "
+          "coordinates in [-1, 1]^2");
   v.field("size", s.size, "side of the built-in image in pixels; 0: 64 (a file keeps its size)", 0,
           4096);
 }

@@ -91,6 +91,8 @@ void MetricsRecorder::on_record(const train::Record& record) {
   add(record, "", "train_accuracy", record.train_accuracy);
   add(record, "", "test_loss", record.test_loss);
   add(record, "", "test_accuracy", record.test_accuracy);
+  add(record, "", "train_psnr", record.train_psnr);
+  add(record, "", "test_psnr", record.test_psnr);
   for (size_t i = 0; i < record.layers.size(); ++i) {
     const auto& l = record.layers[i];
     const std::string& name = layer_names_[i];

@@ -11,12 +11,15 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cmath>
 
+#include "core/strings.hpp"
+#include "data/image.hpp"
+#include "experiment/experiment.hpp"
 #include "report/svg_plot.hpp"
 #include "study/study.hpp"
 #include "study/study_support.hpp"
+#include "train/trainer.hpp"
 
 namespace actbench::study {
 namespace {
@@ -72,27 +75,6 @@ std::string hidden_list(int64_t depth, int64_t width) {
   return s + "]";
 }
 
-// The generated test image: a brightness ramp, a disk and a square with sharp edges, a chirp
-// (zone plate) and a bar pattern, so it has smooth parts, edges and rising frequencies. [H, W] in
-// [0, 1].
-at::Tensor make_image(int64_t size) {
-  const at::Tensor axis = torch::linspace(-1.0, 1.0, size, torch::kDouble);
-  const at::Tensor y = axis.unsqueeze(1).expand({size, size});
-  const at::Tensor x = axis.unsqueeze(0).expand({size, size});
-  at::Tensor image = 0.35 + 0.2 * x;
-  const at::Tensor disk = ((x + 0.4).pow(2) + (y + 0.35).pow(2)) < 0.3 * 0.3;
-  image = torch::where(disk, torch::full_like(image, 0.9), image);
-  const at::Tensor square = ((x - 0.45).abs() < 0.25) & ((y + 0.45).abs() < 0.2);
-  image = torch::where(square, torch::full_like(image, 0.1), image);
-  const at::Tensor chirp_area = (x < -0.05) & (y > 0.1);
-  const at::Tensor chirp = 0.5 + 0.4 * torch::cos(14.0 * ((x + 0.5).pow(2) + (y - 0.55).pow(2)));
-  image = torch::where(chirp_area, chirp, image);
-  const at::Tensor bars_area = (x > 0.15) & (y > 0.15);
-  const at::Tensor bars = 0.5 + 0.35 * torch::sign(torch::sin(9.0 * kPi * x * (1.0 + x)));
-  image = torch::where(bars_area, bars, image);
-  return image.clamp(0.0, 1.0).to(torch::kFloat);
-}
-
 // A greyscale image as an SVG of rectangles (at most 64 x 64 shown, subsampled), so the README can
 // show the fits without an image library.
 std::string image_svg(const at::Tensor& image, int pixels) {
@@ -115,47 +97,6 @@ std::string image_svg(const at::Tensor& image, int pixels) {
           c * cell, r * cell, cell + 0.05, cell + 0.05, v, v, v);
     }
   return svg + "</svg>\n";
-}
-
-struct FitResult {
-  std::string label;
-  std::vector<double> steps, psnr;
-  double seconds = 0.0;
-  at::Tensor reconstruction;  // [H, W] in [0, 1]
-};
-
-FitResult fit_image(const std::string& label, const std::vector<std::string>& overrides,
-                    const at::Tensor& image, int64_t steps, int64_t every, uint64_t seed) {
-  const int64_t size = image.size(0);
-  const at::Tensor axis = torch::linspace(-1.0, 1.0, size);
-  const at::Tensor coords =
-      torch::stack({axis.unsqueeze(1).expand({size, size}), axis.unsqueeze(0).expand({size, size})},
-                   -1)
-          .reshape({-1, 2});
-  const at::Tensor target = (image.reshape({-1, 1}) * 2.0 - 1.0);  // [-1, 1], as SIREN does
-  torch::manual_seed(seed);
-  BuiltNetwork built = build_for_shape(spec_from_overrides(overrides), {1, 1, 2, 1});
-  torch::optim::Adam optimizer(built.network->parameters(), torch::optim::AdamOptions(1e-4));
-  FitResult result;
-  result.label = label;
-  const auto start = std::chrono::steady_clock::now();
-  for (int64_t step = 0; step <= steps; ++step) {
-    optimizer.zero_grad();
-    const at::Tensor loss = torch::mse_loss(built.network->forward(coords), target);
-    if (step % every == 0 || step == steps) {
-      // Peak-to-peak 2 on the [-1, 1] scale: the same PSNR as on [0, 1] with peak 1.
-      result.steps.push_back(static_cast<double>(step));
-      result.psnr.push_back(10.0 * std::log10(4.0 / loss.item<double>()));
-    }
-    if (step == steps) break;
-    loss.backward();
-    optimizer.step();
-  }
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  torch::NoGradGuard no_grad;
-  result.reconstruction =
-      ((built.network->forward(coords) + 1.0) / 2.0).reshape({size, size}).clamp(0.0, 1.0);
-  return result;
 }
 
 }  // namespace
@@ -184,6 +125,49 @@ std::vector<SineLayerStats> sine_layer_stats(
     if (each_layer) each_layer(l, arg, post, s);
   }
   return stats;
+}
+
+ImageFit fit_image(const std::vector<std::string>& overrides, int64_t size, int64_t steps,
+                   int64_t every, uint64_t seed) {
+  // Full-batch Adam at the paper's lr 1e-4, one step per epoch, so eval_every counts steps and
+  // every epoch record measures the whole image after that many steps.
+  std::vector<std::string> all{"task=regression",
+                               "data.dataset=image",
+                               fmt::format("data.image.size={}", size),
+                               "data.batch_size=0",
+                               fmt::format("data.eval_batch_size={}", size * size),
+                               "optim.name=adam",
+                               "optim.lr=1e-4",
+                               fmt::format("train.epochs={}", steps),
+                               fmt::format("train.eval_every={}", every),
+                               "train.progress=never",
+                               "probes.enabled=false",
+                               fmt::format("seed={}", seed)};
+  all.insert(all.end(), overrides.begin(), overrides.end());
+  const experiment::PreparedRun prepared = experiment::prepare_spec(spec_from_overrides(all));
+  const data::Dataset dataset =
+      data::load_dataset(prepared.spec.data.dataset, experiment::load_options(prepared.spec));
+  // Seeded as execute_run seeds a run, so the fit is the one `actbench run` gives these overrides.
+  torch::manual_seed(seed);
+  model::Network network = model::build_network(prepared.plan, prepared.spec.model, torch::kCPU);
+  const train::TrainResult trained =
+      train::train(prepared.spec, *network, dataset, torch::kCPU, {});
+  if (trained.status != core::RunStatus::kCompleted) {
+    throw Error(fmt::format("siren image fit ({}) did not complete: {} {}", core::join(overrides),
+                            core::to_string(trained.status), trained.reason));
+  }
+  ImageFit fit;
+  for (const auto& record : trained.records) {
+    if (!record.end_of_epoch) continue;
+    fit.steps.push_back(static_cast<double>(record.step));
+    fit.psnr.push_back(record.test_psnr);
+  }
+  fit.seconds = trained.seconds;
+  torch::NoGradGuard no_grad;
+  network->eval();
+  fit.reconstruction =
+      ((network->forward(dataset.test.images) + 1.0) / 2.0).reshape({size, size}).clamp(0.0, 1.0);
+  return fit;
 }
 
 namespace {
@@ -256,8 +240,8 @@ std::filesystem::path run_siren(const StudyOptions& options) {
   const int64_t steps = options.full ? 10000 : 1000;
   const std::string hidden = options.full ? hidden_list(5, 256) : hidden_list(3, 128);
   const int64_t every = options.full ? 100 : 25;
-  const at::Tensor image = make_image(size);
-  write_text(out / "image_target.svg", image_svg(image, 256));
+  write_text(out / "image_target.svg",
+             image_svg(data::image_tensor(data::builtin_image(size)), 256));
   struct Model {
     std::string key, label;
     std::vector<std::string> overrides;
@@ -271,6 +255,9 @@ std::filesystem::path run_siren(const StudyOptions& options) {
        {"model.activation=relu", "model.init=xavier_uniform"}},
       {"tanh", "tanh (Xavier, gain 5/3)", {"model.activation=tanh", "model.init=xavier_uniform"}},
   };
+  struct FitResult : ImageFit {
+    std::string label;
+  };
   std::vector<FitResult> fits;
   for (const auto& m : models) {
     fmt::print(options.log, "image fit: {} ({} steps, {}x{} pixels)\n", m.label, steps, size, size);
@@ -278,7 +265,7 @@ std::filesystem::path run_siren(const StudyOptions& options) {
     std::vector<std::string> overrides = m.overrides;
     overrides.push_back("model.hidden=" + hidden);
     overrides.push_back("model.bias_init=uniform");
-    fits.push_back(fit_image(m.label, overrides, image, steps, every, 0));
+    fits.push_back({fit_image(overrides, size, steps, every, 0), m.label});
     write_text(out / ("image_" + m.key + ".svg"), image_svg(fits.back().reconstruction, 256));
   }
   report::Chart psnr_chart;

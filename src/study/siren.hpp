@@ -4,6 +4,7 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -27,6 +28,19 @@ std::vector<SineLayerStats> sine_layer_stats(
     const std::vector<std::string>& overrides, double omega_0, const at::Tensor& inputs,
     const std::function<void(size_t, const at::Tensor&, const at::Tensor&, const SineLayerStats&)>&
         each_layer = nullptr);
+
+// The study's image fit: an MLP (`overrides`: activation, init, hidden widths...) fitting the
+// built-in size x size image (data.dataset: image) through the main trainer, full-batch Adam at lr
+// 1e-4 for `steps` steps with an evaluation every `every` steps; seed `seed`. Returns the test PSNR
+// (dB) at step 0, every `every` steps and the last step, the training time, and the fitted image
+// [size, size] in [0, 1]. A diverged fit throws.
+struct ImageFit {
+  std::vector<double> steps, psnr;
+  double seconds = 0.0;
+  at::Tensor reconstruction;
+};
+ImageFit fit_image(const std::vector<std::string>& overrides, int64_t size, int64_t steps,
+                   int64_t every, uint64_t seed);
 
 // What the SIREN study's verdicts rest on, summarised from its measurements (the decide layer's
 // input; the tests feed it made-up numbers).

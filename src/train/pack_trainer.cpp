@@ -192,6 +192,7 @@ std::vector<TrainResult> train_pack(const std::vector<PackMember>& members, mode
     for (int64_t k = 0; k < k_members; ++k) {
       if (!active[k]) continue;
       records[k].seconds = seconds;
+      set_psnr(records[k], datasets[shared_data ? 0 : k]->psnr_peak);
       for (auto* observer : members[k].observers) observer->on_record(records[k]);
       results[k].records.push_back(std::move(records[k]));
     }

@@ -79,6 +79,13 @@ std::pair<double, double> evaluate(model::NetworkImpl& network, const data::Spli
   return {result.loss, result.accuracy};
 }
 
+void set_psnr(Record& record, double psnr_peak) {
+  record.train_psnr = record.test_psnr = kNaN;
+  if (psnr_peak <= 0.0) return;
+  if (!std::isnan(record.train_loss)) record.train_psnr = psnr(record.train_loss, psnr_peak);
+  if (!std::isnan(record.test_loss)) record.test_psnr = psnr(record.test_loss, psnr_peak);
+}
+
 TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network,
                   const data::Dataset& dataset, const torch::Device& device,
                   const std::vector<TrainingObserver*>& observers) {
@@ -146,6 +153,7 @@ TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network,
   };
   auto publish = [&](Record record) {
     record.seconds = seconds_since(start);
+    set_psnr(record, dataset.psnr_peak);
     for (auto* observer : observers) observer->on_record(record);
     result.records.push_back(std::move(record));
   };

@@ -8,6 +8,7 @@
 
 #include <torch/optim/optimizer.h>
 
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,8 +36,12 @@ struct Record {
   // records). Losses are the task's: cross-entropy, or for regression the MSE (accuracies NaN).
   double train_loss = 0.0, train_accuracy = 0.0;
   double test_loss = 0.0, test_accuracy = 0.0;  // NaN for step records
-  double seconds = 0.0;                         // wall time since training started
-  std::vector<LayerRecord> layers;              // empty when probes are off
+  // Image data (the dataset's psnr_peak > 0): PSNR in dB of train_loss and test_loss as MSEs, see
+  // psnr() in task.hpp; NaN otherwise, and where those losses are NaN.
+  double train_psnr = std::numeric_limits<double>::quiet_NaN();
+  double test_psnr = std::numeric_limits<double>::quiet_NaN();
+  double seconds = 0.0;             // wall time since training started
+  std::vector<LayerRecord> layers;  // empty when probes are off
 };
 
 struct Progress {
@@ -62,6 +67,9 @@ struct TrainResult {
   double seconds = 0.0;
   std::vector<Record> records;
 };
+
+// Fills the record's PSNR fields from its losses for a dataset with this psnr_peak (0: none).
+void set_psnr(Record& record, double psnr_peak);
 
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const config::OptimSpec& spec,
                                                         std::vector<torch::Tensor> parameters);

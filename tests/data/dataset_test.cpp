@@ -48,8 +48,9 @@ TEST(DataRegistryTest, UnknownNameIsALocatedConfigErrorWithASuggestion) {
     EXPECT_NE(message.find("run.yaml:3:9"), std::string::npos) << message;
     EXPECT_NE(message.find("unknown dataset 'fashon_mnist'"), std::string::npos) << message;
     EXPECT_NE(message.find("did you mean 'fashion_mnist'"), std::string::npos) << message;
-    EXPECT_NE(message.find("known datasets: cifar10, fashion_mnist, function, mnist, synthetic"),
-              std::string::npos)
+    EXPECT_NE(
+        message.find("known datasets: cifar10, fashion_mnist, function, image, mnist, synthetic"),
+        std::string::npos)
         << message;
   }
 }
