@@ -738,7 +738,16 @@ std::string json_to_yaml(const ordered_json& value) {
   return std::string(out.c_str()) + "\n";
 }
 
-std::string to_yaml(const RunSpec& spec) { return json_to_yaml(to_json(spec)); }
+std::string to_yaml(const RunSpec& spec) {
+  ordered_json resolved = to_json(spec);
+  // A defaulted bias_init is left out of the file: read back, it is the same default (so the same
+  // spec and run id), and an init that draws the biases itself (rai) refuses a bias_init that a
+  // file sets, which would make every resolved RAI config (sweep workers, run directories)
+  // unreadable.
+  if (spec.where.count("model.bias_init") == 0 && spec.model.bias_init.name == "zeros")
+    resolved["model"].erase("bias_init");
+  return json_to_yaml(resolved);
+}
 
 std::string value_at(const RunSpec& spec, const std::string& dotted_key) {
   const ordered_json all = to_json(spec);

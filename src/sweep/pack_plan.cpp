@@ -74,10 +74,19 @@ std::string describe_packs(const PackPlan& plan) {
                      packs == 1 ? "" : "s", packed, alone, alone == 1 ? "" : "s");
   for (const auto& job : plan.jobs) {
     if (job.pack_id.empty()) continue;
-    std::vector<std::string> positions;
-    for (const auto* run : job.runs) positions.push_back(std::to_string(run->planned.position));
+    // Consecutive positions as ranges ("0-199,600-799"): a pack of 1,000 seeds stays one line.
+    std::vector<std::string> ranges;
+    for (size_t i = 0; i < job.runs.size();) {
+      size_t j = i;
+      while (j + 1 < job.runs.size() &&
+             job.runs[j + 1]->planned.position == job.runs[j]->planned.position + 1)
+        ++j;
+      const auto first = job.runs[i]->planned.position, last = job.runs[j]->planned.position;
+      ranges.push_back(first == last ? std::to_string(first) : fmt::format("{}-{}", first, last));
+      i = j + 1;
+    }
     out += fmt::format("    {} ({} members): runs {}\n", job.pack_id, job.runs.size(),
-                       core::join(positions, ","));
+                       core::join(ranges, ","));
   }
   for (const auto& reason : plan.alone_reasons) out += fmt::format("    {}\n", reason);
   return out;

@@ -166,6 +166,31 @@ TEST(SweepRun, ASecondSweepOnTheSameDirectoryIsRefused) {
   EXPECT_NE(result.output.find("another sweep is running"), std::string::npos) << result.output;
 }
 
+// The workers read the resolved configs the sweep wrote; an init that draws the biases itself
+// (rai) refuses a config that sets model.bias_init, so a resolved config must not set the default.
+TEST(SweepRun, RaiRunsFinishAloneAndInAPack) {
+  TempDir dir;
+  dir.write("c.yaml", kBase);
+  for (const char* pack : {"", " --pack 2"}) {
+    const std::string out = std::string("out") + (pack[0] ? "_pack" : "");
+    const auto result = run_cli(
+        std::string("sweep c.yaml model.init=rai,kaiming_normal seed=0 --dir ") + out + pack,
+        dir.path().string());
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    store::ResultsDb db(dir.path() / out / "results.db");
+    EXPECT_EQ(db.status_counts(),
+              (std::map<core::RunStatus, int64_t>{{core::RunStatus::kCompleted, 2}}))
+        << result.output;
+  }
+  // A user's explicit bias_init is still refused, at its location.
+  dir.write("rai.yaml",
+            "data: {dataset: synthetic}\nmodel: {hidden: [16], init: rai, bias_init: zeros}\n"
+            "train: {epochs: 1}\n");
+  const auto refused = run_cli("run rai.yaml", dir.path().string());
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.output.find("rai.yaml:2"), std::string::npos) << refused.output;
+}
+
 TEST(ResultsDb, SchemaHasTheDocumentedTablesAndColumns) {
   TempDir dir;
   { store::ResultsDb db(dir.path() / "results.db"); }
