@@ -38,7 +38,13 @@ Figure performance_profile_figure(const AggregateReport& report) {
   chart.y.upper_bound = 1.0;
   chart.width = 760;
   chart.height = 460;
-  chart.legend = report.groups.size() <= kMaxInChartLegend;
+  // With many groups a legend of every colour is unreadable in a static image: the best
+  // kMaxInChartLegend groups (the groups come sorted by IQM) get colours and legend entries, the
+  // rest are drawn in grey behind them, as context.
+  const bool all_in_legend = report.groups.size() <= kMaxInChartLegend;
+  if (!all_in_legend)
+    chart.title = fmt::format("Performance profile over runs x settings (best {} by IQM in colour)",
+                              kMaxInChartLegend);
   const auto& palette = default_palette();
   for (size_t g = 0; g < report.groups.size(); ++g) {
     std::vector<double> pooled;
@@ -52,8 +58,19 @@ Figure performance_profile_figure(const AggregateReport& report) {
              LineStyle::Solid,
              2.0};
     s.hover_stride = 10;  // hover targets every 0.05 or so; the curve itself keeps every step
+    if (!all_in_legend && g >= kMaxInChartLegend) {
+      s.colour = "#c8c8c8";
+      s.width = 1.0;
+      for (size_t i = 0; i < thresholds.size(); ++i)
+        s.point_titles.push_back(
+            fmt::format("{}: tau {:.3f}, {:.3f}", report.groups[g].label, thresholds[i], s.y[i]));
+      s.label.clear();
+    }
     chart.series.push_back(s);
   }
+  // Grey context first, so the coloured curves are drawn over it.
+  std::stable_partition(chart.series.begin(), chart.series.end(),
+                        [](const Series& s) { return s.label.empty(); });
   return make_figure("performance_profile",
                      "Performance profiles (as rliable draws them): for each threshold tau, the "
                      "share of a group's runs over all settings whose normalised test accuracy "

@@ -122,7 +122,10 @@ TrainingMeasurements measure_training(const StudyOptions& options) {
       DyingRun run;
       run.setting = sweep.setting;
       run.optimiser = optimiser_label(row.params);
-      run.activation = row.params.at("model.activation");
+      // The database keeps the varied value as a label with its parameters
+      // ("leaky_relu(negative_slope=0.01)"); the registry name is what comes before them.
+      const std::string& label = row.params.at("model.activation");
+      run.activation = label.substr(0, label.find('('));
       run.has_flat_half_line = has_flat_half_line(run.activation);
       run.lr = std::stod(row.params.at("optim.lr"));
       run.seed = row.seed;
