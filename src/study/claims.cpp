@@ -129,7 +129,7 @@ std::string readme_study_table(const std::filesystem::path& results_root) {
       "| study | claim (literature) | what we measured | verdict |\n|---|---|---|---|\n";
   auto row = [&](const std::vector<std::string>& cells) {
     out += "|";
-    for (const auto& cell : cells) out += " " + cell + " |";
+    for (const auto& cell : cells) out += " " + markdown_cell(cell) + " |";
     out += "\n";
   };
   for (const std::string& name : StudyRegistry::instance().names()) {

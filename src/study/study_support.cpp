@@ -153,10 +153,19 @@ void MarkdownTable::add(std::vector<std::string> row) {
   rows_.push_back(std::move(row));
 }
 
+std::string markdown_cell(const std::string& text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '|' && (i == 0 || text[i - 1] != '\\')) out += '\\';
+    out += text[i];
+  }
+  return out;
+}
+
 std::string MarkdownTable::str() const {
   auto line = [](const std::vector<std::string>& cells) {
     std::string out = "|";
-    for (const auto& c : cells) out += " " + c + " |";
+    for (const auto& c : cells) out += " " + markdown_cell(c) + " |";
     return out + "\n";
   };
   std::string out = line(header_) + "|";

@@ -73,6 +73,10 @@ Histogram histogram(const at::Tensor& values, double lo, double hi, int bins);
 // sup |F_n(x) - F(x)| of the empirical distribution of `values` against the CDF `cdf`.
 double ks_distance(const at::Tensor& values, const std::function<double(double)>& cdf);
 
+// `text` for a Markdown table cell: a '|' in it ("|x|") would end the cell, so it is escaped
+// (unless it already is).
+std::string markdown_cell(const std::string& text);
+
 class MarkdownTable {
  public:
   explicit MarkdownTable(std::vector<std::string> header);

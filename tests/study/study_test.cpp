@@ -54,6 +54,14 @@ TEST(StudyTables, ARowMustHaveOneCellPerColumn) {
   EXPECT_EQ(table.str(), "| a | b |\n|---|---:|\n| 1 | 2 |\n");
 }
 
+TEST(StudyTables, APipeInACellIsEscapedOnce) {
+  MarkdownTable table({"target", "norm"});
+  table.add({"|x|", "\\|dL/dW\\|"});
+  EXPECT_EQ(table.str(), "| target | norm |\n|---|---:|\n| \\|x\\| | \\|dL/dW\\| |\n");
+  // The CSV keeps the text as it is.
+  EXPECT_NE(table.csv().find("|x|"), std::string::npos);
+}
+
 TEST(BornDead, EstimateAgreesWithTheClosedFormForZeroBiases) {
   const int64_t trials = 3000;
   const BornDeadCell cell = estimate_born_dead(
