@@ -42,7 +42,7 @@ std::string published_text(const CollapseCell& c) {
 void write_plots(const std::filesystem::path& out, const CollapseMeasurements& m) {
   const auto& palette = report::default_palette();
   report::Chart widths;
-  widths.title = "Collapsed share at depth 10 against width (solid: He normal, dashed: RAI)";
+  widths.title = "Depth 10: collapsed share by width (solid He normal, dashed RAI)";
   widths.x.label = "width";
   widths.x.integer = true;
   widths.y.label = "P(collapsed)";
@@ -55,7 +55,6 @@ void write_plots(const std::filesystem::path& out, const CollapseMeasurements& m
       s.label = fmt::format("{}, {}", target_label(target), init_label(init));
       s.colour = palette[colour % palette.size()];
       s.style = std::string(init) == "rai" ? report::LineStyle::Dashed : report::LineStyle::Solid;
-      s.points = true;
       for (const auto& c : m.cells)
         if (c.target == target && c.init == init && c.depth == 10 && c.trials > 0) {
           s.x.push_back(static_cast<double>(c.width));
@@ -68,7 +67,7 @@ void write_plots(const std::filesystem::path& out, const CollapseMeasurements& m
   report::write_svg(out / "collapse_width.svg", report::render_svg(widths));
 
   report::Chart depths;
-  depths.title = "Width 3 on |x|: collapsed and born-dead shares against depth";
+  depths.title = "Width 3 on |x|: collapsed (solid) and born dead (dashed) by depth";
   depths.x.label = "hidden layers";
   depths.x.integer = true;
   depths.y.label = "share of runs";
@@ -85,7 +84,6 @@ void write_plots(const std::filesystem::path& out, const CollapseMeasurements& m
     born.label = fmt::format("{}: born dead", init_label(init));
     collapsed.colour = born.colour = palette[colour++ % palette.size()];
     born.style = report::LineStyle::Dashed;
-    collapsed.points = born.points = true;
     for (const auto& [depth, c] : by_depth) {
       collapsed.x.push_back(static_cast<double>(depth));
       collapsed.y.push_back(share(c->collapsed, c->trials));
