@@ -64,6 +64,8 @@ Figure performance_profile_figure(const AggregateReport& report) {
       for (size_t i = 0; i < thresholds.size(); ++i)
         s.point_titles.push_back(
             fmt::format("{}: tau {:.3f}, {:.3f}", report.groups[g].label, thresholds[i], s.y[i]));
+      // Out of the legend, but still the group's series: the HTML page's toggles find it by name.
+      s.group = report.groups[g].label;
       s.label.clear();
     }
     chart.series.push_back(s);
