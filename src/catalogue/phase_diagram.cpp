@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -29,7 +30,20 @@ PhaseDiagram compute_phase_diagram(const GaussianExpectations& e,
                                    const PhaseDiagramOptions& options) {
   PhaseDiagram d;
   d.options = options;
-  d.sigma_w2 = linear_grid(options.sigma_w2_min, options.sigma_w2_max, options.columns);
+  d.critical = critical_curve(e, log_grid(1e-6, 1e4, 401));
+  if (options.fit_to_critical_line) {
+    double widest = 0.0;
+    for (const EdgeOfChaosPoint& p : d.critical)
+      if (p.sigma_b2 >= options.sigma_b2_min && p.sigma_b2 <= options.sigma_b2_max &&
+          std::isfinite(p.sigma_w2))
+        widest = std::max(widest, p.sigma_w2);
+    if (widest > 0.0) {
+      // The first column sits just right of 0: sigma_w2 = 0 is no network.
+      d.options.sigma_w2_max = 2.0 * widest;
+      d.options.sigma_w2_min = d.options.sigma_w2_max / (4 * options.columns);
+    }
+  }
+  d.sigma_w2 = linear_grid(d.options.sigma_w2_min, d.options.sigma_w2_max, options.columns);
   d.sigma_b2 = linear_grid(options.sigma_b2_min, options.sigma_b2_max, options.rows);
   for (double sb2 : d.sigma_b2) {
     std::vector<double> xi_row, chi_row;
@@ -47,7 +61,6 @@ PhaseDiagram compute_phase_diagram(const GaussianExpectations& e,
     d.xi_c.push_back(xi_row);
     d.chi1.push_back(chi_row);
   }
-  d.critical = critical_curve(e, log_grid(1e-6, 1e4, 401));
   return d;
 }
 

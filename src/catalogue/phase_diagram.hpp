@@ -13,6 +13,11 @@ namespace actbench::catalogue {
 
 struct PhaseDiagramOptions {
   double sigma_w2_min = 0.25, sigma_w2_max = 5.0;
+  // Replace the sigma_w2 range by [0, 2 x the critical line's largest sigma_w2 within the
+  // sigma_b2 range], so the line sits in the picture whatever the activation's scale (sigmoid's
+  // line lies near sigma_w2 = 100, SIREN's sine near 0.002); the range above is kept when the
+  // line does not cross the sigma_b2 range.
+  bool fit_to_critical_line = true;
   double sigma_b2_min = 0.0, sigma_b2_max = 1.0;
   int columns = 24;  // grid points along sigma_w2
   int rows = 13;     // grid points along sigma_b2

@@ -19,6 +19,8 @@
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <tuple>
 
 #include "catalogue/activation_theory.hpp"
 #include "catalogue/mean_field.hpp"
@@ -33,6 +35,8 @@ namespace actbench::study {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// Input pairs per network in the measurement at initialisation.
+constexpr int64_t kPairs = 128;
 
 std::string hidden_list(int width, int depth) {
   std::string hidden = "[";
@@ -70,18 +74,25 @@ PropagationCurves measure_propagation(const std::string& activation, const std::
                              "model.activation=" + activation, init_override(sigma_w2, sigma_b2)}),
         shape);
     built.network->eval();  // RReLU at its mean slope, as the theory takes it
-    // Two inputs of squared length per unit exactly 1 and correlation about c0.
-    const torch::Tensor z = torch::randn({2, width}, torch::kFloat32);
-    torch::Tensor x = torch::stack({z[0], c0 * z[0] + std::sqrt(1.0 - c0 * c0) * z[1]});
+    // kPairs input pairs, each input of squared length per unit exactly 1, each pair of
+    // correlation about c0. One network's q^l for a single input fluctuates by about 1/sqrt(width)
+    // per layer; averaging over many inputs leaves the fluctuation of the weights' spectrum, of
+    // order 1/width, which is what the mean-field limit neglects.
+    const torch::Tensor z = torch::randn({2, kPairs, width}, torch::kFloat32);
+    torch::Tensor x = torch::cat({z[0], c0 * z[0] + std::sqrt(1.0 - c0 * c0) * z[1]});
     x = x / (x.pow(2).mean(1, true)).sqrt();
-    c_input += (x[0] * x[1]).mean().item<double>() / seeds;
+    auto pair_correlation = [](const torch::Tensor& h) {
+      const torch::Tensor a = h.slice(0, 0, kPairs), b = h.slice(0, kPairs, 2 * kPairs);
+      return ((a * b).sum(1) / (a.norm(2, 1) * b.norm(2, 1))).mean().item<double>();
+    };
+    c_input += pair_correlation(x.to(torch::kFloat64)) / seeds;
     LayerRecorder recorder;
     torch::NoGradGuard no_grad;
     built.network->forward(x, &recorder);
     for (int l = 0; l < depth; ++l) {
       const torch::Tensor h = recorder.pre[l].to(torch::kFloat64);
       const double q = h.pow(2).mean().item<double>();
-      const double c = ((h[0] * h[1]).sum() / (h[0].norm() * h[1].norm())).item<double>();
+      const double c = pair_correlation(h);
       r.q_measured[l] += q / seeds;
       r.c_measured[l] += c / seeds;
       q_by_seed[l].push_back(q);
@@ -114,44 +125,6 @@ PropagationCurves measure_propagation(const std::string& activation, const std::
       r.max_q_deviation = r.max_c_deviation = kNaN;
   }
   return r;
-}
-
-Verdict decide_propagation(const std::vector<PropagationCurves>& rows, double q_tolerance,
-                           double c_tolerance) {
-  int within = 0;
-  std::vector<std::string> outside;
-  for (const PropagationCurves& r : rows) {
-    const bool ok = r.max_q_deviation <= q_tolerance && r.max_c_deviation <= c_tolerance;
-    within += ok ? 1 : 0;
-    if (!ok) outside.push_back(r.activation + " (" + r.point + ")");
-  }
-  const int total = static_cast<int>(rows.size());
-  Verdict v;
-  v.verdict = within == total ? "agrees" : (4 * within >= 3 * total ? "partly" : "does not agree");
-  std::string listed;
-  for (size_t i = 0; i < outside.size(); ++i) listed += (i ? ", " : "") + outside[i];
-  v.reason = fmt::format(
-      "{} of {} (activation, init) rows have every layer's q within {:.0f}% and c within {:g} of "
-      "the maps{}",
-      within, total, 100 * q_tolerance, c_tolerance, outside.empty() ? "" : "; outside: " + listed);
-  return v;
-}
-
-Separation best_separation(const std::vector<TrainabilityCell>& cells) {
-  Separation best;
-  best.cells = static_cast<int>(cells.size());
-  best.misclassified = best.cells + 1;
-  for (int i = 1; i <= 400; ++i) {
-    const double c = 0.05 * i;
-    int wrong = 0;
-    for (const TrainabilityCell& cell : cells)
-      wrong += ((cell.depth < c * cell.xi_c) != cell.trainable) ? 1 : 0;
-    if (wrong < best.misclassified) {
-      best.misclassified = wrong;
-      best.c = c;
-    }
-  }
-  return best;
 }
 
 namespace {
@@ -244,11 +217,14 @@ void write_phase_diagrams(const StudyOptions& options, const std::filesystem::pa
 // ---- Part 2: trainability.
 
 struct Part2 {
-  std::vector<TrainabilityCell> cells;
-  Separation separation;
-  int width = 100, steps = 0;
+  // cells_by_length[k]: the cells after steps[k] training steps (mean over seeds).
+  std::vector<std::vector<TrainabilityCell>> cells_by_length;
+  std::vector<int> steps;
+  std::vector<Separation> separations;
+  int width = 0, seeds = 0;
   std::vector<int> depths;
   double threshold = 0.5;
+  std::vector<std::pair<double, double>> xi_curve;  // (sigma_w2, xi_c) on a fine grid
 };
 
 double xi_c_of(const catalogue::GaussianExpectations& e, double sigma_w2, double sigma_b2) {
@@ -259,120 +235,173 @@ double xi_c_of(const catalogue::GaussianExpectations& e, double sigma_w2, double
 
 Part2 measure_part2(const StudyOptions& options, const std::filesystem::path& out) {
   Part2 p;
-  p.depths =
-      options.full ? std::vector<int>{10, 20, 40, 80, 160, 300} : std::vector<int>{10, 20, 40, 80};
-  p.width = options.full ? 300 : 100;
-  const int samples = options.full ? 51200 : 12800;
-  p.steps = samples / 128;
+  p.depths = options.full ? std::vector<int>{10, 20, 40, 80, 160, 300}
+                          : std::vector<int>{10, 20, 40, 80, 160};
+  p.width = options.full ? 300 : 64;
+  const int steps_per_epoch = options.full ? 200 : 50;
+  const int epochs = 4;
   std::string depths_axis = "model.hidden=";
   for (size_t i = 0; i < p.depths.size(); ++i)
     depths_axis += (i ? "," : "") + hidden_list(p.width, p.depths[i]);
+  std::vector<std::string> overrides = {
+      depths_axis, fmt::format("data.train_subset={}", steps_per_epoch * 128),
+      fmt::format("train.epochs={}", epochs), "probes.enabled=false"};
+  if (options.full) overrides.push_back("seed=0,1,2");
+  // Every sigma_w2 and seed of one depth share their structure: one pack per depth.
   const auto sweep_dir = run_sweep_file(options, "experiments/signal_propagation_trainability.yaml",
-                                        {depths_axis, fmt::format("data.train_subset={}", samples)},
-                                        out / "trainability_sweep");
+                                        overrides, out / "trainability_sweep", 1000);
   const catalogue::GaussianExpectations e(
       catalogue::functions_of(model::default_activation("tanh")));
-  std::map<double, double> xi_cache;
+  const double sigma_b2 = 0.05;
   const auto accuracies = read_metric(sweep_dir, "train_accuracy");
+  // (sigma_w2, depth) -> per epoch, the accuracies over seeds.
+  std::map<std::pair<double, int>, std::map<int64_t, std::vector<double>>> by_cell;
+  std::map<std::string, std::pair<double, int>> cell_of_run;
+  std::set<int64_t> seeds;
   for (const auto& run : read_runs(sweep_dir)) {
     const auto config = nlohmann::json::parse(run.config_json);
-    TrainabilityCell cell;
-    cell.sigma_w2 = config["model"]["init"]["sigma_w2"].get<double>();
-    const double sigma_b2 = config["model"]["init"]["sigma_b2"].get<double>();
-    cell.depth = static_cast<int>(config["model"]["hidden"].size());
-    if (!xi_cache.count(cell.sigma_w2))
-      xi_cache[cell.sigma_w2] = xi_c_of(e, cell.sigma_w2, sigma_b2);
-    cell.xi_c = xi_cache[cell.sigma_w2];
-    double accuracy = 0.0;
-    for (const auto& row : accuracies)
-      if (row.run_id == run.run_id && row.layer.empty()) accuracy = row.value;
-    cell.accuracy = run.status == core::RunStatus::kCompleted ? accuracy : 0.0;
-    cell.trainable = cell.accuracy >= p.threshold;
-    p.cells.push_back(cell);
+    if (config["model"]["init"]["sigma_b2"].get<double>() != sigma_b2)
+      throw Error("the trainability sweep's sigma_b2 is not 0.05");
+    const std::pair<double, int> cell{config["model"]["init"]["sigma_w2"].get<double>(),
+                                      static_cast<int>(config["model"]["hidden"].size())};
+    seeds.insert(config["seed"].get<int64_t>());
+    if (run.status != core::RunStatus::kCompleted) {
+      // A run that diverged or failed did not train: accuracy 0 at every length.
+      for (int epoch = 1; epoch <= epochs; ++epoch) by_cell[cell][epoch].push_back(0.0);
+      continue;
+    }
+    cell_of_run[run.run_id] = cell;
   }
-  p.separation = best_separation(p.cells);
+  for (const auto& row : accuracies) {
+    const auto it = cell_of_run.find(row.run_id);
+    if (it == cell_of_run.end() || !row.layer.empty()) continue;
+    by_cell[it->second][row.epoch].push_back(std::isfinite(row.value) ? row.value : 0.0);
+  }
+  p.seeds = static_cast<int>(seeds.size());
+  std::map<double, double> xi_cache;
+  for (int epoch = 1; epoch <= epochs; ++epoch) {
+    std::vector<TrainabilityCell> cells;
+    for (const auto& [key, epochs_of_cell] : by_cell) {
+      TrainabilityCell cell;
+      cell.sigma_w2 = key.first;
+      cell.depth = key.second;
+      if (!xi_cache.count(cell.sigma_w2))
+        xi_cache[cell.sigma_w2] = xi_c_of(e, cell.sigma_w2, sigma_b2);
+      cell.xi_c = xi_cache[cell.sigma_w2];
+      const auto found = epochs_of_cell.find(epoch);
+      cell.accuracy = found == epochs_of_cell.end() ? 0.0 : mean_of(found->second);
+      cell.trainable = cell.accuracy >= p.threshold;
+      cells.push_back(cell);
+    }
+    p.steps.push_back(epoch * steps_per_epoch);
+    p.separations.push_back(best_separation(cells));
+    p.cells_by_length.push_back(std::move(cells));
+  }
+  for (int i = 0; i <= 120; ++i) {
+    const double w = 1.0 + 3.0 * i / 120;
+    p.xi_curve.push_back({w, xi_c_of(e, w, sigma_b2)});
+  }
   return p;
 }
 
-// A heat map of training accuracy over (sigma_w2, depth) with c xi_c curves: plain SVG rects, as
-// svg_plot draws lines only.
+// A heat map of training accuracy over (sigma_w2, depth) with depth = c xi_c(sigma_w2) drawn over
+// it for the best c and the published 6: plain SVG, as svg_plot draws lines only. Depth rows are
+// log-spaced, so the curves use log depth between row centres.
 std::string trainability_svg(const Part2& p) {
+  const std::vector<TrainabilityCell>& cells = p.cells_by_length.back();
+  const Separation& separation = p.separations.back();
   std::vector<double> ws;
-  for (const auto& cell : p.cells)
+  for (const auto& cell : cells)
     if (std::find(ws.begin(), ws.end(), cell.sigma_w2) == ws.end()) ws.push_back(cell.sigma_w2);
   std::sort(ws.begin(), ws.end());
-  const int left = 70, top = 40, cell_w = 60, cell_h = 40;
-  const int width = left + cell_w * static_cast<int>(ws.size()) + 220;
-  const int height = top + cell_h * static_cast<int>(p.depths.size()) + 60;
+  const int rows = static_cast<int>(p.depths.size());
+  const int left = 80, top = 50, cell_w = 52, cell_h = 44;
+  const int plot_w = cell_w * static_cast<int>(ws.size()), plot_h = cell_h * rows;
+  const int width = left + plot_w + 230;
+  const int height = top + plot_h + 60;
   std::string svg = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" "
       "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" "
-      "fill=\"white\"/>\n<text x=\"{}\" y=\"20\" font-size=\"14\">tanh, sigma_b2 = 0.05, width "
-      "{}, {} SGD steps: training accuracy</text>\n",
-      width, height, left, p.width, p.steps);
-  auto column = [&](double w) {
-    return static_cast<int>(std::find(ws.begin(), ws.end(), w) - ws.begin());
+      "fill=\"white\"/>\n<text x=\"{}\" y=\"22\" font-size=\"14\" font-weight=\"bold\">tanh, "
+      "sigma_b2 = 0.05, width {}: training accuracy over steps {}-{} (mean of {} seed{})</text>\n",
+      width, height, left, p.width, p.steps.size() > 1 ? p.steps[p.steps.size() - 2] + 1 : 1,
+      p.steps.back(), p.seeds, p.seeds == 1 ? "" : "s");
+  auto x_of = [&](double w) {  // sigma_w2 to pixels, cell centres at the grid values
+    const double step = ws.size() > 1 ? ws[1] - ws[0] : 1.0;
+    return left + cell_w * ((w - ws.front()) / step + 0.5);
   };
-  auto row_of = [&](int depth) {
-    return static_cast<int>(std::find(p.depths.begin(), p.depths.end(), depth) - p.depths.begin());
+  auto y_of = [&](double depth) {  // log depth to pixels, row centres at the depths
+    const double lo = std::log(p.depths.front()), hi = std::log(p.depths.back());
+    const double t = rows > 1 ? (std::log(depth) - lo) / (hi - lo) : 0.0;
+    return top + plot_h - cell_h * (0.5 + t * (rows - 1));
   };
-  for (const auto& cell : p.cells) {
-    const int x = left + cell_w * column(cell.sigma_w2);
-    const int y = top + cell_h * (static_cast<int>(p.depths.size()) - 1 - row_of(cell.depth));
+  for (const auto& cell : cells) {
+    const double x = x_of(cell.sigma_w2) - cell_w / 2.0;
+    const double y = y_of(cell.depth) - cell_h / 2.0;
     const int shade = static_cast<int>(255 * std::clamp((cell.accuracy - 0.1) / 0.9, 0.0, 1.0));
     svg += fmt::format(
-        "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"rgb({},{},{})\" "
-        "stroke=\"white\"/>\n<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"{}\">{:.2f}"
+        "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{}\" height=\"{}\" fill=\"rgb({},{},{})\" "
+        "stroke=\"white\"><title>sigma_w2 {:g}, depth {}: {:.3f}</title></rect>\n<text "
+        "x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" font-size=\"11\" fill=\"{}\">{:.2f}"
         "</text>\n",
-        x, y, cell_w, cell_h, 255 - shade, 255 - shade / 2, 255, x + cell_w / 2, y + cell_h / 2 + 4,
-        shade > 150 ? "white" : "black", cell.accuracy);
+        x, y, cell_w, cell_h, 255 - shade, 255 - shade / 2, 255, cell.sigma_w2, cell.depth,
+        cell.accuracy, x + cell_w / 2.0, y + cell_h / 2.0 + 4, shade > 150 ? "white" : "black",
+        cell.accuracy);
   }
   for (size_t i = 0; i < ws.size(); ++i)
-    svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{:g}</text>\n",
-                       left + cell_w * static_cast<int>(i) + cell_w / 2,
-                       top + cell_h * static_cast<int>(p.depths.size()) + 18, ws[i]);
-  svg += fmt::format("<text x=\"{}\" y=\"{}\">sigma_w^2</text>\n", left,
-                     top + cell_h * static_cast<int>(p.depths.size()) + 40);
-  for (size_t i = 0; i < p.depths.size(); ++i)
-    svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">depth {}</text>\n", left - 6,
-                       top + cell_h * static_cast<int>(p.depths.size() - 1 - i) + cell_h / 2 + 4,
-                       p.depths[i]);
-  // Which cells lie below c xi_c (the rule's "trainable"): marked with a dot.
-  for (const auto& cell : p.cells) {
-    if (!(cell.depth < p.separation.c * cell.xi_c)) continue;
-    const int x = left + cell_w * column(cell.sigma_w2) + 8;
-    const int y = top + cell_h * (static_cast<int>(p.depths.size()) - 1 - row_of(cell.depth)) + 8;
-    svg += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"4\" fill=\"#d62728\"/>\n", x, y);
-  }
-  const int legend_x = left + cell_w * static_cast<int>(ws.size()) + 15;
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{:g}</text>\n",
+                       x_of(ws[i]), top + plot_h + 18, ws[i]);
+  svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">sigma_w^2</text>\n",
+                     left + plot_w / 2, top + plot_h + 40);
+  for (int depth : p.depths)
+    svg += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">depth {}</text>\n",
+                       left - 6, y_of(depth) + 4, depth);
+  // depth = c xi_c, clipped to the plot.
   svg += fmt::format(
-      "<circle cx=\"{}\" cy=\"{}\" r=\"4\" fill=\"#d62728\"/><text x=\"{}\" y=\"{}\">depth &lt; "
-      "{:g} xi_c</text>\n",
-      legend_x, top + 10, legend_x + 10, top + 14, p.separation.c);
-  for (size_t i = 0; i < ws.size(); ++i) {
-    double xi = kNaN;
-    for (const auto& cell : p.cells)
-      if (cell.sigma_w2 == ws[i]) xi = cell.xi_c;
-    svg += fmt::format("<text x=\"{}\" y=\"{}\">xi_c({:g}) = {:.3g}</text>\n", legend_x,
-                       top + 34 + 16 * static_cast<int>(i), ws[i], xi);
+      "<clipPath id=\"plot\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>"
+      "</clipPath>\n",
+      left, top, plot_w, plot_h);
+  const std::vector<std::tuple<double, std::string, std::string>> curves = {
+      {separation.c, "#d62728", ""}, {6.0, "#000000", " stroke-dasharray=\"6,4\""}};
+  for (const auto& [c, colour, dash] : curves) {
+    std::string points;
+    for (const auto& [w, xi] : p.xi_curve) {
+      if (!std::isfinite(xi) || w < ws.front() - 0.5 * (ws[1] - ws[0]) ||
+          w > ws.back() + 0.5 * (ws[1] - ws[0]))
+        continue;
+      const double depth = std::clamp(c * xi, 1.0, 1e5);
+      points += fmt::format("{:.1f},{:.1f} ", x_of(w), y_of(depth));
+    }
+    svg += fmt::format(
+        "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2.5\"{} "
+        "clip-path=\"url(#plot)\"/>\n",
+        points, colour, dash);
   }
+  const int legend_x = left + plot_w + 15;
+  svg += fmt::format(
+      "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#d62728\" stroke-width=\"2.5\"/>"
+      "<text x=\"{}\" y=\"{}\">depth = {:g} xi_c (best c)</text>\n",
+      legend_x, top + 10, legend_x + 24, top + 10, legend_x + 30, top + 14, separation.c);
+  svg += fmt::format(
+      "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#000\" stroke-width=\"2.5\" "
+      "stroke-dasharray=\"6,4\"/><text x=\"{}\" y=\"{}\">depth = 6 xi_c (published)</text>\n",
+      legend_x, top + 30, legend_x + 24, top + 30, legend_x + 30, top + 34);
+  svg += fmt::format(
+      "<text x=\"{}\" y=\"{}\">{} of {} cells on the right</text><text x=\"{}\" y=\"{}\">side "
+      "of the red line</text>\n",
+      legend_x, top + 58, separation.cells - separation.misclassified, separation.cells, legend_x,
+      top + 74);
+  svg += fmt::format("<text x=\"{}\" y=\"{}\">trainable: accuracy &gt;= {:g}</text>\n", legend_x,
+                     top + 98, p.threshold);
   return svg + "</svg>\n";
 }
 
 // ---- Part 3: edge of chaos against standard inits.
 
-struct Part3Row {
-  std::string activation, init;
-  int depth = 0;
-  std::vector<double> first_epoch_accuracy, final_accuracy;  // test accuracy, per seed
-  int runs = 0, failed = 0;
-};
-
 struct Part3 {
-  std::vector<Part3Row> rows;
+  std::vector<EdgeOfChaosRow> rows;
   std::vector<int> depths;
-  int width = 64;
-  std::string sigma_note;
+  int width = 64, seeds = 0, epochs = 0, train_images = 0;
 };
 
 struct Part3Choice {
@@ -395,27 +424,30 @@ const std::vector<Part3Choice>& part3_choices() {
 
 Part3 measure_part3(const StudyOptions& options, const std::filesystem::path& out) {
   Part3 p;
-  p.depths = options.full ? std::vector<int>{50, 100, 200} : std::vector<int>{50, 100};
+  p.depths = options.full ? std::vector<int>{50, 100, 200} : std::vector<int>{50, 100, 200};
   p.width = options.full ? 128 : 64;
+  p.epochs = options.full ? 10 : 2;
+  p.train_images = options.full ? 60000 : 10000;
   std::string depths_axis = "model.hidden=";
   for (size_t i = 0; i < p.depths.size(); ++i)
     depths_axis += (i ? "," : "") + hidden_list(p.width, p.depths[i]);
+  std::set<int64_t> seeds;
   for (const Part3Choice& choice : part3_choices()) {
     std::vector<std::string> overrides = {
         "model.activation=" + choice.activation,
         "model.init=" +
             (choice.critical.empty() ? choice.standard : choice.critical + "," + choice.standard),
-        depths_axis};
-    if (options.full) {
-      overrides.push_back("data.train_subset=0");
-      overrides.push_back("train.epochs=10");
-      overrides.push_back("seed=0,1,2,3,4");
-    }
+        depths_axis,
+        "probes.enabled=false",
+        fmt::format("train.epochs={}", p.epochs),
+        fmt::format("data.train_subset={}", options.full ? 0 : p.train_images)};
+    if (options.full) overrides.push_back("seed=0,1,2,3,4");
+    // The inits and seeds of one depth share their structure: one pack each.
     const auto sweep_dir =
         run_sweep_file(options, "experiments/signal_propagation_edge_of_chaos.yaml", overrides,
-                       out / ("edge_of_chaos_" + choice.activation));
+                       out / ("edge_of_chaos_" + choice.activation), 1000);
     const auto accuracies = read_metric(sweep_dir, "test_accuracy");
-    std::map<std::pair<std::string, int>, Part3Row> rows;
+    std::map<std::pair<std::string, int>, EdgeOfChaosRow> rows;
     for (const auto& run : read_runs(sweep_dir)) {
       const auto config = nlohmann::json::parse(run.config_json);
       const auto& init = config["model"]["init"];
@@ -423,7 +455,8 @@ Part3 measure_part3(const StudyOptions& options, const std::filesystem::path& ou
           init.is_string() ? init.get<std::string>() : init["name"].get<std::string>();
       const std::string label = init_name == "critical" ? "edge of chaos" : choice.standard_label;
       const int depth = static_cast<int>(config["model"]["hidden"].size());
-      Part3Row& row = rows[{label, depth}];
+      seeds.insert(config["seed"].get<int64_t>());
+      EdgeOfChaosRow& row = rows[{label, depth}];
       row.activation = choice.activation;
       row.init = label;
       row.depth = depth;
@@ -434,43 +467,42 @@ Part3 measure_part3(const StudyOptions& options, const std::filesystem::path& ou
       }
       std::map<int64_t, double> by_epoch;
       for (const auto& m : accuracies)
-        if (m.run_id == run.run_id && m.layer.empty()) by_epoch[m.epoch] = m.value;
+        if (m.run_id == run.run_id && m.layer.empty() && m.epoch > 0) by_epoch[m.epoch] = m.value;
       if (by_epoch.empty()) continue;
       row.first_epoch_accuracy.push_back(by_epoch.begin()->second);
       row.final_accuracy.push_back(by_epoch.rbegin()->second);
     }
     for (auto& [key, row] : rows) p.rows.push_back(row);
   }
+  p.seeds = static_cast<int>(seeds.size());
   return p;
 }
 
-// Does SiLU (and ELU) at the edge of chaos reach a higher accuracy than ReLU at the deepest depth?
-Verdict decide_edge_of_chaos(const Part3& p) {
-  const int deepest = p.depths.back();
-  auto accuracy = [&](const std::string& activation, const std::string& init) {
-    for (const Part3Row& r : p.rows)
-      if (r.activation == activation && r.init == init && r.depth == deepest)
-        return mean_of(r.final_accuracy);
-    return kNaN;
-  };
-  const double relu = accuracy("relu", "He = edge of chaos");
-  const double silu = accuracy("silu", "edge of chaos");
-  const double silu_he = accuracy("silu", "He");
-  Verdict v;
-  if (std::isnan(relu) || std::isnan(silu)) {
-    v.verdict = "does not agree";
-    v.reason = "a run needed for the comparison did not complete";
-    return v;
+// Final test accuracy against depth, one line per (activation, init).
+std::string edge_of_chaos_svg(const Part3& p) {
+  report::Chart chart;
+  chart.title =
+      fmt::format("Final test accuracy by depth (width {}, mean of {} seeds)", p.width, p.seeds);
+  chart.x.label = "depth (hidden layers)";
+  chart.x.log = true;
+  chart.y = {"test accuracy", 0.0, 1.0, false, 0.0};
+  chart.width = 720;
+  chart.height = 440;
+  const std::map<std::string, std::string> colours = {
+      {"relu", "#7f7f7f"}, {"elu", "#1f77b4"}, {"tanh", "#2ca02c"}, {"silu", "#d62728"}};
+  std::map<std::string, report::Series> series;
+  for (const EdgeOfChaosRow& r : p.rows) {
+    report::Series& s = series[r.activation + " " + r.init];
+    s.label = r.activation + ", " + r.init;
+    s.colour = colours.at(r.activation);
+    s.style = r.init == "edge of chaos" || r.init == "He = edge of chaos"
+                  ? report::LineStyle::Solid
+                  : report::LineStyle::Dashed;
+    s.x.push_back(r.depth);
+    s.y.push_back(r.final_accuracy.empty() ? 0.0 : mean_of(r.final_accuracy));
   }
-  const bool deeper = silu > relu + 0.01;
-  const bool eoc_helps = std::isnan(silu_he) || silu >= silu_he - 0.01;
-  v.verdict = deeper && eoc_helps ? "agrees" : (deeper || eoc_helps ? "partly" : "does not agree");
-  v.reason = fmt::format(
-      "at depth {}, SiLU at the edge of chaos reaches {:.3f} test accuracy, ReLU (He, its edge of "
-      "chaos) {:.3f}, SiLU with He {:.3f}; the claim needs SiLU at the edge of chaos above ReLU by "
-      "more than 0.01, and not below SiLU with He by more than 0.01",
-      deepest, silu, relu, silu_he);
-  return v;
+  for (auto& [name, s] : series) chart.series.push_back(std::move(s));
+  return report::render_svg(chart);
 }
 
 std::string acc_list(const std::vector<double>& values) {
@@ -479,18 +511,19 @@ std::string acc_list(const std::vector<double>& values) {
 
 std::filesystem::path run_signal_propagation(const StudyOptions& options) {
   const auto out = output_dir(options, "signal_propagation");
+  SignalPropagationSummary summary;
   std::string md = "# Signal propagation and the edge of chaos\n\n";
   md += fmt::format(
       "Generated by `actbench study signal_propagation{}`. Mean-field theory (Poole et al. 2016; "
       "Schoenholz et al. 2017; Hayou, Doucet and Rousseau 2019) computed by `actbench theory` for "
-      "every catalogue activation, against measurement.\n\n",
+      "every catalogue activation, against measurement. Each verdict below is computed from the "
+      "numbers by the study's decide layer (`src/study/signal_propagation_decide.cpp`) and is "
+      "also in `verdicts.json`.\n\n",
       options.full ? " --full" : "");
 
   // Part 1.
   const Part1 p1 = measure_part1(options, out);
-  const double finite_width = 1.0 / std::sqrt(static_cast<double>(p1.width));
-  const double q_tolerance = 0.1, c_tolerance = 0.05;
-  const Verdict v1 = decide_propagation(p1.rows, q_tolerance, c_tolerance);
+  summary.at_init = p1.rows;
   MarkdownTable t1({"activation", "init point", "sigma_w2", "sigma_b2", "q^l theory (first → last)",
                     "largest |q meas / q theory - 1|", "largest |c meas - c theory|",
                     "seed spread of q^L"});
@@ -504,78 +537,98 @@ std::filesystem::path run_signal_propagation(const StudyOptions& options) {
   }
   write_text(out / "at_init.csv", t1.csv());
   std::sort(spreads.begin(), spreads.end());
-  md += fmt::format(
-      "## 1. At initialisation\n\nMLPs of width {} and depth {} built by actbench's model builder "
-      "with `init: {{name: mean_field, sigma_w2, sigma_b2}}`, {} seeds, two inputs of squared "
-      "length 1 per unit and correlation 0.5; q^l is the mean squared pre-activation of layer l, "
-      "c^l the two inputs' pre-activation correlation, both averaged over seeds, against the "
-      "length and correlation maps iterated from the same inputs. Each activation at its "
-      "recommended gain (sigma_w2 = gain^2, no bias) and at its edge of chaos for sigma_b2 = "
-      "0.05.\n\n{}\n",
-      p1.width, p1.depth, p1.seeds, t1.str());
-  for (const std::string& s : p1.skipped) md += "- skipped: " + s + "\n";
-  md += fmt::format(
-      "\nFinite width: one layer's q estimate from N = {} units fluctuates by about 1/sqrt(N) = "
-      "{:.3f} relative; the measured seed spread of q at the last layer has median {:.3f} "
-      "(range {:.3f} to {:.3f}) over these rows, and deviations compound over depth.\n\n",
-      p1.width, finite_width, spreads.empty() ? kNaN : spreads[spreads.size() / 2],
-      spreads.empty() ? kNaN : spreads.front(), spreads.empty() ? kNaN : spreads.back());
-  md +=
-      fmt::format("**Verdict (the maps predict q^l and c^l of wide random networks): {}.** {}.\n\n",
-                  v1.verdict, v1.reason);
-  md +=
-      "Figures per activation: `at_init/<activation>.svg`; phase diagrams (critical line and "
-      "xi_c contours): `phase_diagrams/<activation>.svg`.\n\n";
+
+  // Phase diagrams.
   std::vector<std::string> names;
   for (const model::ActivationEntry* entry : model::ActivationRegistry::instance().entries())
     if (catalogue::theory_not_applicable(model::default_activation(entry->name)).empty())
       names.push_back(entry->name);
   write_phase_diagrams(options, out, names);
-  md += "![tanh phase diagram](phase_diagrams/tanh.svg)\n\n";
 
-  // Part 2.
+  // Parts 2 and 3.
   const Part2 p2 = measure_part2(options, out);
+  summary.steps = p2.steps;
+  summary.separations = p2.separations;
   write_text(out / "trainability.svg", trainability_svg(p2));
-  MarkdownTable t2({"sigma_w2", "xi_c", "depth", "training accuracy", "trainable (>= 0.5)"});
-  for (const auto& cell : p2.cells)
+  const Part3 p3 = measure_part3(options, out);
+  summary.edge_of_chaos = p3.rows;
+  summary.deepest = p3.depths.back();
+  write_text(out / "edge_of_chaos.svg", edge_of_chaos_svg(p3));
+
+  const std::vector<ClaimResult> claims = decide_signal_propagation(summary);
+  write_verdicts(out / "verdicts.json", "signal_propagation", options.full ? "full" : "quick",
+                 claims);
+
+  md += fmt::format(
+      "## 1. At initialisation\n\nMLPs of width {} and depth {} built by actbench's model builder "
+      "with `init: {{name: mean_field, sigma_w2, sigma_b2}}`, {} seeds, 128 pairs of inputs of "
+      "squared length 1 per unit and correlation 0.5; q^l is the mean squared pre-activation of "
+      "layer l over all inputs, c^l the mean correlation of a pair's pre-activations, both "
+      "averaged over seeds, against the length and correlation maps iterated from the same "
+      "inputs. Each activation at its recommended gain (sigma_w2 = gain^2, no bias) and at its "
+      "edge of chaos for sigma_b2 = 0.05.\n\n{}\n",
+      p1.width, p1.depth, p1.seeds, t1.str());
+  for (const std::string& s : p1.skipped) md += "- skipped: " + s + "\n";
+  md += fmt::format(
+      "\nFinite width: q^l of one network fluctuates around the map's value with the network's "
+      "weights; the seed spread of q at the last layer (standard deviation over seeds, relative) "
+      "has median {:.3f} (range {:.3f} to {:.3f}) over these rows, against 1/sqrt({}) = {:.3f} "
+      "for a single layer of {} units: the deviations in the table are of the size of this "
+      "spread, which compounds over depth and is largest where q grows (ReLU-like activations "
+      "at large sigma_w2).\n\n",
+      spreads.empty() ? kNaN : spreads[spreads.size() / 2],
+      spreads.empty() ? kNaN : spreads.front(), spreads.empty() ? kNaN : spreads.back(), p1.width,
+      1.0 / std::sqrt(static_cast<double>(p1.width)), p1.width);
+  md += verdict_paragraph(claims[0]) + "\n\n";
+  md +=
+      "Figures per activation: `at_init/<activation>.svg` (measured solid, maps dashed), e.g. "
+      "tanh:\n\n![tanh at initialisation](at_init/tanh.svg)\n\nPhase diagrams (the critical line "
+      "chi1 = 1 and xi_c contours; the sigma_w2 axis is fitted to each activation's critical "
+      "line): `phase_diagrams/<activation>.svg`, e.g. tanh:\n\n![tanh phase "
+      "diagram](phase_diagrams/tanh.svg)\n\n";
+
+  const std::vector<TrainabilityCell>& final_cells = p2.cells_by_length.back();
+  MarkdownTable t2({"sigma_w2", "xi_c", "depth", "training accuracy", "trainable"});
+  for (const auto& cell : final_cells)
     t2.add({fixed(cell.sigma_w2, 2), fixed(cell.xi_c, 2), std::to_string(cell.depth),
             fixed(cell.accuracy, 3), cell.trainable ? "yes" : "no"});
   write_text(out / "trainability.csv", t2.csv());
+  MarkdownTable t2b({"training steps", "best c", "cells misclassified"});
+  for (size_t i = 0; i < p2.steps.size(); ++i)
+    t2b.add({std::to_string(p2.steps[i]), fmt::format("{:g}", p2.separations[i].c),
+             fmt::format("{} of {}", p2.separations[i].misclassified, p2.separations[i].cells)});
   md += fmt::format(
-      "## 2. Trainability against xi_c\n\ntanh, sigma_b2 = 0.05, the mean_field init, width {} "
-      "(the paper: 300), {} SGD steps (lr 0.01, batch 128) on MNIST, one seed; trainable means "
-      "training accuracy >= {:g} over the run.\n\n{}\n",
-      p2.width, p2.steps, p2.threshold, t2.str());
-  md += fmt::format(
-      "The rule \"trainable iff depth < c xi_c\" misclassifies fewest cells at c = {:g} ({} of {} "
-      "cells wrong). Schoenholz et al. report trainability up to about 6 xi_c; a reimplementation "
-      "with 200 steps saw about 4.5 xi_c. How c moves with training length is not measured here "
-      "(one length per mode).\n\n![trainability](trainability.svg)\n\n",
-      p2.separation.c, p2.separation.misclassified, p2.separation.cells);
+      "## 2. Trainability against xi_c\n\ntanh, sigma_b2 = 0.05, the mean_field init, sigma_w2 "
+      "from 1 to 4 in steps of 0.25, width {} (the paper: 300), depths {}, {} seed{}, SGD with "
+      "momentum 0.9 at lr 0.01, batch 128, on MNIST; a network is trainable when its training "
+      "accuracy over an epoch (the running accuracy of its steps) reaches {:g}. The runs of one "
+      "depth train as one pack. The heat map shows the last epoch (steps {}-{}), with the "
+      "boundary depth = c xi_c for the best c (red) and for the published c = 6 (dashed).\n\n"
+      "![trainability](trainability.svg)\n\nThe best separating constant by training length "
+      "(the rule \"trainable iff depth < c xi_c\" that misclassifies fewest cells):\n\n{}\n",
+      p2.width, join_numbers(std::vector<double>(p2.depths.begin(), p2.depths.end()), 0, ", "),
+      p2.seeds, p2.seeds == 1 ? "" : "s", p2.threshold,
+      p2.steps.size() > 1 ? p2.steps[p2.steps.size() - 2] + 1 : 1, p2.steps.back(), t2b.str());
+  md += verdict_paragraph(claims[1]) + "\n\n" + verdict_paragraph(claims[2]) + "\n\n";
+  md += "Every cell (`trainability.csv`), after the longest training:\n\n" + t2.str() + "\n";
 
-  // Part 3.
-  const Part3 p3 = measure_part3(options, out);
-  const Verdict v3 = decide_edge_of_chaos(p3);
   MarkdownTable t3({"activation", "init", "depth", "runs (failed)", "test acc. after epoch 1",
                     "final test acc.", "per seed"});
-  for (const Part3Row& r : p3.rows)
+  for (const EdgeOfChaosRow& r : p3.rows)
     t3.add({r.activation, r.init, std::to_string(r.depth), fmt::format("{} ({})", r.runs, r.failed),
             fixed(mean_of(r.first_epoch_accuracy), 3), fixed(mean_of(r.final_accuracy), 3),
             acc_list(r.final_accuracy)});
   write_text(out / "edge_of_chaos.csv", t3.csv());
   md += fmt::format(
       "## 3. Edge of chaos against standard inits\n\nMLPs of width {}, depths {}, on MNIST "
-      "(experiments/signal_propagation_edge_of_chaos.yaml: SGD with momentum, lr 0.01){}; the "
-      "edge-of-chaos init is `init: {{name: critical, sigma_b2: 0.05}}`, whose sigma_w2 the "
-      "theory computes for the activation.\n\n{}\n",
+      "(experiments/signal_propagation_edge_of_chaos.yaml: SGD with momentum 0.9, lr 0.01, "
+      "{} training images, {} epochs, {} seed{}); the edge-of-chaos init is `init: {{name: "
+      "critical, sigma_b2: 0.05}}`, whose sigma_w2 the theory computes for the activation "
+      "(ReLU's edge of chaos is He's init, sigma_b2 = 0). The inits and seeds of one depth train "
+      "as one pack.\n\n![edge of chaos](edge_of_chaos.svg)\n\n{}\n",
       p3.width, join_numbers(std::vector<double>(p3.depths.begin(), p3.depths.end()), 0, ", "),
-      options.full ? ", full training set, 10 epochs, 5 seeds"
-                   : ", 10,000 training images, 2 epochs, 2 seeds",
-      t3.str());
-  md += fmt::format(
-      "**Verdict (Hayou et al.: SiLU-like activations at the edge of chaos train deeper than "
-      "ReLU-like ones): {}.** {}.\n",
-      v3.verdict, v3.reason);
+      p3.train_images, p3.epochs, p3.seeds, p3.seeds == 1 ? "" : "s", t3.str());
+  md += verdict_paragraph(claims[3]) + "\n\n" + verdict_paragraph(claims[4]) + "\n";
   write_text(out / "README.md", md);
   return out / "README.md";
 }

@@ -8,11 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "study/claims.hpp"
+
 namespace actbench::study {
 
 // q^l and c^l, layer by layer (index 0 = the first hidden layer's pre-activations), measured in
-// random MLPs of `width` units with the mean_field init at (sigma_w2, sigma_b2), for two inputs of
-// length q0 = 1 and correlation c0, mean over seeds; and the same from the maps.
+// random MLPs of `width` units with the mean_field init at (sigma_w2, sigma_b2), for 128 pairs of
+// inputs of length q0 = 1 and correlation c0 (q^l over every input, c^l over the pairs), mean over
+// seeds; and the same from the maps.
 struct PropagationCurves {
   std::string activation;
   std::string point;  // "recommended gain" or "edge of chaos"
@@ -27,25 +30,13 @@ PropagationCurves measure_propagation(const std::string& activation, const std::
                                       double sigma_w2, double sigma_b2, int width, int depth,
                                       int seeds, double c0);
 
-// A claim decided from numbers: "agrees", "partly" or "does not agree", with the sentence saying
-// why (the claims-as-data structure of the other studies can take these over unchanged).
-struct Verdict {
-  std::string verdict;
-  std::string reason;
-};
-
-// The maps predict q^l within `q_tolerance` (relative) and c^l within `c_tolerance` (absolute) at
-// every layer: agrees when every row does, partly when at least three quarters do.
-Verdict decide_propagation(const std::vector<PropagationCurves>& rows, double q_tolerance,
-                           double c_tolerance);
-
-// Trainability: (sigma_w2, depth, trained?) cells and xi_c per sigma_w2; the constant c of the
-// rule "trainable iff depth < c xi_c" that misclassifies fewest cells (the smallest such c).
+// The constant c of the rule "trainable iff depth < c xi_c" that misclassifies fewest cells (the
+// smallest such c on a 0.05 grid).
 struct TrainabilityCell {
   double sigma_w2 = 0.0;
   int depth = 0;
   double xi_c = 0.0;
-  double accuracy = 0.0;
+  double accuracy = 0.0;  // training accuracy over the last epoch read, mean over seeds
   bool trainable = false;
 };
 struct Separation {
@@ -54,5 +45,30 @@ struct Separation {
   int cells = 0;
 };
 Separation best_separation(const std::vector<TrainabilityCell>& cells);
+
+// Part 3's rows: one activation, init and depth, over seeds.
+struct EdgeOfChaosRow {
+  std::string activation, init;  // init: "edge of chaos", "He", "Xavier", "He = edge of chaos"
+  int depth = 0;
+  std::vector<double> first_epoch_accuracy, final_accuracy;  // test accuracy, per seed
+  int runs = 0, failed = 0;
+};
+
+// What the decide layer reads: the measured numbers of the three parts.
+struct SignalPropagationSummary {
+  // Part 1: each row's largest deviation against the tolerances.
+  std::vector<PropagationCurves> at_init;
+  double q_tolerance = 0.1, c_tolerance = 0.05;
+  // Part 2: the separation after each training length read (steps), the last is the longest.
+  std::vector<int> steps;
+  std::vector<Separation> separations;
+  // Part 3.
+  std::vector<EdgeOfChaosRow> edge_of_chaos;
+  int deepest = 0;
+};
+
+// The claims of Poole et al. 2016, Schoenholz et al. 2017 and Hayou et al. 2019 as data
+// (study/claims.hpp), decided from the numbers, with generated sentences.
+std::vector<ClaimResult> decide_signal_propagation(const SignalPropagationSummary& summary);
 
 }  // namespace actbench::study

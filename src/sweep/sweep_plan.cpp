@@ -188,22 +188,35 @@ SweepPlan plan_sweep(const std::string& file, const std::vector<config::CliOverr
   }
   plan.base_config = base_path.string();
 
-  // Command-line overrides: `key=a,b` adds an axis, anything else is fixed.
+  // Command-line overrides: `key=a,b` adds an axis, anything else is fixed. Either replaces a
+  // sweep-file axis over the same key (a fixed value would otherwise be overwritten by the axis,
+  // silently); one key of a zip cannot be replaced alone.
   for (const auto& o : overrides) {
     const config::Override parsed = config::parse_override(o.text, o.arg);
     const auto choices = config::split_sweep_values(parsed.value);
+    for (const Axis& a : axes) {
+      if (a.keys.size() < 2) continue;
+      for (const auto& key : a.keys)
+        if (key.key == parsed.key) {
+          std::vector<std::string> names;
+          for (const auto& k : a.keys) names.push_back(k.key);
+          throw ConfigError(SourceLocation::cli_arg(o.arg),
+                            fmt::format("{} is varied together with {} by the sweep file's zip",
+                                        parsed.key, core::join(names)),
+                            "edit the zip in the sweep file, or run a config file instead");
+        }
+    }
+    axes.erase(std::remove_if(axes.begin(), axes.end(),
+                              [&](const Axis& a) {
+                                return a.keys.size() == 1 && a.keys[0].key == parsed.key;
+                              }),
+               axes.end());
     if (parsed.op == config::Override::Op::Set && choices.size() > 1) {
       Axis axis;
       axis.keys.push_back(parsed);
       axis.key_where.push_back(SourceLocation::cli_arg(o.arg));
       for (const auto& c : choices)
         axis.choices.push_back({config::parse_override_value(c, o.arg)});
-      // A command-line axis replaces a sweep-file axis over the same key.
-      axes.erase(std::remove_if(axes.begin(), axes.end(),
-                                [&](const Axis& a) {
-                                  return a.keys.size() == 1 && a.keys[0].key == parsed.key;
-                                }),
-                 axes.end());
       axes.push_back(axis);
     } else {
       fixed.push_back({parsed,

@@ -288,5 +288,22 @@ TEST(PhaseDiagram, TanhDiagramShowsTheCriticalLineAndContours) {
   EXPECT_GT(d.chi1[0].back(), 1.0);
 }
 
+TEST(PhaseDiagram, TheSigmaW2RangeFollowsTheCriticalLine) {
+  // sigmoid's line lies near sigma_w2 = 100 (f'(0) = 1/4): a fixed [0.25, 5] axis would show an
+  // empty plane. Fitted, both phases are in the picture on every row.
+  const GaussianExpectations e = expectations("sigmoid");
+  PhaseDiagramOptions options;
+  options.columns = 6;
+  options.rows = 3;
+  const PhaseDiagram d = compute_phase_diagram(e, options);
+  EXPECT_GT(d.options.sigma_w2_max, 100.0);
+  for (const auto& row : d.chi1) {
+    EXPECT_LT(row.front(), 1.0);
+    EXPECT_GT(row.back(), 1.0);
+  }
+  options.fit_to_critical_line = false;
+  EXPECT_EQ(compute_phase_diagram(e, options).options.sigma_w2_max, 5.0);
+}
+
 }  // namespace
 }  // namespace actbench::catalogue

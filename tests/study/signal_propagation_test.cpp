@@ -30,20 +30,82 @@ TEST(SignalPropagation, WideRandomNetworksFollowTheMaps) {
   EXPECT_GT(deviation, 0.1);
 }
 
-TEST(SignalPropagation, VerdictCountsTheRowsWithinTolerance) {
-  std::vector<PropagationCurves> rows(4);
-  for (auto& r : rows) {
+// A summary where every claim holds; each test below breaks one part of it.
+SignalPropagationSummary agreeing_summary() {
+  SignalPropagationSummary s;
+  s.at_init.resize(4);
+  for (auto& r : s.at_init) {
     r.activation = "a";
     r.point = "p";
     r.max_q_deviation = 0.01;
     r.max_c_deviation = 0.01;
   }
-  EXPECT_EQ(decide_propagation(rows, 0.1, 0.05).verdict, "agrees");
-  rows[0].max_c_deviation = 0.2;
-  EXPECT_EQ(decide_propagation(rows, 0.1, 0.05).verdict, "partly");
-  rows[1].max_q_deviation = 0.5;
-  EXPECT_EQ(decide_propagation(rows, 0.1, 0.05).verdict, "does not agree");
-  EXPECT_NE(decide_propagation(rows, 0.1, 0.05).reason.find("2 of 4"), std::string::npos);
+  s.steps = {50, 100};
+  s.separations = {{4.0, 3, 20}, {5.5, 1, 20}};
+  s.deepest = 100;
+  auto row = [](const std::string& activation, const std::string& init, double accuracy) {
+    EdgeOfChaosRow r;
+    r.activation = activation;
+    r.init = init;
+    r.depth = 100;
+    r.final_accuracy = {accuracy, accuracy};
+    return r;
+  };
+  s.edge_of_chaos = {row("relu", "He = edge of chaos", 0.5),
+                     row("silu", "edge of chaos", 0.9),
+                     row("silu", "He", 0.6),
+                     row("elu", "edge of chaos", 0.8),
+                     row("elu", "He", 0.8),
+                     row("tanh", "edge of chaos", 0.85),
+                     row("tanh", "Xavier", 0.8)};
+  return s;
+}
+
+Verdict verdict_of(const std::vector<ClaimResult>& results, const std::string& id) {
+  for (const auto& r : results)
+    if (r.claim.id == id) return r.verdict;
+  ADD_FAILURE() << "no claim " << id;
+  return Verdict::kDoesNotAgree;
+}
+
+TEST(SignalPropagation, EachVerdictFollowsTheNumbers) {
+  SignalPropagationSummary s = agreeing_summary();
+  auto results = decide_signal_propagation(s);
+  ASSERT_EQ(results.size(), 5u);
+  for (const auto& r : results) EXPECT_EQ(r.verdict, Verdict::kAgrees) << r.claim.id;
+  EXPECT_NE(results[2].sentence.find("c = 5.5 after 100 steps"), std::string::npos);
+
+  // One row of four outside the tolerance: partly; two: does not agree.
+  s.at_init[0].max_c_deviation = 0.2;
+  EXPECT_EQ(verdict_of(decide_signal_propagation(s), "signal_propagation.maps_predict"),
+            Verdict::kPartly);
+  s.at_init[1].max_q_deviation = 0.5;
+  results = decide_signal_propagation(s);
+  EXPECT_EQ(verdict_of(results, "signal_propagation.maps_predict"), Verdict::kDoesNotAgree);
+  EXPECT_NE(results[0].sentence.find("2 of 4"), std::string::npos);
+
+  // The separation: 4 of 20 cells wrong is 80% (partly); c = 2.5 is a factor 2.4 below 6.
+  s = agreeing_summary();
+  s.separations.back() = {2.5, 4, 20};
+  results = decide_signal_propagation(s);
+  EXPECT_EQ(verdict_of(results, "signal_propagation.xi_c_separates"), Verdict::kPartly);
+  EXPECT_EQ(verdict_of(results, "signal_propagation.six_xi_c"), Verdict::kPartly);
+  s.separations.back() = {1.5, 8, 20};
+  results = decide_signal_propagation(s);
+  EXPECT_EQ(verdict_of(results, "signal_propagation.xi_c_separates"), Verdict::kDoesNotAgree);
+  EXPECT_EQ(verdict_of(results, "signal_propagation.six_xi_c"), Verdict::kDoesNotAgree);
+
+  // SiLU no better than ReLU; the edge of chaos below the standard init.
+  s = agreeing_summary();
+  s.edge_of_chaos[1].final_accuracy = {0.4, 0.4};
+  results = decide_signal_propagation(s);
+  EXPECT_EQ(verdict_of(results, "signal_propagation.silu_deeper"), Verdict::kDoesNotAgree);
+  EXPECT_EQ(verdict_of(results, "signal_propagation.edge_beats_standard"), Verdict::kDoesNotAgree);
+  // A missing run never agrees.
+  s = agreeing_summary();
+  s.edge_of_chaos.pop_back();
+  EXPECT_EQ(verdict_of(decide_signal_propagation(s), "signal_propagation.edge_beats_standard"),
+            Verdict::kDoesNotAgree);
 }
 
 TEST(SignalPropagation, BestSeparationFindsTheConstantThatSplitsTheCells) {

@@ -77,6 +77,34 @@ TEST(SweepPlan, CommandLineAxesOnAPlainConfig) {
   EXPECT_EQ(plan.runs[5].prepared.spec.train.epochs, 1);
 }
 
+TEST(SweepPlan, AFixedOverrideOfAnAxisKeyReplacesTheAxis) {
+  // `seed=0` and `optim.lr=0.5` on a sweep file that varies both: one value each, not the file's
+  // axes with the override silently overwritten.
+  TempDir dir;
+  dir.write("base.yaml", kBase);
+  const auto file = dir.write("s.yaml", R"(base: base.yaml
+grid: {optim.lr: [0.1, 0.01], model.activation: [relu, tanh]}
+zip: {model.hidden: [[8], [16]], model.dropout: [0.0, 0.1]}
+seeds: [0, 1, 2]
+)");
+  const SweepPlan plan = plan_sweep(file.string(), {{"seed=0", 2}, {"optim.lr=0.5", 3}});
+  ASSERT_EQ(plan.runs.size(), 2u * 2u);
+  for (const auto& run : plan.runs) {
+    EXPECT_EQ(run.prepared.spec.seed, 0);
+    EXPECT_EQ(run.prepared.spec.optim.lr, 0.5);
+  }
+  // One key of a zip cannot be replaced alone: a located refusal.
+  try {
+    plan_sweep(file.string(), {{"model.dropout=0.2", 4}});
+    ADD_FAILURE() << "no ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("<cli>:arg4"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("varied together with model.hidden, model.dropout"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(SweepPlan, BadValuesFailTheWholeSweepAtTheirLocation) {
   TempDir dir;
   EXPECT_NE(error_of(dir, "base: base.yaml\ngrid: {model.activation: [relu, rellu]}\n")
