@@ -3,6 +3,7 @@
 #include "catalogue/activation_theory.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -116,6 +117,12 @@ ActivationFunctions functions_of(const model::ResolvedActivation& activation) {
   const std::string& name = activation.entry->name;
   if (name == "relu") f.closed_form = ActivationFunctions::ClosedForm::Relu;
   if (name == "identity") f.closed_form = ActivationFunctions::ClosedForm::Identity;
+  if (name == "sine") {
+    // Periodic: quadrature needs panels of 1/omega over the whole density, and the 2-D
+    // correlation map a million nodes a call; the Gaussian's characteristic function is exact.
+    f.closed_form = ActivationFunctions::ClosedForm::Sine;
+    f.omega = activation.params.number("omega_0");
+  }
   // One module for every call: building it costs more than evaluating it.
   auto module = activation.make(model::ActivationContext{1, false});
   module->eval();
@@ -260,12 +267,21 @@ double critical_sigma_w2(const model::ResolvedActivation& activation, double sig
         "the critical line of {} does not reach sigma_b2 = {:g} (`actbench theory {}` lists it)",
         label_of(activation), sigma_b2, activation.entry->name));
   double sigma_w2 = points.front().sigma_w2;
+  bool stable = false;
   for (const EdgeOfChaosPoint& p : points) {
     if (p.stable) {
       sigma_w2 = p.sigma_w2;
+      stable = true;
       break;
     }
   }
+  // SiLU at small sigma_b2, for one: chi1 = 1 there, but q drifts away from that q* with depth,
+  // so the network is at the edge of chaos only in its first layers.
+  if (!stable)
+    spdlog::warn(
+        "the edge of chaos of {} at sigma_b2 = {:g} (sigma_w2 = {:g}) has an unstable q* = {:g} "
+        "(dq'/dq = {:g}): q moves away from it with depth",
+        label_of(activation), sigma_b2, sigma_w2, points.front().q, points.front().length_slope);
   std::lock_guard<std::mutex> lock(cache_mutex());
   cache[key] = sigma_w2;
   return sigma_w2;

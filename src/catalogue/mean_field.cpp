@@ -259,6 +259,16 @@ GaussianExpectations::GaussianExpectations(ActivationFunctions activation, bool 
 
 std::vector<LengthMoments> GaussianExpectations::length(const std::vector<double>& qs) const {
   std::vector<LengthMoments> out(qs.size());
+  if (closed_form_ && activation_.closed_form == ActivationFunctions::ClosedForm::Sine) {
+    // u ~ N(0, q): E[cos(2 w u)] = exp(-2 w^2 q), so E[sin^2] = (1 - that) / 2 and E[f'^2] =
+    // w^2 (1 + that) / 2; d E[sin^2] / dq = w^2 exp(-2 w^2 q).
+    const double w2 = activation_.omega * activation_.omega;
+    for (size_t i = 0; i < qs.size(); ++i) {
+      const double e = std::exp(-2.0 * w2 * qs[i]);
+      out[i] = {qs[i], 0.5 * (1.0 - e), 0.5 * w2 * (1.0 + e), w2 * e};
+    }
+    return out;
+  }
   if (closed_form_) {
     const bool relu = activation_.closed_form == ActivationFunctions::ClosedForm::Relu;
     for (size_t i = 0; i < qs.size(); ++i) {
@@ -320,6 +330,13 @@ CorrelationMoments GaussianExpectations::correlation(double q, double c) const {
   c = std::clamp(c, -1.0, 1.0);
   if (closed_form_) {
     if (activation_.closed_form == ActivationFunctions::ClosedForm::Identity) return {c * q, 1.0};
+    if (activation_.closed_form == ActivationFunctions::ClosedForm::Sine) {
+      // sin a sin b = (cos(a - b) - cos(a + b)) / 2, and w (u1 -+ u2) is normal with variance
+      // 2 w^2 q (1 -+ c); cos a cos b the same with a plus.
+      const double w2 = activation_.omega * activation_.omega;
+      const double minus = std::exp(-w2 * q * (1.0 - c)), plus = std::exp(-w2 * q * (1.0 + c));
+      return {0.5 * (minus - plus), 0.5 * w2 * (minus + plus)};
+    }
     // The arc-cosine kernel of degree 1 and 0 (Cho and Saul 2009).
     const double theta = std::acos(c);
     return {q / (2.0 * kPi) * (std::sin(theta) + (kPi - theta) * c), (kPi - theta) / (2.0 * kPi)};

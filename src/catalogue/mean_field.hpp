@@ -34,7 +34,7 @@ inline constexpr double kTailSigmas = 10.0;
 // An activation as the analysis needs it. `evaluate` fills f(x) and f'(x) for every x (either
 // output may be null); f' is the derivative training uses (autograd's, with its choice at kinks).
 struct ActivationFunctions {
-  enum class ClosedForm { None, Identity, Relu };
+  enum class ClosedForm { None, Identity, Relu, Sine };
 
   std::string name;
   std::function<void(const std::vector<double>& x, std::vector<double>* f, std::vector<double>* df)>
@@ -46,6 +46,7 @@ struct ActivationFunctions {
   // periodic f, whose features go on forever).
   double feature_extent = 8.0;
   ClosedForm closed_form = ClosedForm::None;
+  double omega = 1.0;  // Sine: f(x) = sin(omega x)
 };
 
 // How the expectations are computed, for the reports ("composite Gauss-Legendre, ...").

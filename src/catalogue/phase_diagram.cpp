@@ -24,13 +24,37 @@ std::vector<double> linear_grid(double lo, double hi, int count) {
   return grid;
 }
 
+// The critical line sampled densely enough to draw within the sigma_b2 range: a log-q grid, then
+// geometric midpoints wherever consecutive points reaching into the range lie more than 1/40 of
+// it apart in sigma_b2 (sigmoid's whole visible line lies within q in [25, 27], which the log grid
+// steps over in two points).
+std::vector<EdgeOfChaosPoint> drawable_critical_curve(const GaussianExpectations& e, double lo,
+                                                      double hi) {
+  std::vector<EdgeOfChaosPoint> curve = critical_curve(e, log_grid(1e-6, 1e4, 401));
+  const double step = (hi - lo) / 40;
+  for (int round = 0; round < 12; ++round) {
+    std::vector<double> midpoints;
+    for (size_t i = 0; i + 1 < curve.size(); ++i) {
+      const double a = curve[i].sigma_b2, b = curve[i + 1].sigma_b2;
+      if (std::max(a, b) < lo || std::min(a, b) > hi || std::abs(b - a) <= step) continue;
+      midpoints.push_back(std::sqrt(curve[i].q * curve[i + 1].q));
+    }
+    if (midpoints.empty()) break;
+    const std::vector<EdgeOfChaosPoint> more = critical_curve(e, midpoints);
+    curve.insert(curve.end(), more.begin(), more.end());
+    std::sort(curve.begin(), curve.end(),
+              [](const EdgeOfChaosPoint& x, const EdgeOfChaosPoint& y) { return x.q < y.q; });
+  }
+  return curve;
+}
+
 }  // namespace
 
 PhaseDiagram compute_phase_diagram(const GaussianExpectations& e,
                                    const PhaseDiagramOptions& options) {
   PhaseDiagram d;
   d.options = options;
-  d.critical = critical_curve(e, log_grid(1e-6, 1e4, 401));
+  d.critical = drawable_critical_curve(e, options.sigma_b2_min, options.sigma_b2_max);
   if (options.fit_to_critical_line) {
     double widest = 0.0;
     for (const EdgeOfChaosPoint& p : d.critical)

@@ -66,7 +66,9 @@ Report build_report(const std::vector<store::RunRow>& runs, const std::vector<st
     for (const auto& key : keys) values.push_back(key_value(run, key));
     auto [it, inserted] = index.emplace(values, report.groups.size());
     if (inserted) {
-      report.groups.push_back(Group{values});
+      Group group;
+      group.key_values = values;
+      report.groups.push_back(std::move(group));
       members.emplace_back();
     }
     members[it->second].push_back(&run);

@@ -222,6 +222,7 @@ struct Part2 {
   std::vector<int> steps;
   std::vector<Separation> separations;
   int width = 0, seeds = 0;
+  double lr = 0.0;  // as the runs' configs have it
   std::vector<int> depths;
   double threshold = 0.5;
   std::vector<std::pair<double, double>> xi_curve;  // (sigma_w2, xi_c) on a fine grid
@@ -237,7 +238,7 @@ Part2 measure_part2(const StudyOptions& options, const std::filesystem::path& ou
   Part2 p;
   p.depths = options.full ? std::vector<int>{10, 20, 40, 80, 160, 300}
                           : std::vector<int>{10, 20, 40, 80, 160};
-  p.width = options.full ? 300 : 64;
+  p.width = options.full ? 300 : 128;
   const int steps_per_epoch = options.full ? 200 : 50;
   const int epochs = 4;
   std::string depths_axis = "model.hidden=";
@@ -265,6 +266,7 @@ Part2 measure_part2(const StudyOptions& options, const std::filesystem::path& ou
     const std::pair<double, int> cell{config["model"]["init"]["sigma_w2"].get<double>(),
                                       static_cast<int>(config["model"]["hidden"].size())};
     seeds.insert(config["seed"].get<int64_t>());
+    p.lr = config["optim"]["lr"].get<double>();
     if (run.status != core::RunStatus::kCompleted) {
       // A run that diverged or failed did not train: accuracy 0 at every length.
       for (int epoch = 1; epoch <= epochs; ++epoch) by_cell[cell][epoch].push_back(0.0);
@@ -402,6 +404,7 @@ struct Part3 {
   std::vector<EdgeOfChaosRow> rows;
   std::vector<int> depths;
   int width = 64, seeds = 0, epochs = 0, train_images = 0;
+  double lr = 0.0;  // as the runs' configs have it
 };
 
 struct Part3Choice {
@@ -424,8 +427,8 @@ const std::vector<Part3Choice>& part3_choices() {
 
 Part3 measure_part3(const StudyOptions& options, const std::filesystem::path& out) {
   Part3 p;
-  p.depths = options.full ? std::vector<int>{50, 100, 200} : std::vector<int>{50, 100, 200};
-  p.width = options.full ? 128 : 64;
+  p.depths = options.full ? std::vector<int>{50, 100, 200} : std::vector<int>{50, 100};
+  p.width = options.full ? 300 : 128;
   p.epochs = options.full ? 10 : 2;
   p.train_images = options.full ? 60000 : 10000;
   std::string depths_axis = "model.hidden=";
@@ -456,6 +459,7 @@ Part3 measure_part3(const StudyOptions& options, const std::filesystem::path& ou
       const std::string label = init_name == "critical" ? "edge of chaos" : choice.standard_label;
       const int depth = static_cast<int>(config["model"]["hidden"].size());
       seeds.insert(config["seed"].get<int64_t>());
+      p.lr = config["optim"]["lr"].get<double>();
       EdgeOfChaosRow& row = rows[{label, depth}];
       row.activation = choice.activation;
       row.init = label;
@@ -600,14 +604,14 @@ std::filesystem::path run_signal_propagation(const StudyOptions& options) {
   md += fmt::format(
       "## 2. Trainability against xi_c\n\ntanh, sigma_b2 = 0.05, the mean_field init, sigma_w2 "
       "from 1 to 4 in steps of 0.25, width {} (the paper: 300), depths {}, {} seed{}, SGD with "
-      "momentum 0.9 at lr 0.01, batch 128, on MNIST; a network is trainable when its training "
+      "momentum 0.9 at lr {:g}, batch 128, on MNIST; a network is trainable when its training "
       "accuracy over an epoch (the running accuracy of its steps) reaches {:g}. The runs of one "
       "depth train as one pack. The heat map shows the last epoch (steps {}-{}), with the "
       "boundary depth = c xi_c for the best c (red) and for the published c = 6 (dashed).\n\n"
       "![trainability](trainability.svg)\n\nThe best separating constant by training length "
       "(the rule \"trainable iff depth < c xi_c\" that misclassifies fewest cells):\n\n{}\n",
       p2.width, join_numbers(std::vector<double>(p2.depths.begin(), p2.depths.end()), 0, ", "),
-      p2.seeds, p2.seeds == 1 ? "" : "s", p2.threshold,
+      p2.seeds, p2.seeds == 1 ? "" : "s", p2.lr, p2.threshold,
       p2.steps.size() > 1 ? p2.steps[p2.steps.size() - 2] + 1 : 1, p2.steps.back(), t2b.str());
   md += verdict_paragraph(claims[1]) + "\n\n" + verdict_paragraph(claims[2]) + "\n\n";
   md += "Every cell (`trainability.csv`), after the longest training:\n\n" + t2.str() + "\n";
@@ -621,13 +625,31 @@ std::filesystem::path run_signal_propagation(const StudyOptions& options) {
   write_text(out / "edge_of_chaos.csv", t3.csv());
   md += fmt::format(
       "## 3. Edge of chaos against standard inits\n\nMLPs of width {}, depths {}, on MNIST "
-      "(experiments/signal_propagation_edge_of_chaos.yaml: SGD with momentum 0.9, lr 0.01, "
+      "(experiments/signal_propagation_edge_of_chaos.yaml: SGD with momentum 0.9, lr {:g}, "
       "{} training images, {} epochs, {} seed{}); the edge-of-chaos init is `init: {{name: "
       "critical, sigma_b2: 0.05}}`, whose sigma_w2 the theory computes for the activation "
       "(ReLU's edge of chaos is He's init, sigma_b2 = 0). The inits and seeds of one depth train "
       "as one pack.\n\n![edge of chaos](edge_of_chaos.svg)\n\n{}\n",
       p3.width, join_numbers(std::vector<double>(p3.depths.begin(), p3.depths.end()), 0, ", "),
-      p3.train_images, p3.epochs, p3.seeds, p3.seeds == 1 ? "" : "s", t3.str());
+      p3.lr, p3.train_images, p3.epochs, p3.seeds, p3.seeds == 1 ? "" : "s", t3.str());
+  // Where the critical init puts each activation: chi1 = 1 holds there, but a q* that repels
+  // (SiLU at small sigma_b2) leaves the edge of chaos after the first layers.
+  MarkdownTable t3p(
+      {"activation", "sigma_w2 (chi1 = 1, sigma_b2 = 0.05)", "q*", "dq'/dq at q*", "q* attracts"});
+  for (const Part3Choice& choice : part3_choices()) {
+    if (choice.critical.empty()) continue;
+    const catalogue::GaussianExpectations e(
+        catalogue::functions_of(model::default_activation(choice.activation)));
+    for (const catalogue::EdgeOfChaosPoint& point : catalogue::edge_of_chaos(e, 0.05))
+      t3p.add({choice.activation, fixed(point.sigma_w2, 4), fmt::format("{:.4g}", point.q),
+               fixed(point.length_slope, 3), point.stable ? "yes" : "no"});
+  }
+  md += fmt::format(
+      "The edge-of-chaos points the `critical` init uses (every point of the critical line at "
+      "sigma_b2 = 0.05; the init takes the first whose q* attracts, else the first):\n\n{}\n"
+      "Where q* does not attract, q^l leaves it with depth (part 1's table shows how far over 20 "
+      "layers), so those networks sit at the edge of chaos only in their first layers.\n\n",
+      t3p.str());
   md += verdict_paragraph(claims[3]) + "\n\n" + verdict_paragraph(claims[4]) + "\n";
   write_text(out / "README.md", md);
   return out / "README.md";

@@ -93,6 +93,26 @@ TEST(MeanField, ReluQuadratureMatchesTheClosedForms) {
   }
 }
 
+TEST(MeanField, SineQuadratureMatchesTheClosedForms) {
+  // SIREN's sin(30 x): the closed forms (the normal's characteristic function) against the
+  // composite Gauss-Legendre rule at q where both are accurate.
+  const GaussianExpectations exact = expectations("sine", true);
+  const GaussianExpectations quadrature = expectations("sine", false);
+  for (double q : {1e-4, 1e-3, 0.01}) {
+    EXPECT_NEAR(exact.length(q).f2, quadrature.length(q).f2, 1e-9);
+    EXPECT_NEAR(exact.length(q).df2, quadrature.length(q).df2, 1e-9 * 900);
+    EXPECT_NEAR(exact.length(q).slope, quadrature.length(q).slope, 1e-7 * 900);
+    for (double c : {-0.5, 0.3, 0.9}) {
+      EXPECT_NEAR(exact.correlation(q, c).ff, quadrature.correlation(q, c).ff, 1e-8)
+          << q << " " << c;
+      EXPECT_NEAR(exact.correlation(q, c).dfdf, quadrature.correlation(q, c).dfdf, 1e-8 * 900)
+          << q << " " << c;
+    }
+  }
+  // Independent values: q = 1/900 puts w^2 q at 1.
+  EXPECT_NEAR(exact.length(1.0 / 900).f2, 0.5 * (1 - std::exp(-2.0)), 1e-15);
+}
+
 TEST(MeanField, ReluIsCriticalOnlyAtHeInitialisation) {
   for (bool closed_form : {true, false}) {
     const GaussianExpectations e = expectations("relu", closed_form);
@@ -301,6 +321,10 @@ TEST(PhaseDiagram, TheSigmaW2RangeFollowsTheCriticalLine) {
     EXPECT_LT(row.front(), 1.0);
     EXPECT_GT(row.back(), 1.0);
   }
+  // The line itself is drawn: enough of its points fall in the sigma_b2 range.
+  int inside = 0;
+  for (const EdgeOfChaosPoint& p : d.critical) inside += p.sigma_b2 >= 0.0 && p.sigma_b2 <= 1.0;
+  EXPECT_GE(inside, 20);
   options.fit_to_critical_line = false;
   EXPECT_EQ(compute_phase_diagram(e, options).options.sigma_w2_max, 5.0);
 }

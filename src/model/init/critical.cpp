@@ -1,7 +1,7 @@
 // Edge-of-chaos initialisation for any elementwise activation (Schoenholz et al. 2017; Hayou,
 // Doucet and Rousseau 2019): biases N(0, sigma_b2), weights N(0, sigma_w2 / fan_in) with sigma_w2
 // the point of the critical line chi1 = 1 at this sigma_b2, computed from the layer's activation
-// by catalogue/mean_field.hpp (tanh at sigma_b2 = 0.05: sigma_w2 ~ 1.26; ReLU: 2 at sigma_b2 = 0,
+// by catalogue/mean_field.hpp (tanh at sigma_b2 = 0.05: sigma_w2 ~ 1.76; ReLU: 2 at sigma_b2 = 0,
 // He's init). The output layer, which feeds the loss, gets the last hidden layer's values. The
 // run's meta.json records q*, chi1 and xi_c.
 #include <torch/torch.h>
