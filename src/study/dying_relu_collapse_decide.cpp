@@ -16,10 +16,6 @@ namespace {
 
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::string percent(double fraction) {
-  return std::isnan(fraction) ? "n/a" : fmt::format("{:.1f}%", 100.0 * fraction);
-}
-
 const Claim kWidthClaim{
     "dying_relu.collapse_by_width",
     "Lu, Su, Karniadakis 2018 (as secondary sources report it)",

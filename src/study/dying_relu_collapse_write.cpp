@@ -13,10 +13,6 @@
 namespace actbench::study {
 namespace {
 
-std::string percent(double fraction) {
-  return std::isnan(fraction) ? "n/a" : fmt::format("{:.1f}%", 100.0 * fraction);
-}
-
 double share(int64_t count, int64_t trials) {
   return trials > 0 ? static_cast<double>(count) / static_cast<double>(trials) : std::nan("");
 }

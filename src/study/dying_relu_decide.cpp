@@ -14,10 +14,6 @@
 namespace actbench::study {
 namespace {
 
-std::string percent(double fraction) {
-  return std::isnan(fraction) ? "n/a" : fmt::format("{:.1f}%", 100.0 * fraction);
-}
-
 // ---- Born dead.
 
 const Claim kFormulaClaim{

@@ -15,10 +15,6 @@
 namespace actbench::study {
 namespace {
 
-std::string percent(double fraction) {
-  return std::isnan(fraction) ? "n/a" : fmt::format("{:.1f}%", 100.0 * fraction);
-}
-
 const double kNaN = std::nan("");
 
 // ---- Born dead.

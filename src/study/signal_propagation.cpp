@@ -409,28 +409,34 @@ struct Part3 {
 
 struct Part3Choice {
   std::string activation;
-  std::string critical;  // the critical init's override value
-  std::string standard;  // He or Xavier
+  double sigma_b2 = 0.0;  // of the edge-of-chaos init; ReLU: 0, where the edge of chaos is He
+  std::string standard;   // He or Xavier
   std::string standard_label;
+  std::string critical() const {
+    return activation == "relu" ? "" : fmt::format("{{name: critical, sigma_b2: {:g}}}", sigma_b2);
+  }
 };
 
+// sigma_b = 0.1 for ELU and 0.2 for tanh are the edge-of-chaos points of Hayou et al.'s official
+// training script (soufiane001/impact_of_init_and_activation, simulation_script.py); SiLU is not
+// trained there, and gets tanh's sigma_b = 0.2.
 const std::vector<Part3Choice>& part3_choices() {
   static const std::vector<Part3Choice> choices = {
       // ReLU's edge of chaos is sigma_b2 = 0, sigma_w2 = 2: He's init, so one run stands for both.
-      {"relu", "", "{name: kaiming_normal}", "He = edge of chaos"},
-      {"elu", "{name: critical, sigma_b2: 0.05}", "{name: kaiming_normal}", "He"},
-      {"tanh", "{name: critical, sigma_b2: 0.05}", "{name: xavier_normal}", "Xavier"},
-      {"silu", "{name: critical, sigma_b2: 0.05}", "{name: kaiming_normal}", "He"},
+      {"relu", 0.0, "{name: kaiming_normal}", "He = edge of chaos"},
+      {"elu", 0.01, "{name: kaiming_normal}", "He"},
+      {"tanh", 0.04, "{name: xavier_normal}", "Xavier"},
+      {"silu", 0.04, "{name: kaiming_normal}", "He"},
   };
   return choices;
 }
 
 Part3 measure_part3(const StudyOptions& options, const std::filesystem::path& out) {
   Part3 p;
-  p.depths = options.full ? std::vector<int>{50, 100, 200} : std::vector<int>{50, 100};
+  p.depths = options.full ? std::vector<int>{50, 100, 200} : std::vector<int>{50, 80};
   p.width = options.full ? 300 : 128;
   p.epochs = options.full ? 10 : 2;
-  p.train_images = options.full ? 60000 : 10000;
+  p.train_images = options.full ? 60000 : 20000;
   std::string depths_axis = "model.hidden=";
   for (size_t i = 0; i < p.depths.size(); ++i)
     depths_axis += (i ? "," : "") + hidden_list(p.width, p.depths[i]);
@@ -438,8 +444,8 @@ Part3 measure_part3(const StudyOptions& options, const std::filesystem::path& ou
   for (const Part3Choice& choice : part3_choices()) {
     std::vector<std::string> overrides = {
         "model.activation=" + choice.activation,
-        "model.init=" +
-            (choice.critical.empty() ? choice.standard : choice.critical + "," + choice.standard),
+        "model.init=" + (choice.critical().empty() ? choice.standard
+                                                   : choice.critical() + "," + choice.standard),
         depths_axis,
         "probes.enabled=false",
         fmt::format("train.epochs={}", p.epochs),
@@ -466,7 +472,10 @@ Part3 measure_part3(const StudyOptions& options, const std::filesystem::path& ou
       row.depth = depth;
       ++row.runs;
       if (run.status != core::RunStatus::kCompleted) {
+        // A run that diverged (or failed) did not train: accuracy 0, as in part 2.
         ++row.failed;
+        row.first_epoch_accuracy.push_back(0.0);
+        row.final_accuracy.push_back(0.0);
         continue;
       }
       std::map<int64_t, double> by_epoch;
@@ -616,8 +625,8 @@ std::filesystem::path run_signal_propagation(const StudyOptions& options) {
   md += verdict_paragraph(claims[1]) + "\n\n" + verdict_paragraph(claims[2]) + "\n\n";
   md += "Every cell (`trainability.csv`), after the longest training:\n\n" + t2.str() + "\n";
 
-  MarkdownTable t3({"activation", "init", "depth", "runs (failed)", "test acc. after epoch 1",
-                    "final test acc.", "per seed"});
+  MarkdownTable t3({"activation", "init", "depth", "runs (diverged or failed)",
+                    "test acc. after epoch 1", "final test acc.", "per seed"});
   for (const EdgeOfChaosRow& r : p3.rows)
     t3.add({r.activation, r.init, std::to_string(r.depth), fmt::format("{} ({})", r.runs, r.failed),
             fixed(mean_of(r.first_epoch_accuracy), 3), fixed(mean_of(r.final_accuracy), 3),
@@ -627,28 +636,34 @@ std::filesystem::path run_signal_propagation(const StudyOptions& options) {
       "## 3. Edge of chaos against standard inits\n\nMLPs of width {}, depths {}, on MNIST "
       "(experiments/signal_propagation_edge_of_chaos.yaml: SGD with momentum 0.9, lr {:g}, "
       "{} training images, {} epochs, {} seed{}); the edge-of-chaos init is `init: {{name: "
-      "critical, sigma_b2: 0.05}}`, whose sigma_w2 the theory computes for the activation "
-      "(ReLU's edge of chaos is He's init, sigma_b2 = 0). The inits and seeds of one depth train "
-      "as one pack.\n\n![edge of chaos](edge_of_chaos.svg)\n\n{}\n",
+      "critical, sigma_b2: ...}}`, whose sigma_w2 the theory computes for the activation, at "
+      "sigma_b2 = 0.01 for ELU and 0.04 for tanh (sigma_b = 0.1 and 0.2, the points of Hayou et "
+      "al.'s official training script) and 0.04 for SiLU (not trained there); ReLU's edge of chaos "
+      "is He's init, sigma_b2 = 0. The inits and seeds of one depth train as one pack. A run that "
+      "diverged counts as accuracy 0 (the runs column says how many).\n\n![edge of "
+      "chaos](edge_of_chaos.svg)\n\n{}\n",
       p3.width, join_numbers(std::vector<double>(p3.depths.begin(), p3.depths.end()), 0, ", "),
       p3.lr, p3.train_images, p3.epochs, p3.seeds, p3.seeds == 1 ? "" : "s", t3.str());
   // Where the critical init puts each activation: chi1 = 1 holds there, but a q* that repels
   // (SiLU at small sigma_b2) leaves the edge of chaos after the first layers.
   MarkdownTable t3p(
-      {"activation", "sigma_w2 (chi1 = 1, sigma_b2 = 0.05)", "q*", "dq'/dq at q*", "q* attracts"});
+      {"activation", "sigma_b2", "sigma_w2 (chi1 = 1)", "q*", "dq'/dq at q*", "q* attracts"});
   for (const Part3Choice& choice : part3_choices()) {
-    if (choice.critical.empty()) continue;
+    if (choice.critical().empty()) continue;
     const catalogue::GaussianExpectations e(
         catalogue::functions_of(model::default_activation(choice.activation)));
-    for (const catalogue::EdgeOfChaosPoint& point : catalogue::edge_of_chaos(e, 0.05))
-      t3p.add({choice.activation, fixed(point.sigma_w2, 4), fmt::format("{:.4g}", point.q),
-               fixed(point.length_slope, 3), point.stable ? "yes" : "no"});
+    for (const catalogue::EdgeOfChaosPoint& point : catalogue::edge_of_chaos(e, choice.sigma_b2))
+      t3p.add({choice.activation, fmt::format("{:g}", choice.sigma_b2), fixed(point.sigma_w2, 4),
+               fmt::format("{:.4g}", point.q), fixed(point.length_slope, 3),
+               point.stable ? "yes" : "no"});
   }
   md += fmt::format(
       "The edge-of-chaos points the `critical` init uses (every point of the critical line at "
-      "sigma_b2 = 0.05; the init takes the first whose q* attracts, else the first):\n\n{}\n"
-      "Where q* does not attract, q^l leaves it with depth (part 1's table shows how far over 20 "
-      "layers), so those networks sit at the edge of chaos only in their first layers.\n\n",
+      "the activation's sigma_b2; the init takes the first whose q* attracts, else the "
+      "first):\n\n{}\n"
+      "Where q* does not attract, q^l leaves it with depth (part 1's table shows, at sigma_b2 = "
+      "0.05, how far over 20 layers), so those networks sit at the edge of chaos only in their "
+      "first layers.\n\n",
       t3p.str());
   md += verdict_paragraph(claims[3]) + "\n\n" + verdict_paragraph(claims[4]) + "\n";
   write_text(out / "README.md", md);

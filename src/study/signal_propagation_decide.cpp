@@ -153,11 +153,13 @@ std::vector<ClaimResult> decide_signal_propagation(const SignalPropagationSummar
     const double silu = final_accuracy(s, "silu", "edge of chaos");
     const double relu = final_accuracy(s, "relu", "He = edge of chaos");
     ClaimResult r = decide(kSilu, silu - relu);
-    r.measured = fmt::format("depth {}: SiLU {:.3f}, ReLU {:.3f}", s.deepest, silu, relu);
+    r.measured =
+        fmt::format("depth {}: SiLU {}, ReLU {}", s.deepest, fixed(silu, 3), fixed(relu, 3));
     r.sentence = fmt::format(
-        "At depth {}, SiLU at its edge of chaos reaches {:.3f} final test accuracy and ReLU with "
-        "He (its edge of chaos) {:.3f}: a difference of {:+.3f}.",
-        s.deepest, silu, relu, silu - relu);
+        "At depth {}, SiLU at its edge of chaos reaches {} final test accuracy and ReLU with He "
+        "(its edge of chaos) {}: a difference of {}.",
+        s.deepest, fixed(silu, 3), fixed(relu, 3),
+        std::isnan(silu - relu) ? "n/a (a run is missing)" : fmt::format("{:+.3f}", silu - relu));
     out.push_back(r);
   }
   {
@@ -168,18 +170,20 @@ std::vector<ClaimResult> decide_signal_propagation(const SignalPropagationSummar
              {"elu", "He"}, {"tanh", "Xavier"}, {"silu", "He"}}) {
       const double edge = final_accuracy(s, activation, "edge of chaos");
       const double other = final_accuracy(s, activation, standard);
-      parts += fmt::format("{}{} {:.3f} against {} {:.3f}", count ? "; " : "", activation, edge,
-                           standard, other);
+      parts += fmt::format("{}{} {} against {} {}", count ? "; " : "", activation, fixed(edge, 3),
+                           standard, fixed(other, 3));
       sum += edge - other;  // a NaN (a missing run) makes the mean NaN: never agrees
       ++count;
     }
     const double mean = sum / count;
     ClaimResult r = decide(kEdge, mean);
-    r.measured = fmt::format("depth {}: {:+.3f} on average", s.deepest, mean);
+    const std::string average =
+        std::isnan(mean) ? "n/a (a run is missing)" : fmt::format("{:+.3f}", mean);
+    r.measured = fmt::format("depth {}: {} on average", s.deepest, average);
     r.sentence = fmt::format(
         "At depth {}, the edge of chaos against the standard init (final test accuracy): {}; on "
-        "average {:+.3f}.",
-        s.deepest, parts, mean);
+        "average {}. A run that diverged counts as accuracy 0.",
+        s.deepest, parts, average);
     out.push_back(r);
   }
   return out;

@@ -198,6 +198,10 @@ std::string fixed(double value, int digits) {
   return fmt::format("{:.{}f}", value, digits);
 }
 
+std::string percent(double fraction) {
+  return std::isnan(fraction) ? "n/a" : fmt::format("{:.1f}%", 100.0 * fraction);
+}
+
 std::string join_numbers(const std::vector<double>& values, int digits, const std::string& sep) {
   std::string out;
   for (size_t i = 0; i < values.size(); ++i) out += (i ? sep : "") + fixed(values[i], digits);

@@ -94,6 +94,8 @@ class MarkdownTable {
 double mean_of(const std::vector<double>& values);
 
 std::string fixed(double value, int digits);
+// A fraction as "12.3%"; "n/a" for NaN.
+std::string percent(double fraction);
 std::string join_numbers(const std::vector<double>& values, int digits, const std::string& sep);
 
 // Writes `text` to `file` atomically, creating its directory.

@@ -48,7 +48,14 @@ struct SweepPlan {
 // Reads a sweep file (or a plain config) plus command-line overrides, `key=a,b,c` being an axis.
 SweepPlan plan_sweep(const std::string& file, const std::vector<config::CliOverride>& overrides);
 
-// The plan as text: how many runs, and which.
-std::string describe_plan(const SweepPlan& plan);
+// The plan as text: how many runs, and which. Unless `every_run`, a plan of more than
+// kPlanLinesShown runs lists its first and last few (every run's config is in <dir>/configs/, and
+// `--dry-run` lists them all); long lists in a run's label (a 160-layer model.hidden) are shortened
+// for display.
+inline constexpr size_t kPlanLinesShown = 24;
+std::string describe_plan(const SweepPlan& plan, bool every_run = false);
+// "[128, 128, ...]" with more than 8 equal items as "[128 x 160]", other long lists as their
+// first items and a count; everything else unchanged.
+std::string shorten_lists(const std::string& label);
 
 }  // namespace actbench::sweep

@@ -201,15 +201,27 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
   const int workers = options.workers > 0
                           ? options.workers
                           : (plan.workers > 0 ? static_cast<int>(plan.workers) : default_workers());
+  // --threads, else the sweep file's `threads:`, else each run's own train.threads (which the
+  // worker's --threads would otherwise overwrite without a word).
+  const bool threads_from_configs = options.threads <= 0 && plan.threads <= 0;
   const int threads = options.threads > 0 ? options.threads
                                           : (plan.threads > 0 ? static_cast<int>(plan.threads) : 1);
+  auto threads_of = [&](const SweepRun* run) {
+    return threads_from_configs
+               ? static_cast<int>(std::max<int64_t>(1, run->prepared.spec.train.threads))
+               : threads;
+  };
+  int most_threads = threads;
+  if (threads_from_configs)
+    for (const SweepRun* run : todo) most_threads = std::max(most_threads, threads_of(run));
   const int64_t total = static_cast<int64_t>(plan.runs.size());
   const int64_t already = total - static_cast<int64_t>(todo.size());
-  fmt::print(
-      options.out,
-      "sweep {}: {} runs planned, {} already finished, {} to run with {} worker{} x {} thread{}\n",
-      plan.name, total, already, todo.size(), workers, workers == 1 ? "" : "s", threads,
-      threads == 1 ? "" : "s");
+  fmt::print(options.out,
+             "sweep {}: {} runs planned, {} already finished, {} to run with {} worker{} x {}{} "
+             "thread{}{}\n",
+             plan.name, total, already, todo.size(), workers, workers == 1 ? "" : "s",
+             most_threads != threads ? "up to " : "", most_threads, most_threads == 1 ? "" : "s",
+             threads_from_configs && most_threads != threads ? " (train.threads)" : "");
   std::fflush(options.out);
 
   const PackPlan packs = plan_packs(todo, options.pack);
@@ -269,7 +281,8 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
         }
         args.insert(args.end(), {"run-pack", file.string(), "--pack-id", job.pack_id});
       }
-      args.insert(args.end(), {"--threads", std::to_string(threads), "--quiet"});
+      args.insert(args.end(),
+                  {"--threads", std::to_string(threads_of(job.runs.front())), "--quiet"});
       const pid_t pid = spawn_worker(args, job_log(job).string());
       running[pid] = &job;
       if (job.pack_id.empty()) {

@@ -105,6 +105,26 @@ seeds: [0, 1, 2]
   }
 }
 
+TEST(SweepPlan, ALongPlanListsItsEndsAndDryRunListsEveryRun) {
+  TempDir dir;
+  const auto file = dir.write("c.yaml", kBase);
+  const SweepPlan plan = plan_sweep(file.string(), {{"seed=0..99", 2}});
+  const std::string shown = describe_plan(plan);
+  EXPECT_NE(shown.find("seed=0\n"), std::string::npos);
+  EXPECT_NE(shown.find("seed=99\n"), std::string::npos);
+  EXPECT_EQ(shown.find("seed=50\n"), std::string::npos);
+  EXPECT_NE(shown.find("... 76 more runs (--dry-run lists every run"), std::string::npos) << shown;
+  const std::string every = describe_plan(plan, true);
+  EXPECT_NE(every.find("seed=50\n"), std::string::npos);
+  EXPECT_EQ(every.find("more runs"), std::string::npos);
+  // A deep model.hidden reads as its size.
+  EXPECT_EQ(shorten_lists("model.hidden=[64, 64, 64, 64, 64, 64, 64, 64, 64, 64] seed=0"),
+            "model.hidden=[64 x 10] seed=0");
+  EXPECT_EQ(shorten_lists("model.hidden=[1, 2, 3, 4, 5, 6, 7, 8, 9]"),
+            "model.hidden=[1, 2, 3, ... (9 items)]");
+  EXPECT_EQ(shorten_lists("model.hidden=[8, 8] x=[a]"), "model.hidden=[8, 8] x=[a]");
+}
+
 TEST(SweepPlan, BadValuesFailTheWholeSweepAtTheirLocation) {
   TempDir dir;
   EXPECT_NE(error_of(dir, "base: base.yaml\ngrid: {model.activation: [relu, rellu]}\n")
@@ -192,6 +212,29 @@ TEST(SweepRun, ASecondSweepOnTheSameDirectoryIsRefused) {
   ::close(fd);
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.output.find("another sweep is running"), std::string::npos) << result.output;
+}
+
+// A config's train.threads reaches its worker unless --threads (or the sweep file's threads:)
+// says otherwise; the worker's --threads used to replace it with 1 without a word.
+TEST(SweepRun, EachRunGetsItsConfigsThreadsUnlessTheSweepSetsThem) {
+  TempDir dir;
+  dir.write("c.yaml",
+            "data: {dataset: synthetic}\nmodel: {hidden: [16]}\ntrain: {epochs: 1, threads: 2}\n");
+  for (const char* flag : {"", " --threads 1"}) {
+    const std::string out = std::string("out") + (flag[0] ? "_flag" : "");
+    const auto result =
+        run_cli(std::string("sweep c.yaml seed=0,1 --dir ") + out + flag, dir.path().string());
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    EXPECT_NE(result.output.find(flag[0] ? "x 1 thread\n" : "x up to 2 threads (train.threads)"),
+              std::string::npos)
+        << result.output;
+    store::ResultsDb db(dir.path() / out / "results.db");
+    for (const auto& row : db.runs()) {
+      const auto meta =
+          actbench::testing::read_json(dir.path() / out / row.directory / "meta.json");
+      EXPECT_EQ(meta["threads"].get<int>(), flag[0] ? 1 : 2);
+    }
+  }
 }
 
 // The workers read the resolved configs the sweep wrote; an init that draws the biases itself

@@ -89,7 +89,7 @@ Command setup_sweep(CLI::App& app, const CommandLine& line) {
         core::install_interrupt_handlers();
         auto plan = sweep::plan_sweep(options->file, locate_overrides(options->overrides, line));
         if (!options->dir.empty()) plan.directory = options->dir;
-        fmt::print("{}", sweep::describe_plan(plan));
+        fmt::print("{}", sweep::describe_plan(plan, options->dry_run));
         if (options->dry_run) {
           if (options->local.pack > 1) {
             std::vector<const sweep::SweepRun*> runs;
