@@ -325,9 +325,9 @@ std::string trainability_svg(const Part2& p) {
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" "
       "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" "
       "fill=\"white\"/>\n<text x=\"{}\" y=\"22\" font-size=\"14\" font-weight=\"bold\">tanh, "
-      "sigma_b2 = 0.05, width {}: training accuracy over steps {}-{} (mean of {} seed{})</text>\n",
+      "sigma_b2 = 0.05, width {}: training accuracy over steps {}-{} ({})</text>\n",
       width, height, left, p.width, p.steps.size() > 1 ? p.steps[p.steps.size() - 2] + 1 : 1,
-      p.steps.back(), p.seeds, p.seeds == 1 ? "" : "s");
+      p.steps.back(), p.seeds == 1 ? "1 seed" : fmt::format("mean of {} seeds", p.seeds));
   auto x_of = [&](double w) {  // sigma_w2 to pixels, cell centres at the grid values
     const double step = ws.size() > 1 ? ws[1] - ws[0] : 1.0;
     return left + cell_w * ((w - ws.front()) / step + 0.5);
@@ -566,6 +566,20 @@ std::filesystem::path run_signal_propagation(const StudyOptions& options) {
   const Part3 p3 = measure_part3(options, out);
   summary.edge_of_chaos = p3.rows;
   summary.deepest = p3.depths.back();
+  for (const Part3Choice& choice : part3_choices())
+    if (choice.activation == "silu") {
+      const catalogue::GaussianExpectations e(
+          catalogue::functions_of(model::default_activation("silu")));
+      const auto points = catalogue::edge_of_chaos(e, choice.sigma_b2);
+      // The point the critical init takes: the first whose q* attracts, else the first.
+      const catalogue::EdgeOfChaosPoint* chosen = points.empty() ? nullptr : &points.front();
+      for (const catalogue::EdgeOfChaosPoint& point : points)
+        if (point.stable) {
+          chosen = &point;
+          break;
+        }
+      if (chosen != nullptr) summary.silu_edge_length_slope = chosen->length_slope;
+    }
   write_text(out / "edge_of_chaos.svg", edge_of_chaos_svg(p3));
 
   const std::vector<ClaimResult> claims = decide_signal_propagation(summary);

@@ -5,6 +5,7 @@
 // verdict rules at a small size; the claims are decided by functions separate from the writing.
 #pragma once
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,8 @@ struct SignalPropagationSummary {
   // Part 3.
   std::vector<EdgeOfChaosRow> edge_of_chaos;
   int deepest = 0;
+  // dq'/dq at SiLU's edge-of-chaos q* (above 1: q* repels, q leaves it with depth); NaN: unknown.
+  double silu_edge_length_slope = std::numeric_limits<double>::quiet_NaN();
 };
 
 // The claims of Poole et al. 2016, Schoenholz et al. 2017 and Hayou et al. 2019 as data

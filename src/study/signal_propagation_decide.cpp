@@ -18,6 +18,13 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // Schoenholz et al. 2017 (fig. 5 and section 5): networks train up to a depth of about 6 xi_c.
 constexpr double kPublishedConstant = 6.0;
 
+const EdgeOfChaosRow* deepest_row(const SignalPropagationSummary& s, const std::string& activation,
+                                  const std::string& init) {
+  for (const EdgeOfChaosRow& r : s.edge_of_chaos)
+    if (r.activation == activation && r.init == init && r.depth == s.deepest) return &r;
+  return nullptr;
+}
+
 double final_accuracy(const SignalPropagationSummary& s, const std::string& activation,
                       const std::string& init) {
   for (const EdgeOfChaosRow& r : s.edge_of_chaos)
@@ -141,11 +148,14 @@ std::vector<ClaimResult> decide_signal_propagation(const SignalPropagationSummar
     r.sentence =
         longest ? fmt::format(
                       "The best separating constant is c = {:g} after {} steps against the "
-                      "published 6 ({:+.0f}%); by training length: {}. A longer training moves "
-                      "the boundary deeper only where the deep nets learn at all: the constant is "
-                      "a property of the training budget as much as of the initialisation.",
+                      "published 6 ({:+.0f}%); by training length: {}, so c {} with training "
+                      "length here.",
                       longest->c, s.steps.back(), 100 * (longest->c / kPublishedConstant - 1),
-                      by_length)
+                      by_length,
+                      s.separations.back().c > s.separations.front().c
+                          ? "grows"
+                          : (s.separations.back().c < s.separations.front().c ? "shrinks"
+                                                                              : "does not move"))
                 : "Trainability was not measured.";
     out.push_back(r);
   }
@@ -153,13 +163,27 @@ std::vector<ClaimResult> decide_signal_propagation(const SignalPropagationSummar
     const double silu = final_accuracy(s, "silu", "edge of chaos");
     const double relu = final_accuracy(s, "relu", "He = edge of chaos");
     ClaimResult r = decide(kSilu, silu - relu);
+    const EdgeOfChaosRow* silu_row = deepest_row(s, "silu", "edge of chaos");
     r.measured =
-        fmt::format("depth {}: SiLU {}, ReLU {}", s.deepest, fixed(silu, 3), fixed(relu, 3));
+        fmt::format("depth {}: SiLU {}{}, ReLU {}", s.deepest, fixed(silu, 3),
+                    silu_row != nullptr && silu_row->failed > 0
+                        ? fmt::format(" ({} of {} runs diverged)", silu_row->failed, silu_row->runs)
+                        : "",
+                    fixed(relu, 3));
     r.sentence = fmt::format(
         "At depth {}, SiLU at its edge of chaos reaches {} final test accuracy and ReLU with He "
         "(its edge of chaos) {}: a difference of {}.",
         s.deepest, fixed(silu, 3), fixed(relu, 3),
         std::isnan(silu - relu) ? "n/a (a run is missing)" : fmt::format("{:+.3f}", silu - relu));
+    if (silu_row != nullptr && silu_row->failed > 0)
+      r.sentence +=
+          fmt::format(" {} of SiLU's {} runs there diverged.", silu_row->failed, silu_row->runs);
+    if (s.silu_edge_length_slope > 1.0)
+      r.sentence += fmt::format(
+          " The theory says why the init fails: at SiLU's edge-of-chaos point the length map's "
+          "slope is {:.3f} > 1, so q* repels and q grows with depth instead of staying at the "
+          "edge of chaos; the claim needs an edge-of-chaos point whose q* attracts.",
+          s.silu_edge_length_slope);
     out.push_back(r);
   }
   {

@@ -49,6 +49,7 @@ SignalPropagationSummary agreeing_summary() {
     r.init = init;
     r.depth = 100;
     r.final_accuracy = {accuracy, accuracy};
+    r.runs = 2;
     return r;
   };
   s.edge_of_chaos = {row("relu", "He = edge of chaos", 0.5),
@@ -74,6 +75,9 @@ TEST(SignalPropagation, EachVerdictFollowsTheNumbers) {
   ASSERT_EQ(results.size(), 5u);
   for (const auto& r : results) EXPECT_EQ(r.verdict, Verdict::kAgrees) << r.claim.id;
   EXPECT_NE(results[2].sentence.find("c = 5.5 after 100 steps"), std::string::npos);
+  EXPECT_NE(results[2].sentence.find("so c grows with training length"), std::string::npos)
+      << results[2].sentence;
+  EXPECT_EQ(results[3].sentence.find("repels"), std::string::npos);
 
   // One row of four outside the tolerance: partly; two: does not agree.
   s.at_init[0].max_c_deviation = 0.2;
@@ -98,7 +102,12 @@ TEST(SignalPropagation, EachVerdictFollowsTheNumbers) {
   // SiLU no better than ReLU; the edge of chaos below the standard init.
   s = agreeing_summary();
   s.edge_of_chaos[1].final_accuracy = {0.4, 0.4};
+  s.edge_of_chaos[1].failed = 1;
+  s.silu_edge_length_slope = 1.1;
   results = decide_signal_propagation(s);
+  EXPECT_NE(results[3].sentence.find("1 of SiLU's 2 runs there diverged"), std::string::npos)
+      << results[3].sentence;
+  EXPECT_NE(results[3].sentence.find("slope is 1.100 > 1, so q* repels"), std::string::npos);
   EXPECT_EQ(verdict_of(results, "signal_propagation.silu_deeper"), Verdict::kDoesNotAgree);
   EXPECT_EQ(verdict_of(results, "signal_propagation.edge_beats_standard"), Verdict::kDoesNotAgree);
   // A missing run never agrees.
