@@ -201,8 +201,8 @@ std::filesystem::path run_siren(const StudyOptions& options) {
       arg_chart.x.label = "w0 * z";
       arg_chart.y.label = "density";
       const Histogram arg_hist = histogram(arg, -range, range, 80);
-      report::Series measured{"measured", arg_hist.centers, arg_hist.density};
-      report::Series reference{"N(0, 1)", {}, {}};
+      report::Series measured{"measured", arg_hist.centers, arg_hist.density, ""};
+      report::Series reference{"N(0, 1)", {}, {}, ""};
       reference.style = report::LineStyle::Dashed;
       for (double x : arg_hist.centers) {
         reference.x.push_back(x);
@@ -216,8 +216,8 @@ std::filesystem::path run_siren(const StudyOptions& options) {
       post_chart.y.min = 0.0;
       post_chart.y.max = 3.0;
       const Histogram post_hist = histogram(post, -1.0, 1.0, 50);
-      report::Series post_measured{"measured", post_hist.centers, post_hist.density};
-      report::Series arcsine{"arcsine", {}, {}};
+      report::Series post_measured{"measured", post_hist.centers, post_hist.density, ""};
+      report::Series arcsine{"arcsine", {}, {}, ""};
       arcsine.style = report::LineStyle::Dashed;
       for (double y : post_hist.centers) {
         arcsine.x.push_back(y);
@@ -272,7 +272,7 @@ std::filesystem::path run_siren(const StudyOptions& options) {
   psnr_chart.title = fmt::format("Fitting a {}x{} image: PSNR against Adam steps", size, size);
   psnr_chart.x.label = "step";
   psnr_chart.y.label = "PSNR (dB)";
-  for (const auto& f : fits) psnr_chart.series.push_back({f.label, f.steps, f.psnr});
+  for (const auto& f : fits) psnr_chart.series.push_back({f.label, f.steps, f.psnr, ""});
   report::write_svg(out / "psnr.svg", report::render_svg(psnr_chart));
   std::vector<std::string> header{"model"};
   std::vector<size_t> columns;
