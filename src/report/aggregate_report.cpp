@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 
+#include "core/display.hpp"
 #include "core/error.hpp"
 #include "core/strings.hpp"
 
@@ -16,7 +17,7 @@ namespace actbench::report {
 namespace {
 
 std::string label_of(const Report& report, const Group& group) {
-  return report.keys.empty() ? "all runs" : core::join(group.key_values, ", ");
+  return report.keys.empty() ? "all runs" : core::shorten_lists(core::join(group.key_values, ", "));
 }
 
 Figure performance_profile_figure(const AggregateReport& report) {

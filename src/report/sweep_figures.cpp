@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "core/display.hpp"
 #include "core/strings.hpp"
 #include "report/svg_plot.hpp"
 #include "report/sweep_report.hpp"
@@ -27,7 +28,7 @@ PerRun collect(const std::vector<store::ResultsDb::EpochValue>& values, const st
 
 std::string group_label(const Report& report, const Group& group) {
   if (report.keys.empty()) return "all runs";
-  return core::join(group.key_values, ", ");
+  return core::shorten_lists(core::join(group.key_values, ", "));
 }
 
 // Mean and mean +- std over a group's runs, epoch by epoch; the band's edges are dotted lines of

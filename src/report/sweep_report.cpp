@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/loader.hpp"
+#include "core/display.hpp"
 #include "core/error.hpp"
 #include "core/strings.hpp"
 #include "report/svg_plot.hpp"
@@ -222,8 +223,12 @@ TextTable report_table(const Report& report) {
   for (size_t gi = 0; gi < report.groups.size(); ++gi) {
     const Group& g = report.groups[gi];
     const GroupStatistics& s = report.statistics.groups.at(gi);
-    std::vector<std::string> cells =
-        report.keys.empty() ? std::vector<std::string>{"all"} : g.key_values;
+    // Shortened for reading (a 160-layer model.hidden as [128 x 160]); the CSV keeps them whole.
+    std::vector<std::string> cells = {"all"};
+    if (!report.keys.empty()) {
+      cells.clear();
+      for (const auto& value : g.key_values) cells.push_back(core::shorten_lists(value));
+    }
     cells.push_back(std::to_string(g.completed));
     if (s.accuracy) {
       cells.push_back(fmt::format("{:.4f} ± {:.4f}", s.accuracy->mean, s.accuracy->std));
@@ -355,7 +360,8 @@ std::string render(const Report& report, const std::string& format, const LatexO
   if (format == "html") {
     std::vector<std::string> key_labels;
     for (const auto& g : report.groups)
-      key_labels.push_back(report.keys.empty() ? "all runs" : core::join(g.key_values, ", "));
+      key_labels.push_back(
+          report.keys.empty() ? "all runs" : core::shorten_lists(core::join(g.key_values, ", ")));
     return html_page(report.title, render_html_table(table), key_labels, report.figures);
   }
   throw ConfigError(SourceLocation::cli_arg(0), "unknown report format '" + format + "'",

@@ -354,6 +354,9 @@ std::vector<RunRow> ResultsDb::runs() const {
         "FROM layers WHERE run_id = ? ORDER BY layer_index");
     layers.bind(1, row.run_id);
     while (layers.next()) {
+      // A run with probes off has its layers listed with no values: it measured nothing there,
+      // and a report must say "-", not 0% dead and a zero gradient.
+      if (!layers.real(1) && !layers.real(2) && !layers.real(3) && !layers.real(4)) continue;
       RunRow::Layer layer;
       layer.name = layers.text(0);
       layer.dead_fraction = layers.real(1).value_or(0.0);

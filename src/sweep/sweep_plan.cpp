@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/overrides.hpp"
+#include "core/display.hpp"
 #include "core/strings.hpp"
 #include "store/run_directory.hpp"
 
@@ -285,48 +286,6 @@ SweepPlan plan_sweep(const std::string& file, const std::vector<config::CliOverr
   return plan;
 }
 
-std::string shorten_lists(const std::string& label) {
-  constexpr size_t kLongList = 8;
-  std::string out;
-  size_t i = 0;
-  while (i < label.size()) {
-    if (label[i] != '[') {
-      out += label[i++];
-      continue;
-    }
-    const size_t close = label.find(']', i);
-    const std::string inner = close == std::string::npos ? "" : label.substr(i + 1, close - i - 1);
-    if (close == std::string::npos || inner.find('[') != std::string::npos) {
-      out += label[i++];
-      continue;
-    }
-    std::vector<std::string> items;
-    std::string item;
-    for (char c : inner + ",") {
-      if (c == ',') {
-        const size_t first = item.find_first_not_of(' ');
-        items.push_back(first == std::string::npos
-                            ? std::string()
-                            : item.substr(first, item.find_last_not_of(' ') - first + 1));
-        item.clear();
-      } else {
-        item += c;
-      }
-    }
-    if (items.size() <= kLongList) {
-      out += label.substr(i, close - i + 1);
-    } else if (std::all_of(items.begin(), items.end(),
-                           [&](const std::string& x) { return x == items.front(); })) {
-      out += fmt::format("[{} x {}]", items.front(), items.size());
-    } else {
-      out +=
-          fmt::format("[{}, {}, {}, ... ({} items)]", items[0], items[1], items[2], items.size());
-    }
-    i = close + 1;
-  }
-  return out;
-}
-
 std::string describe_plan(const SweepPlan& plan, bool every_run) {
   std::string out = fmt::format("sweep {}: {} runs from {} into {}\n", plan.name, plan.runs.size(),
                                 plan.base_config, plan.directory.string());
@@ -342,7 +301,7 @@ std::string describe_plan(const SweepPlan& plan, bool every_run) {
     if (elide && i >= head && i < n - 4) continue;
     const auto& run = plan.runs[i];
     out += fmt::format("  {:>4} {}  {}\n", run.planned.position, run.planned.run_id,
-                       run.label.empty() ? "(base config)" : shorten_lists(run.label));
+                       run.label.empty() ? "(base config)" : core::shorten_lists(run.label));
   }
   return out;
 }

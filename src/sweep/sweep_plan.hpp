@@ -54,8 +54,5 @@ SweepPlan plan_sweep(const std::string& file, const std::vector<config::CliOverr
 // for display.
 inline constexpr size_t kPlanLinesShown = 24;
 std::string describe_plan(const SweepPlan& plan, bool every_run = false);
-// "[128, 128, ...]" with more than 8 equal items as "[128 x 160]", other long lists as their
-// first items and a count; everything else unchanged.
-std::string shorten_lists(const std::string& label);
 
 }  // namespace actbench::sweep

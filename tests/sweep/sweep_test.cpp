@@ -6,6 +6,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "core/display.hpp"
 #include "report/sweep_report.hpp"
 #include "store/results_db.hpp"
 #include "support/run_helpers.hpp"
@@ -118,11 +119,11 @@ TEST(SweepPlan, ALongPlanListsItsEndsAndDryRunListsEveryRun) {
   EXPECT_NE(every.find("seed=50\n"), std::string::npos);
   EXPECT_EQ(every.find("more runs"), std::string::npos);
   // A deep model.hidden reads as its size.
-  EXPECT_EQ(shorten_lists("model.hidden=[64, 64, 64, 64, 64, 64, 64, 64, 64, 64] seed=0"),
+  EXPECT_EQ(core::shorten_lists("model.hidden=[64, 64, 64, 64, 64, 64, 64, 64, 64, 64] seed=0"),
             "model.hidden=[64 x 10] seed=0");
-  EXPECT_EQ(shorten_lists("model.hidden=[1, 2, 3, 4, 5, 6, 7, 8, 9]"),
+  EXPECT_EQ(core::shorten_lists("model.hidden=[1, 2, 3, 4, 5, 6, 7, 8, 9]"),
             "model.hidden=[1, 2, 3, ... (9 items)]");
-  EXPECT_EQ(shorten_lists("model.hidden=[8, 8] x=[a]"), "model.hidden=[8, 8] x=[a]");
+  EXPECT_EQ(core::shorten_lists("model.hidden=[8, 8] x=[a]"), "model.hidden=[8, 8] x=[a]");
 }
 
 TEST(SweepPlan, BadValuesFailTheWholeSweepAtTheirLocation) {
@@ -235,6 +236,23 @@ TEST(SweepRun, EachRunGetsItsConfigsThreadsUnlessTheSweepSetsThem) {
       EXPECT_EQ(meta["threads"].get<int>(), flag[0] ? 1 : 2);
     }
   }
+}
+
+// With probes off a run measures nothing per layer: the report has no per-layer columns instead
+// of 0% dead and zero gradients, and a deep model.hidden reads as its size.
+TEST(SweepRun, AReportOfUnprobedDeepRunsShowsNoLayerZerosAndShortLists) {
+  TempDir dir;
+  dir.write("c.yaml", kBase);
+  const auto result = run_cli(
+      "sweep c.yaml probes.enabled=false train.epochs=1 "
+      "model.hidden=[8,8,8,8,8,8,8,8,8],[4,4,4,4,4,4,4,4,4] --dir out",
+      dir.path().string());
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(result.output.find("fc1 dead"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("| [8 x 9] |"), std::string::npos) << result.output;
+  // The CSV keeps the values whole.
+  const auto csv = run_cli("report out --format csv", dir.path().string());
+  EXPECT_NE(csv.output.find("[8,8,8,8,8,8,8,8,8]"), std::string::npos) << csv.output;
 }
 
 // The workers read the resolved configs the sweep wrote; an init that draws the biases itself
