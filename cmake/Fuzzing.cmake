@@ -35,6 +35,7 @@ if(ACTBENCH_FUZZ)
   actbench_add_fuzz_objects(actbench_fuzz_expression src/model/expression/expression.cpp)
   actbench_add_fuzz_objects(actbench_fuzz_data src/data/idx.cpp src/data/cifar10.cpp
                             src/data/files.cpp)
+  actbench_add_fuzz_objects(actbench_fuzz_slurm src/sweep/slurm_script.cpp src/core/files.cpp)
 
   add_custom_target(actbench_fuzzers)
   function(actbench_add_fuzzer name)
@@ -49,4 +50,5 @@ if(ACTBENCH_FUZZ)
   actbench_add_fuzzer(expression actbench_fuzz_expression actbench_fuzz_config)
   actbench_add_fuzzer(idx actbench_fuzz_data actbench_fuzz_config)
   actbench_add_fuzzer(cifar10 actbench_fuzz_data actbench_fuzz_config)
+  actbench_add_fuzzer(slurm_script actbench_fuzz_slurm actbench_fuzz_config)
 endif()

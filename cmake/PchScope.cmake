@@ -5,7 +5,8 @@
 # without it. actbench_limit_pch_to_torch(<sources>) marks every source that does not reach a
 # LibTorch header with SKIP_PRECOMPILE_HEADERS. The scan follows quoted includes under src/,
 # tests/ and the source root; a header that gains a LibTorch include after configuring only makes
-# its files compile slower until CMake reruns, never wrong.
+# its files compile slower until CMake reruns, never wrong. With ACTBENCH_UNITY the same scan
+# decides which sources are batched: only those that reach LibTorch.
 
 function(_actbench_reaches_torch file out)
   get_property(known GLOBAL PROPERTY "ACTBENCH_REACHES_TORCH_${file}" SET)
@@ -46,7 +47,10 @@ function(actbench_limit_pch_to_torch)
   foreach(source IN LISTS ARGN)
     _actbench_reaches_torch("${source}" reaches)
     if(NOT reaches)
-      set_source_files_properties("${source}" PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
+      # In a unity build these stay single units too: batched with LibTorch units they would pay
+      # for the header they never use, and alone they compile in about a second each.
+      set_source_files_properties("${source}" PROPERTIES SKIP_PRECOMPILE_HEADERS ON
+                                                         SKIP_UNITY_BUILD_INCLUSION ON)
     endif()
   endforeach()
 endfunction()

@@ -14,7 +14,7 @@ source_dir=$PWD
 seconds=${1:-60}
 shift || true
 targets=("$@")
-if [ ${#targets[@]} -eq 0 ]; then targets=(config_loader overrides expression idx cifar10); fi
+if [ ${#targets[@]} -eq 0 ]; then targets=(config_loader overrides expression idx cifar10 slurm_script); fi
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 jobs=${FUZZ_JOBS:-2}
 

@@ -10,13 +10,15 @@
 #include <stdexcept>
 #include <utility>
 
+#include "core/numbers.hpp"
+
 namespace actbench::catalogue {
 
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kInfinity = std::numeric_limits<double>::infinity();
+using core::kInfinity;
+using core::kNaN;
+using core::kPi;
 // No segment of one rule gets more panels than this (only a periodic f at a huge q needs more;
 // its expectation is then less accurate, and quadrature_description says so).
 constexpr int kMaxPanelsPerSegment = 4000;

@@ -19,4 +19,16 @@ std::string did_you_mean(std::string_view name, const std::vector<std::string>& 
 
 std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
 
+// `text` as one single-quoted word for bash/sh: whatever it holds (quotes, $, backticks, newlines),
+// the shell reads it back as exactly that string and runs nothing from it.
+std::string shell_quote(std::string_view text);
+
+// Whether `text` holds a control character (newline, tab, escape, DEL, ...): such a name would end
+// a line in a generated script or comment, so names refuse them.
+bool has_control_character(std::string_view text);
+
+// `text` made safe for one comment line of a generated file: control characters (newlines above
+// all, which would end the comment and make the rest live code) become spaces.
+std::string single_line(std::string_view text);
+
 }  // namespace actbench::core

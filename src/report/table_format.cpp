@@ -138,7 +138,7 @@ std::string render_latex(const TextTable& table, const LatexOptions& options) {
       out += "\\par\\smallskip\\footnotesize " + latex_text(table.notes) + "\n";
     out += "\\end{table}\n";
   } else if (!table.notes.empty()) {
-    out += "% " + table.notes + "\n";
+    out += "% " + core::single_line(table.notes) + "\n";
   }
   return out;
 }

@@ -11,11 +11,13 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/numbers.hpp"
+
 namespace actbench::stats {
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using core::kNaN;
 
 double mean_of(const std::vector<double>& v) {
   return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());

@@ -8,13 +8,14 @@
 #include <cmath>
 #include <limits>
 
+#include "core/numbers.hpp"
 #include "study/dying_relu.hpp"
 #include "study/study_support.hpp"
 
 namespace actbench::study {
 namespace {
 
-const double kNaN = std::numeric_limits<double>::quiet_NaN();
+using core::kNaN;
 
 const Claim kWidthClaim{
     "dying_relu.collapse_by_width",
@@ -25,7 +26,7 @@ const Claim kWidthClaim{
     "weights, zero biases; 'about 60%' read as 50-70%)",
     {Rule::Direction::kAtLeast, 1.0, 0.5}};
 
-const Claim kRaiClaim{
+const Claim kCollapseRaiClaim{
     "dying_relu.collapse_rai",
     "Lu, Shin, Su, Karniadakis 2019",
     "randomized asymmetric initialisation (RAI) makes deep narrow nets collapse far less often "
@@ -105,7 +106,7 @@ ClaimResult decide_rai(const CollapseMeasurements& m) {
   }
   const double he = share(he_collapsed, he_trials), rai = share(rai_collapsed, rai_trials);
   const double ratio = he > 0 ? rai / he : kNaN;
-  ClaimResult r = decide(kRaiClaim, ratio);
+  ClaimResult r = decide(kCollapseRaiClaim, ratio);
   r.measured = std::isnan(ratio) ? "not measured"
                                  : fmt::format("He {} vs RAI {} (ratio {:.2f}; paper 0.32)",
                                                percent(he), percent(rai), ratio);

@@ -13,7 +13,7 @@
 namespace actbench::study {
 namespace {
 
-double share(int64_t count, int64_t trials) {
+double share_of(int64_t count, int64_t trials) {
   return trials > 0 ? static_cast<double>(count) / static_cast<double>(trials) : std::nan("");
 }
 
@@ -54,7 +54,7 @@ void write_plots(const std::filesystem::path& out, const CollapseMeasurements& m
       for (const auto& c : m.cells)
         if (c.target == target && c.init == init && c.depth == 10 && c.trials > 0) {
           s.x.push_back(static_cast<double>(c.width));
-          s.y.push_back(share(c.collapsed, c.trials));
+          s.y.push_back(share_of(c.collapsed, c.trials));
         }
       if (!s.x.empty()) widths.series.push_back(s);
     }
@@ -82,9 +82,9 @@ void write_plots(const std::filesystem::path& out, const CollapseMeasurements& m
     born.style = report::LineStyle::Dashed;
     for (const auto& [depth, c] : by_depth) {
       collapsed.x.push_back(static_cast<double>(depth));
-      collapsed.y.push_back(share(c->collapsed, c->trials));
+      collapsed.y.push_back(share_of(c->collapsed, c->trials));
       born.x.push_back(static_cast<double>(depth));
-      born.y.push_back(share(c->born_dead, c->trials));
+      born.y.push_back(share_of(c->born_dead, c->trials));
     }
     if (!collapsed.x.empty()) {
       depths.series.push_back(collapsed);
@@ -108,18 +108,18 @@ std::string write_collapse(const std::filesystem::path& out, const CollapseMeasu
     const Interval ci = wilson_interval(c.collapsed, c.trials, 1.96);
     csv.add({c.target, std::to_string(c.dims), std::to_string(c.width), std::to_string(c.depth),
              c.init, std::to_string(c.trials), std::to_string(c.unfinished),
-             std::to_string(c.collapsed), fixed(share(c.collapsed, c.trials), 4), fixed(ci.low, 4),
-             fixed(ci.high, 4), std::to_string(c.born_dead), fixed(share(c.born_dead, c.trials), 4),
-             std::to_string(c.collapsed_not_born_dead),
-             fixed(share(c.collapsed_not_born_dead, c.trials), 4)});
+             std::to_string(c.collapsed), fixed(share_of(c.collapsed, c.trials), 4),
+             fixed(ci.low, 4), fixed(ci.high, 4), std::to_string(c.born_dead),
+             fixed(share_of(c.born_dead, c.trials), 4), std::to_string(c.collapsed_not_born_dead),
+             fixed(share_of(c.collapsed_not_born_dead, c.trials), 4)});
     table.add({target_label(c.target), std::to_string(c.width), std::to_string(c.depth),
                init_label(c.init),
                c.unfinished > 0 ? fmt::format("{} (+{} unfinished)", c.trials, c.unfinished)
                                 : std::to_string(c.trials),
-               fmt::format("{} [{}, {}]", percent(share(c.collapsed, c.trials)), percent(ci.low),
+               fmt::format("{} [{}, {}]", percent(share_of(c.collapsed, c.trials)), percent(ci.low),
                            percent(ci.high)),
-               percent(share(c.born_dead, c.trials)),
-               percent(share(c.collapsed_not_born_dead, c.trials)), published_text(c)});
+               percent(share_of(c.born_dead, c.trials)),
+               percent(share_of(c.collapsed_not_born_dead, c.trials)), published_text(c)});
     if (c.init == "kaiming_normal" && c.depth == 10) {
       he_collapsed += c.collapsed;
       he_collapsed_born_dead += c.collapsed - c.collapsed_not_born_dead;
@@ -154,7 +154,8 @@ std::string write_collapse(const std::filesystem::path& out, const CollapseMeasu
     md += fmt::format(
         "Of the {} He normal runs at depth 10 that collapsed, {} ({}) were born dead; the rest "
         "collapsed during training.\n\n",
-        he_collapsed, he_collapsed_born_dead, percent(share(he_collapsed_born_dead, he_collapsed)));
+        he_collapsed, he_collapsed_born_dead,
+        percent(share_of(he_collapsed_born_dead, he_collapsed)));
   for (const auto& c : claims) md += verdict_paragraph(c);
   return md;
 }

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "core/numbers.hpp"
 #include "report/svg_plot.hpp"
 #include "study/dying_relu.hpp"
 #include "study/study_support.hpp"
@@ -15,7 +16,7 @@
 namespace actbench::study {
 namespace {
 
-const double kNaN = std::nan("");
+using core::kNaN;
 
 // ---- Born dead.
 

@@ -25,6 +25,7 @@
 #include "catalogue/activation_theory.hpp"
 #include "catalogue/mean_field.hpp"
 #include "catalogue/phase_diagram.hpp"
+#include "core/numbers.hpp"
 #include "model/properties.hpp"
 #include "report/svg_plot.hpp"
 #include "study/study.hpp"
@@ -34,11 +35,11 @@ namespace actbench::study {
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using core::kNaN;
 // Input pairs per network in the measurement at initialisation.
 constexpr int64_t kPairs = 128;
 
-std::string hidden_list(int width, int depth) {
+std::string hidden_layers(int width, int depth) {
   std::string hidden = "[";
   for (int i = 0; i < depth; ++i) hidden += (i ? ", " : "") + std::to_string(width);
   return hidden + "]";
@@ -70,7 +71,7 @@ PropagationCurves measure_propagation(const std::string& activation, const std::
   for (int seed = 0; seed < seeds; ++seed) {
     torch::manual_seed(static_cast<uint64_t>(1000 + seed));
     BuiltNetwork built = build_for_shape(
-        spec_from_overrides({"model.hidden=" + hidden_list(width, depth),
+        spec_from_overrides({"model.hidden=" + hidden_layers(width, depth),
                              "model.activation=" + activation, init_override(sigma_w2, sigma_b2)}),
         shape);
     built.network->eval();  // RReLU at its mean slope, as the theory takes it
@@ -243,7 +244,7 @@ Part2 measure_part2(const StudyOptions& options, const std::filesystem::path& ou
   const int epochs = 4;
   std::string depths_axis = "model.hidden=";
   for (size_t i = 0; i < p.depths.size(); ++i)
-    depths_axis += (i ? "," : "") + hidden_list(p.width, p.depths[i]);
+    depths_axis += (i ? "," : "") + hidden_layers(p.width, p.depths[i]);
   std::vector<std::string> overrides = {
       depths_axis, fmt::format("data.train_subset={}", steps_per_epoch * 128),
       fmt::format("train.epochs={}", epochs), "probes.enabled=false"};
@@ -439,7 +440,7 @@ Part3 measure_part3(const StudyOptions& options, const std::filesystem::path& ou
   p.train_images = options.full ? 60000 : 20000;
   std::string depths_axis = "model.hidden=";
   for (size_t i = 0; i < p.depths.size(); ++i)
-    depths_axis += (i ? "," : "") + hidden_list(p.width, p.depths[i]);
+    depths_axis += (i ? "," : "") + hidden_layers(p.width, p.depths[i]);
   std::set<int64_t> seeds;
   for (const Part3Choice& choice : part3_choices()) {
     std::vector<std::string> overrides = {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/numbers.hpp"
 #include "study/signal_propagation.hpp"
 #include "study/study_support.hpp"
 
@@ -14,7 +15,7 @@ namespace actbench::study {
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using core::kNaN;
 // Schoenholz et al. 2017 (fig. 5 and section 5): networks train up to a depth of about 6 xi_c.
 constexpr double kPublishedConstant = 6.0;
 

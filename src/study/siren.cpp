@@ -13,6 +13,7 @@
 #include <array>
 #include <cmath>
 
+#include "core/numbers.hpp"
 #include "core/strings.hpp"
 #include "data/image.hpp"
 #include "experiment/experiment.hpp"
@@ -24,7 +25,7 @@
 namespace actbench::study {
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
+using core::kPi;
 
 struct SineVariant {
   std::string key;    // file names
@@ -69,7 +70,7 @@ double arcsine_cdf(double y) {
   return 0.5 + std::asin(y) / kPi;
 }
 
-std::string hidden_list(int64_t depth, int64_t width) {
+std::string siren_hidden_layers(int64_t depth, int64_t width) {
   std::string s = "[";
   for (int64_t i = 0; i < depth; ++i) s += (i ? ", " : "") + std::to_string(width);
   return s + "]";
@@ -185,7 +186,7 @@ std::filesystem::path run_siren(const StudyOptions& options) {
   const at::Tensor inputs = torch::linspace(-1.0, 1.0, points).unsqueeze(1);
   for (const auto& variant : sine_variants()) {
     std::vector<std::string> overrides = variant.overrides;
-    overrides.push_back("model.hidden=" + hidden_list(depth, width));
+    overrides.push_back("model.hidden=" + siren_hidden_layers(depth, width));
     std::vector<report::Chart> panels;
     auto tabulate_and_plot = [&](size_t l, const at::Tensor& arg, const at::Tensor& post,
                                  const SineLayerStats& s) {
@@ -238,7 +239,8 @@ std::filesystem::path run_siren(const StudyOptions& options) {
   // ---- Part 2: image fitting.
   const int64_t size = options.full ? 256 : 64;
   const int64_t steps = options.full ? 10000 : 1000;
-  const std::string hidden = options.full ? hidden_list(5, 256) : hidden_list(3, 128);
+  const std::string hidden =
+      options.full ? siren_hidden_layers(5, 256) : siren_hidden_layers(3, 128);
   const int64_t every = options.full ? 100 : 25;
   write_text(out / "image_target.svg",
              image_svg(data::image_tensor(data::builtin_image(size)), 256));

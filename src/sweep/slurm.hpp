@@ -12,18 +12,10 @@
 #include <string>
 
 #include "core/run_status.hpp"
+#include "sweep/slurm_script.hpp"
 #include "sweep/sweep_plan.hpp"
 
 namespace actbench::sweep {
-
-struct SlurmOptions {
-  std::string partition;  // --partition; "" = the cluster's default
-  std::string time;       // --time, e.g. 00:30:00; "" = the partition's default
-  std::string mem;        // --mem, e.g. 4G; "" = default
-  int cpus_per_task = 1;  // also the runs' intra-op threads
-  int max_parallel = 0;   // the array's %N throttle; 0 = no limit
-  bool resume = false;
-};
 
 struct SlurmArray {
   std::filesystem::path script;  // <dir>/slurm/array.sbatch

@@ -11,7 +11,9 @@
 #include <cmath>
 #include <limits>
 
+#include "core/clock.hpp"
 #include "core/interrupt.hpp"
+#include "core/numbers.hpp"
 #include "core/runtime.hpp"
 #include "train/pack_step.hpp"
 #include "train/packed_optimizer.hpp"
@@ -21,12 +23,10 @@ namespace actbench::train {
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using core::kNaN;
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+using core::seconds_since;
 
 // Per member and hidden layer, mean and max over the window's steps of || dL/dW ||_2.
 class PackGradMeter {

@@ -7,11 +7,13 @@
 #include <limits>
 #include <stdexcept>
 
+#include "core/numbers.hpp"
+
 namespace actbench::train {
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using core::kNaN;
 
 class ClassificationTask : public Task {
  public:

@@ -10,20 +10,20 @@
 #include <limits>
 #include <optional>
 
+#include "core/clock.hpp"
 #include "core/interrupt.hpp"
+#include "core/numbers.hpp"
 #include "core/runtime.hpp"
 
 namespace actbench::train {
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using core::kNaN;
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+using core::seconds_since;
 
 }  // namespace
 

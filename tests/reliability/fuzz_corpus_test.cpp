@@ -13,6 +13,7 @@
 #include "fuzz/config_entries.hpp"
 #include "fuzz/data_entries.hpp"
 #include "fuzz/expression_entry.hpp"
+#include "fuzz/slurm_script_entry.hpp"
 
 namespace actbench::fuzz {
 namespace {
@@ -26,6 +27,7 @@ const std::map<std::string, Entry>& entries() {
       {"expression", expression_one_input},
       {"idx", idx_one_input},
       {"cifar10", cifar10_one_input},
+      {"slurm_script", slurm_script_one_input},
   };
   return kEntries;
 }
@@ -56,7 +58,7 @@ TEST_P(FuzzCorpus, EveryInputIsHandled) {
 
 INSTANTIATE_TEST_SUITE_P(Targets, FuzzCorpus,
                          ::testing::Values("config_loader", "overrides", "expression", "idx",
-                                           "cifar10"),
+                                           "cifar10", "slurm_script"),
                          [](const auto& info) { return info.param; });
 
 TEST(FuzzCorpus, EveryCorpusDirectoryHasAnEntry) {

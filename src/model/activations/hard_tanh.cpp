@@ -11,7 +11,7 @@ namespace {
 
 // Entries have no separate validation hook; the gain runs when the activation is resolved, so
 // calling this from it reports the mistake at the config's location.
-void check_bounds(const core::ParamValues& p) {
+void check_hard_tanh_bounds(const core::ParamValues& p) {
   const double min_val = p.number("min_val"), max_val = p.number("max_val");
   if (min_val < max_val) return;
   const auto& values = p.all();
@@ -40,12 +40,12 @@ ACTBENCH_REGISTER_ACTIVATION(hard_tanh) {
       core::ParamSpec::number("max_val", 1.0, "upper end of the linear region; > min_val"),
   };
   entry.gain = [](const core::ParamValues& p) {
-    check_bounds(p);
+    check_hard_tanh_bounds(p);
     return second_moment_gain(hard_tanh(p));
   };
   entry.gain_source = "1/sqrt(E[f(z)^2]), z~N(0,1)";
   entry.make = [](const core::ParamValues& p, const ActivationContext&) {
-    check_bounds(p);
+    check_hard_tanh_bounds(p);
     return make_elementwise(hard_tanh(p));
   };
   return entry;

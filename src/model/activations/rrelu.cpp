@@ -25,7 +25,7 @@ class RReLU : public Activation {
 
 // Entries have no separate validation hook; the gain runs when the activation is resolved, so
 // calling this from it reports the mistake at the config's location.
-void check_bounds(const core::ParamValues& p) {
+void check_rrelu_bounds(const core::ParamValues& p) {
   const double lower = p.number("lower"), upper = p.number("upper");
   if (lower > upper) {
     const auto& values = p.all();
@@ -54,14 +54,14 @@ ACTBENCH_REGISTER_ACTIVATION(rrelu) {
                               1.0),
   };
   entry.gain = [](const core::ParamValues& p) {
-    check_bounds(p);
+    check_rrelu_bounds(p);
     const double slope = 0.5 * (p.number("lower") + p.number("upper"));
     return second_moment_gain(
         [slope](const torch::Tensor& x) { return torch::leaky_relu(x, slope); });
   };
   entry.gain_source = "1/sqrt(E[f(z)^2]), z~N(0,1), f at the mean slope (evaluation mode)";
   entry.make = [](const core::ParamValues& p, const ActivationContext&) {
-    check_bounds(p);
+    check_rrelu_bounds(p);
     return std::make_shared<RReLU>(p.number("lower"), p.number("upper"));
   };
   return entry;
