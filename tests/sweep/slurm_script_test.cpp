@@ -23,11 +23,10 @@ const char* kSlurmBase = "data: {dataset: synthetic}\nmodel: {hidden: [8]}\ntrai
 // A sweep file whose name and directory try every way out of a quoted or commented context.
 SweepPlan hostile_plan(const TempDir& dir, const std::string& sweep_dir) {
   dir.write("base.yaml", kSlurmBase);
-  const auto file =
-      dir.write("s.yaml",
-                "name: \"x$(touch NAME_RAN)`touch NAME_RAN2`;touch NAME_RAN3 '\"\n"
-                "base: base.yaml\ngrid: {model.activation: [relu, tanh]}\ndir: " +
-                    nlohmann::json(sweep_dir).dump() + "\n");
+  const auto file = dir.write("s.yaml",
+                              "name: \"x$(touch NAME_RAN)`touch NAME_RAN2`;touch NAME_RAN3 '\"\n"
+                              "base: base.yaml\ngrid: {model.activation: [relu, tanh]}\ndir: " +
+                                  nlohmann::json(sweep_dir).dump() + "\n");
   return plan_sweep(file.string(), {});
 }
 
