@@ -64,7 +64,8 @@ inline void overrides_one_input(const uint8_t* data, size_t size) {
     while (std::getline(lines, line)) {
       const config::Override parsed = config::parse_override(line, ++arg);
       if (parsed.op != config::Override::Op::Remove) {
-        const std::vector<std::string> choices = config::split_sweep_values(parsed.value);
+        const std::vector<std::string> choices =
+            config::split_sweep_values(parsed.value, parsed.arg);
         if (choices.empty()) finding("overrides", "no sweep choice in '" + parsed.value + "'");
       }
       config::apply_override(*root, parsed);

@@ -21,8 +21,26 @@ struct CliOverride {
 // Reads `file` (may be empty: all defaults), applies `overrides` in order and reads the result.
 RunSpec load_run_spec(const std::string& file, const std::vector<CliOverride>& overrides);
 
-// Reads a config tree (a map) into a RunSpec, strictly.
+// Reads a config tree (a map) into a RunSpec, strictly. A model whose hidden layers alone hold more
+// than kMaxParameters weights, or a CUDA device index LibTorch cannot hold, is a ConfigError.
 RunSpec read_run_spec(const ConfigNode& root);
+
+// About 4 GB of float32 weights, 16 GB with gradients and Adam's two moments: past what a run of
+// this harness trains, and far below the terabytes that used to reach LibTorch.
+inline constexpr double kMaxParameters = 1e9;
+
+// Intra-op threads a run may ask for: kThreadsPerCore x this machine's cores (a fixed number where
+// the core count is unknown). More threads than cores never speed a run up; 64 threads never
+// finished under an address-space limit (each reserves a stack and a malloc arena). The check is
+// on the machine that runs or plans (check_machine_limits), not in read_run_spec: a report reads
+// stored configs written on bigger machines.
+inline constexpr int64_t kThreadsPerCore = 4;
+inline constexpr int64_t kMaxThreadsUnknownCores = 256;
+int64_t max_threads();
+std::string too_many_threads_message(const std::string& key, int64_t threads);
+std::string too_many_threads_hint();
+// Limits that depend on this machine (threads); load_run_spec and the sweep planner call it.
+void check_machine_limits(const RunSpec& spec);
 
 // The whole spec, defaults included, in schema order.
 nlohmann::ordered_json to_json(const RunSpec& spec);

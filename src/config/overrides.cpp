@@ -4,6 +4,9 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <optional>
 #include <regex>
 
 #include "core/strings.hpp"
@@ -12,11 +15,15 @@ namespace actbench::config {
 
 namespace {
 
-bool is_index(const std::string& segment) {
-  if (segment.empty()) return false;
+// The list index a path segment names, if it is one within `size`. Digits only, and compared as
+// text length first: std::stoul threw a bare "stoul" at a 20-digit index.
+std::optional<size_t> list_index(const std::string& segment, size_t size) {
+  if (segment.empty() || segment.size() > 9) return std::nullopt;
   for (char c : segment)
-    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
-  return true;
+    if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+  const size_t index = std::stoul(segment);
+  if (index >= size) return std::nullopt;
+  return index;
 }
 
 std::vector<std::string> split_path(const std::string& key, const SourceLocation& where,
@@ -41,6 +48,13 @@ std::vector<std::string> split_path(const std::string& key, const SourceLocation
     }
     path.push_back(segment);
     segment.clear();
+  }
+  // Each segment is a level of maps the override may create; the tree's walks recurse.
+  if (path.size() > kMaxConfigDepth) {
+    throw ConfigError(where,
+                      fmt::format("key '{}...' has {} levels, more than {}", key.substr(0, 40),
+                                  path.size(), kMaxConfigDepth),
+                      "keys are dotted names like model.conv.0.pool");
   }
   return path;
 }
@@ -85,7 +99,7 @@ Override parse_override(const std::string& text, int arg) {
 
 void apply_override(ConfigNode& root, const Override& override_) {
   if (override_.op != Override::Op::Remove) {
-    const std::vector<std::string> choices = split_sweep_values(override_.value);
+    const std::vector<std::string> choices = split_sweep_values(override_.value, override_.arg);
     if (choices.size() > 1) {
       throw ConfigError(
           SourceLocation::cli_arg(override_.arg),
@@ -108,14 +122,15 @@ void apply_override(ConfigNode& root, const Override& override_, ConfigNodePtr v
     const std::string& segment = override_.path[i];
     walked += (walked.empty() ? "" : ".") + segment;
     if (node->kind == ConfigNode::Kind::Sequence) {
-      if (!is_index(segment) || std::stoul(segment) >= node->items.size()) {
+      const auto index = list_index(segment, node->items.size());
+      if (!index) {
         throw ConfigError(where,
                           fmt::format("'{}' is a list of {} items; '{}' is not an index in it",
                                       walked.substr(0, walked.size() - segment.size() - 1),
                                       node->items.size(), segment),
                           "index list items from 0, e.g. model.conv.0.out_channels=64");
       }
-      node = node->items[std::stoul(segment)].get();
+      node = node->items[*index].get();
       continue;
     }
     if (node->kind == ConfigNode::Kind::Null) *node = *ConfigNode::make_map(where);
@@ -133,14 +148,15 @@ void apply_override(ConfigNode& root, const Override& override_, ConfigNodePtr v
 
   const std::string& last = override_.path.back();
   if (node->kind == ConfigNode::Kind::Sequence) {
-    if (!is_index(last) || std::stoul(last) >= node->items.size()) {
+    const auto index = list_index(last, node->items.size());
+    if (!index) {
       throw ConfigError(where, fmt::format("'{}': no list item '{}' (the list has {} items)",
                                            override_.key, last, node->items.size()));
     }
     if (override_.op == Override::Op::Remove) {
-      node->items.erase(node->items.begin() + static_cast<long>(std::stoul(last)));
+      node->items.erase(node->items.begin() + static_cast<long>(*index));
     } else {
-      node->items[std::stoul(last)] = value;
+      node->items[*index] = value;
     }
     return;
   }
@@ -171,7 +187,7 @@ void apply_override(ConfigNode& root, const Override& override_, ConfigNodePtr v
   node->set(last, where, value);
 }
 
-std::vector<std::string> split_sweep_values(const std::string& value) {
+std::vector<std::string> split_sweep_values(const std::string& value, int arg) {
   std::vector<std::string> parts;
   std::string current;
   int depth = 0;
@@ -196,12 +212,38 @@ std::vector<std::string> split_sweep_values(const std::string& value) {
   // An integer range `a..b` (inclusive, as in `seed=0..199`) stands for every integer in it.
   static const std::regex kRange(R"((-?[0-9]+)\.\.(-?[0-9]+))");
   std::vector<std::string> expanded;
+  const SourceLocation where =
+      arg > 0 ? SourceLocation::cli_arg(arg) : SourceLocation::in_file("<cli>", 0, 0);
   for (const auto& part : parts) {
     std::smatch m;
     if (std::regex_match(part, m, kRange)) {
-      const long long from = std::stoll(m[1].str()), to = std::stoll(m[2].str());
-      if (to >= from && to - from < 1000000) {
-        for (long long i = from; i <= to; ++i) expanded.push_back(std::to_string(i));
+      long long bounds[2] = {0, 0};
+      for (int b = 0; b < 2; ++b) {
+        errno = 0;
+        bounds[b] = std::strtoll(m[b + 1].str().c_str(), nullptr, 10);
+        if (errno == ERANGE) {
+          throw ConfigError(
+              where, fmt::format("range {}: {} is too large for an integer", part, m[b + 1].str()),
+              "range bounds are 64-bit integers");
+        }
+      }
+      const long long from = bounds[0], to = bounds[1];
+      if (to >= from) {
+        // Compared in unsigned arithmetic: to - from overflows for -9e18..9e18.
+        const unsigned long long values =
+            static_cast<unsigned long long>(to) - static_cast<unsigned long long>(from) + 1;
+        if (values == 0 || values > kMaxRangeValues) {
+          throw ConfigError(
+              where,
+              fmt::format("range {} has {} values, more than the {} a range may have", part,
+                          values == 0 ? "2^64" : std::to_string(values), kMaxRangeValues),
+              "a sweep plans at most that many runs; split it into several sweeps");
+        }
+        expanded.reserve(expanded.size() + values);
+        for (long long i = from;; ++i) {
+          expanded.push_back(std::to_string(i));
+          if (i == to) break;
+        }
         continue;
       }
     }

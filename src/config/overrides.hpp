@@ -32,9 +32,14 @@ void apply_override(ConfigNode& root, const Override& override_);
 void apply_override(ConfigNode& root, const Override& override_, ConfigNodePtr value,
                     const SourceLocation& where);
 
+// Values one `a..b` range may stand for: a sweep plans at most sweep::kMaxPlannedRuns runs, so a
+// longer range can never be planned, and expanding it first would cost the memory the limit saves.
+inline constexpr unsigned long long kMaxRangeValues = 50000;
+
 // The top-level comma-separated choices of a value: "relu,gelu" -> {relu, gelu};
 // "[256,256]" -> {"[256,256]"} (commas inside brackets, braces or quotes do not split);
-// an integer range "0..3" -> {0, 1, 2, 3} (inclusive; a reversed range stays one value).
-std::vector<std::string> split_sweep_values(const std::string& value);
+// an integer range "0..3" -> {0, 1, 2, 3} (inclusive; a reversed range stays one value). A range
+// with a bound past 64 bits or more than kMaxRangeValues values is a ConfigError at <cli>:argN.
+std::vector<std::string> split_sweep_values(const std::string& value, int arg = 0);
 
 }  // namespace actbench::config

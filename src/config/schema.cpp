@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "config/loader.hpp"
 #include "config/overrides.hpp"
@@ -375,6 +376,15 @@ class Reader {
       value.kind = core::ParamKind::Flag;
       value.flag = text == "true";
     } else if (!node.quoted && !text.empty() && *end == '\0') {
+      // Parameters end up in float32 tensors (weights, biases, activation parameters): a value
+      // float32 cannot hold failed deep in LibTorch ("cannot be converted to type float without
+      // overflow"), with no location.
+      if (!std::isfinite(number) || std::abs(number) > std::numeric_limits<float>::max()) {
+        throw ConfigError(node.where,
+                          fmt::format("{} = {} is beyond the range of a float32 (+-{:.4g})", path,
+                                      text, std::numeric_limits<float>::max()),
+                          "parameters are used in float32 tensors");
+      }
       value.kind = core::ParamKind::Number;
       value.number = number;
     } else {
@@ -673,6 +683,46 @@ void emit_yaml(YAML::Emitter& out, const ordered_json& value) {
   }
 }
 
+// A device index LibTorch cannot hold (its DeviceIndex is 8 bits) made torch::Device throw with a
+// backtrace, before the check for the devices the machine has.
+void check_device(const RunSpec& spec) {
+  const std::string& device = spec.train.device;
+  const std::string prefix = "cuda:";
+  if (device.rfind(prefix, 0) != 0) return;
+  const std::string index = device.substr(prefix.size());
+  if (index.empty() || index.size() > 3 ||
+      index.find_first_not_of("0123456789") != std::string::npos || std::stoi(index) > 127) {
+    throw ConfigError(spec.location_of("train.device"),
+                      fmt::format("train.device '{}' has no valid device index", device),
+                      "use cpu, cuda or cuda:N with N from 0 to 127 (cuda:0 is the first GPU)");
+  }
+}
+
+// The weights between consecutive hidden layers (and conv blocks), a lower bound on the model's
+// size that needs no dataset: widths of a million each asked LibTorch for terabytes, which it
+// refused with a backtrace.
+void check_parameter_count(const RunSpec& spec) {
+  const auto& m = spec.model;
+  long double parameters = 0;
+  for (size_t i = 0; i + 1 < m.hidden.size(); ++i)
+    parameters += static_cast<long double>(m.hidden[i]) * static_cast<long double>(m.hidden[i + 1]);
+  for (size_t i = 0; i + 1 < m.conv.size(); ++i) {
+    parameters += static_cast<long double>(m.conv[i].out_channels) *
+                  static_cast<long double>(m.conv[i + 1].out_channels) *
+                  static_cast<long double>(m.conv[i + 1].kernel_size * m.conv[i + 1].kernel_size);
+  }
+  if (parameters > static_cast<long double>(kMaxParameters)) {
+    throw ConfigError(
+        spec.location_of(m.conv.size() > 1 && m.hidden.size() < 2 ? "model.conv" : "model.hidden"),
+        fmt::format("the model has at least {:.3g} parameters ({:.3g} GB of float32 weights), more "
+                    "than the {:.0e} allowed",
+                    static_cast<double>(parameters), static_cast<double>(parameters) * 4e-9,
+                    static_cast<double>(kMaxParameters)),
+        "training needs about 4 times that memory (weights, gradients, optimiser state); use "
+        "narrower layers");
+  }
+}
+
 }  // namespace
 
 RunSpec read_run_spec(const ConfigNode& root) {
@@ -686,7 +736,48 @@ RunSpec read_run_spec(const ConfigNode& root) {
   Reader reader(root, "", spec);
   describe(reader, spec);
   reader.finish();
+  // The name is the prefix of the run directory: a slash or ".." would put the run outside
+  // output.dir, a line break would end the lines of logs and scripts it is written into.
+  if (const ConfigNodePtr name = root.get("name")) {
+    const std::string& n = spec.name;
+    if (n.empty() || n == "." || n == ".." || n.find_first_of("/\\") != std::string::npos ||
+        core::has_control_character(n)) {
+      throw ConfigError(
+          name->where, fmt::format("name {} is not a plain name", nlohmann::json(n).dump()),
+          "a run name is one directory name: no slashes, no control characters, not . "
+          "or ..; choose where runs go with output.dir");
+    }
+  }
+  check_device(spec);
+  check_parameter_count(spec);
   return spec;
+}
+
+// ---- Limits of the machine and of memory -----------------------------------------------------
+
+int64_t max_threads() {
+  const unsigned cores = std::thread::hardware_concurrency();
+  return cores == 0 ? kMaxThreadsUnknownCores : int64_t{kThreadsPerCore} * cores;
+}
+
+std::string too_many_threads_message(const std::string& key, int64_t threads) {
+  const unsigned cores = std::thread::hardware_concurrency();
+  return cores == 0 ? fmt::format("{} = {} is more than {}", key, threads, max_threads())
+                    : fmt::format("{} = {} is more than {} x this machine's {} cores ({})", key,
+                                  threads, kThreadsPerCore, cores, max_threads());
+}
+
+std::string too_many_threads_hint() {
+  return "intra-op threads beyond the cores only wait for each other, and each reserves its own "
+         "stack and allocator arena; use at most the number of cores";
+}
+
+void check_machine_limits(const RunSpec& spec) {
+  if (spec.train.threads > max_threads()) {
+    throw ConfigError(spec.location_of("train.threads"),
+                      too_many_threads_message("train.threads", spec.train.threads),
+                      too_many_threads_hint());
+  }
 }
 
 RunSpec load_run_spec(const std::string& file, const std::vector<CliOverride>& overrides) {
@@ -705,6 +796,7 @@ RunSpec load_run_spec(const std::string& file, const std::vector<CliOverride>& o
   }
   RunSpec spec = read_run_spec(*root);
   spec.config_file = file;
+  check_machine_limits(spec);
   spec.overrides = texts;
   if (root->get("name") == nullptr && !file.empty()) {
     const auto slash = file.find_last_of('/');

@@ -2,11 +2,13 @@
 #include "config/tree.hpp"
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <unordered_map>
 
 namespace actbench::config {
 
@@ -118,43 +120,185 @@ size_t invalid_utf8_offset(const std::string& text) {
   return std::string::npos;
 }
 
-ConfigNodePtr convert(const YAML::Node& yaml, const Locator& locator) {
-  auto node = std::make_shared<ConfigNode>();
-  node->where = locator.at(yaml.Mark());
-  switch (yaml.Type()) {
-    case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null:
-      node->kind = ConfigNode::Kind::Null;
-      break;
-    case YAML::NodeType::Scalar:
-      node->kind = ConfigNode::Kind::Scalar;
-      node->scalar = yaml.Scalar();
-      node->quoted = yaml.Tag() == "!";
-      break;
-    case YAML::NodeType::Sequence:
-      node->kind = ConfigNode::Kind::Sequence;
-      for (const auto& item : yaml) node->items.push_back(convert(item, locator));
-      break;
-    case YAML::NodeType::Map:
-      node->kind = ConfigNode::Kind::Map;
-      for (const auto& kv : yaml) {
-        const SourceLocation key_where = locator.at(kv.first.Mark());
-        if (!kv.first.IsScalar()) {
-          throw ConfigError(key_where, "a map key must be a plain name, not " +
-                                           std::string(kv.first.IsMap() ? "a map" : "a list"));
-        }
-        const std::string key = kv.first.Scalar();
-        if (const ConfigEntry* previous = node->entry(key)) {
-          throw ConfigError(key_where, fmt::format("duplicate key '{}'", key),
-                            fmt::format("'{}' is already set at {}; keep one of them", key,
-                                        previous->key_where.str()));
-        }
-        node->entries.push_back({key, key_where, convert(kv.second, locator)});
-      }
-      break;
+// Builds the located tree from yaml-cpp's parse events rather than from YAML::Load's node graph.
+// Load shares one node for an anchor and every alias to it: an alias inside its own anchor is a
+// cycle that any walk follows forever, and nine aliases of nine aliases are 9^9 nodes to any walk
+// that expands them ("billion laughs"). Here an alias is a copy made when it is read, so a cycle
+// is seen (its anchor is still open) and every copy counts against kMaxConfigNodes before it is
+// made. Keys are checked for duplicates with a hash index, not by scanning the map (a 200,000-key
+// map took 495 s that way).
+class TreeBuilder : public YAML::EventHandler {
+ public:
+  explicit TreeBuilder(const Locator& locator) : locator_(locator) {}
+
+  ConfigNodePtr root() const { return root_; }
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    auto node = make(mark, ConfigNode::Kind::Null);
+    complete(node, anchor, 1, 1);
   }
-  return node;
-}
+
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    auto node = make(mark, ConfigNode::Kind::Scalar);
+    node->scalar = value;
+    // yaml-cpp tags a quoted scalar without an explicit tag "!", a plain one "?".
+    node->quoted = tag == "!";
+    complete(node, anchor, 1, 1);
+  }
+
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    const SourceLocation where = locator_.at(mark);
+    const auto found = anchors_.find(anchor);
+    if (found == anchors_.end()) {
+      // The anchor is still open: the alias is inside what it names.
+      throw ConfigError(where, "this alias refers to the anchor that contains it (a cycle)",
+                        "an alias can only repeat a value that is complete before it");
+    }
+    const Anchored& target = found->second;
+    count(where, target.size, true);
+    if (stack_.size() + target.height > kMaxConfigDepth) throw too_deep(where);
+    complete(target.node->clone(), YAML::NullAnchor, target.size, target.height);
+  }
+
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(make(mark, ConfigNode::Kind::Sequence), anchor);
+  }
+  void OnSequenceEnd() override { close(); }
+
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open(make(mark, ConfigNode::Kind::Map), anchor);
+  }
+  void OnMapEnd() override { close(); }
+
+ private:
+  struct Anchored {
+    ConfigNodePtr node;
+    size_t size = 0;    // values in it, as counted against kMaxConfigNodes
+    size_t height = 0;  // levels in it, itself included
+  };
+  struct Frame {
+    ConfigNodePtr node;
+    YAML::anchor_t anchor = YAML::NullAnchor;
+    size_t count_at_open = 0;
+    size_t height = 0;  // of the tallest child so far
+    bool have_key = false;
+    std::string key;
+    SourceLocation key_where;
+    std::unordered_map<std::string, size_t> keys;  // Map: key -> index in entries
+  };
+
+  ConfigNodePtr make(const YAML::Mark& mark, ConfigNode::Kind kind) {
+    auto node = std::make_shared<ConfigNode>();
+    node->kind = kind;
+    node->where = locator_.at(mark);
+    // A key is counted with its value: a map entry is one value.
+    const bool is_key = !stack_.empty() && stack_.back().node->kind == ConfigNode::Kind::Map &&
+                        !stack_.back().have_key;
+    if (!is_key) count(node->where, 1, false);
+    return node;
+  }
+
+  void count(const SourceLocation& where, size_t nodes, bool alias) {
+    nodes_ += nodes;
+    if (nodes_ > kMaxConfigNodes) {
+      throw ConfigError(where,
+                        alias ? fmt::format("this alias makes the config larger than {} values "
+                                            "(aliases expanded)",
+                                            kMaxConfigNodes)
+                              : fmt::format("the config has more than {} values", kMaxConfigNodes),
+                        "a config has a few hundred values; YAML aliases (*name) that repeat "
+                        "large anchors (&name) multiply them");
+    }
+  }
+
+  ConfigError too_deep(const SourceLocation& where) const {
+    return ConfigError(where,
+                       fmt::format("the config is nested deeper than {} levels", kMaxConfigDepth),
+                       "configs nest a few levels (model.conv.0.activation); check the brackets");
+  }
+
+  void open(ConfigNodePtr node, YAML::anchor_t anchor) {
+    if (stack_.size() >= kMaxConfigDepth) throw too_deep(node->where);
+    Frame frame;
+    frame.node = std::move(node);
+    frame.anchor = anchor;
+    frame.count_at_open = nodes_ - 1;  // make() counted the node itself (a key position throws)
+    stack_.push_back(std::move(frame));
+  }
+
+  void close() {
+    Frame frame = std::move(stack_.back());
+    stack_.pop_back();
+    complete(frame.node, frame.anchor, nodes_ - frame.count_at_open, frame.height + 1);
+  }
+
+  void complete(ConfigNodePtr node, YAML::anchor_t anchor, size_t size, size_t height) {
+    if (anchor != YAML::NullAnchor) anchors_[anchor] = Anchored{node, size, height};
+    if (stack_.empty()) {
+      root_ = std::move(node);
+      return;
+    }
+    Frame& parent = stack_.back();
+    parent.height = std::max(parent.height, height);
+    if (parent.node->kind == ConfigNode::Kind::Sequence) {
+      parent.node->items.push_back(std::move(node));
+      return;
+    }
+    if (!parent.have_key) {
+      if (node->kind != ConfigNode::Kind::Scalar) {
+        throw ConfigError(node->where, "a map key must be a plain name, not " + node->kind_name());
+      }
+      if (const auto previous = parent.keys.find(node->scalar); previous != parent.keys.end()) {
+        throw ConfigError(node->where, fmt::format("duplicate key '{}'", node->scalar),
+                          fmt::format("'{}' is already set at {}; keep one of them", node->scalar,
+                                      parent.node->entries[previous->second].key_where.str()));
+      }
+      parent.have_key = true;
+      parent.key = node->scalar;
+      parent.key_where = node->where;
+      return;
+    }
+    parent.keys.emplace(parent.key, parent.node->entries.size());
+    parent.node->entries.push_back({std::move(parent.key), parent.key_where, std::move(node)});
+    parent.have_key = false;
+  }
+
+  const Locator& locator_;
+  std::vector<Frame> stack_;
+  std::unordered_map<YAML::anchor_t, Anchored> anchors_;
+  size_t nodes_ = 0;
+  ConfigNodePtr root_;
+};
+
+// Refuses a second document: YAML::Load read only the first and ignored the rest silently.
+class SecondDocument : public YAML::EventHandler {
+ public:
+  explicit SecondDocument(const Locator& locator) : locator_(locator) {}
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    throw ConfigError(locator_.at(mark), "a second YAML document (after ---) in one config",
+                      "a config is one document: merge the two, or remove the --- line");
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+ private:
+  const Locator& locator_;
+};
 
 ConfigNodePtr parse(const std::string& text, const Locator& locator) {
   if (text.find('\0') != std::string::npos) {
@@ -176,7 +320,17 @@ ConfigNodePtr parse(const std::string& text, const Locator& locator) {
         "save the config as UTF-8");
   }
   try {
-    return convert(YAML::Load(text), locator);
+    std::istringstream stream(text);
+    YAML::Parser parser(stream);
+    TreeBuilder builder(locator);
+    if (!parser.HandleNextDocument(builder) || !builder.root()) {
+      auto empty = std::make_shared<ConfigNode>();
+      empty->where = locator.at(YAML::Mark::null_mark());
+      return empty;
+    }
+    SecondDocument second(locator);
+    parser.HandleNextDocument(second);
+    return builder.root();
   } catch (const YAML::Exception& e) {
     // e.msg is yaml-cpp's message without the position it prefixes to what().
     throw ConfigError(locator.at(e.mark), "YAML syntax: " + e.msg,
@@ -200,9 +354,18 @@ ConfigNodePtr load_yaml_file(const std::string& path) {
     throw ConfigError(SourceLocation::in_file(path, 0, 0), "cannot read config file",
                       "check the path; ready-made configs are in configs/");
   }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return parse_yaml(buffer.str(), path);
+  // Read one byte past the limit, no more: /dev/zero or a mistyped data file must not be read
+  // whole.
+  std::string text(kMaxConfigBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (text.size() > kMaxConfigBytes) {
+    throw ConfigError(SourceLocation::in_file(path, 0, 0),
+                      fmt::format("this is larger than {} MiB, too large for a config file",
+                                  kMaxConfigBytes >> 20),
+                      "a config is a YAML file of a few kilobytes; check the path");
+  }
+  return parse_yaml(text, path);
 }
 
 void require_config_content(const ConfigNode& root, const std::string& path) {

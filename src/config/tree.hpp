@@ -12,6 +12,14 @@
 
 namespace actbench::config {
 
+// Limits on what a config (file or override value) may hold, so that a few hostile bytes cannot
+// cost gigabytes or the stack (docs/reliability.md gives the reasons for each number). Nodes are
+// the values (scalars, lists, maps; a key counts with its value), counted after YAML aliases are
+// expanded.
+inline constexpr size_t kMaxConfigBytes = size_t{4} << 20;
+inline constexpr size_t kMaxConfigNodes = 100000;
+inline constexpr size_t kMaxConfigDepth = 64;
+
 struct ConfigNode;
 using ConfigNodePtr = std::shared_ptr<ConfigNode>;
 
@@ -43,7 +51,8 @@ struct ConfigNode {
 };
 
 // Parses YAML text; `origin` names the file (or "<cli>") in locations. Syntax errors, duplicate
-// keys and non-string keys are located ConfigErrors.
+// keys, non-string keys, alias cycles, a second document and text past the limits above are
+// located ConfigErrors.
 ConfigNodePtr parse_yaml(const std::string& text, const std::string& origin);
 // Reads and parses a file; a missing or unreadable file is a ConfigError naming it.
 ConfigNodePtr load_yaml_file(const std::string& path);

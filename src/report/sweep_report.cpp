@@ -123,7 +123,14 @@ Report load_report(const std::filesystem::path& dir, std::vector<std::string> gr
                             dir.string()));
   store::ResultsDb db(file);
   if (group_by.empty()) {
-    for (const auto& key : nlohmann::json::parse(db.info("varied_keys").value_or("[]")))
+    // Written by the sweep as a JSON list of names; a database edited or damaged by hand must give
+    // an error that names it, not the JSON parser's exception.
+    const auto keys = nlohmann::json::parse(db.info("varied_keys").value_or("[]"), nullptr, false);
+    if (!keys.is_array() || !std::all_of(keys.begin(), keys.end(),
+                                         [](const nlohmann::json& k) { return k.is_string(); }))
+      throw Error(fmt::format("{}: varied_keys in its info table is not a JSON list of key names",
+                              file.string()));
+    for (const auto& key : keys)
       if (key != "seed") group_by.push_back(key.get<std::string>());
   }
   Report report = build_report(db.runs(), group_by);

@@ -131,12 +131,23 @@ SweepPlan plan_sweep(const std::string& file, const std::vector<config::CliOverr
     base = config::load_yaml_file(base_path.string());
     config::require_config_content(*base, base_path.string());
     if (auto n = source->get("name")) {
-      if (n->kind != ConfigNode::Kind::Scalar || n->scalar.empty())
-        throw ConfigError(n->where, "name must be a plain name");
+      // The name becomes a directory under results/ and a word in job scripts and report headers:
+      // a path or a line break would write elsewhere or end the line it is put in.
+      if (n->kind != ConfigNode::Kind::Scalar || n->scalar.empty() || n->scalar == "." ||
+          n->scalar == ".." || n->scalar.find_first_of("/\\") != std::string::npos ||
+          core::has_control_character(n->scalar))
+        throw ConfigError(n->where, "name must be a plain name",
+                          "no slashes, no line breaks or other control characters, not . or ..; "
+                          "choose where the sweep goes with dir:");
       plan.name = n->scalar;
     }
     if (auto n = source->get("workers")) plan.workers = read_int(*n, "workers", 1);
-    if (auto n = source->get("threads")) plan.threads = read_int(*n, "threads", 1);
+    if (auto n = source->get("threads")) {
+      plan.threads = read_int(*n, "threads", 1);
+      if (plan.threads > config::max_threads())
+        throw ConfigError(n->where, config::too_many_threads_message("threads", plan.threads),
+                          config::too_many_threads_hint());
+    }
     if (auto n = source->get("dir")) plan.directory = node_text(*n);
     if (auto set = source->get("set")) {
       for (const auto& e : expect(*set, ConfigNode::Kind::Map, "set").entries)
@@ -183,6 +194,9 @@ SweepPlan plan_sweep(const std::string& file, const std::vector<config::CliOverr
         read_int(*item, "a seed", 0);
         axis.choices.push_back({item});
       }
+      // An empty list would make the whole plan empty: zero runs, and a sweep that "succeeds".
+      if (axis.choices.empty())
+        throw ConfigError(seeds->where, "seeds is empty", "list at least one seed, e.g. [0]");
       axes.push_back(axis);
     }
   } else {
@@ -195,7 +209,7 @@ SweepPlan plan_sweep(const std::string& file, const std::vector<config::CliOverr
   // silently); one key of a zip cannot be replaced alone.
   for (const auto& o : overrides) {
     const config::Override parsed = config::parse_override(o.text, o.arg);
-    const auto choices = config::split_sweep_values(parsed.value);
+    const auto choices = config::split_sweep_values(parsed.value, o.arg);
     for (const Axis& a : axes) {
       if (a.keys.size() < 2) continue;
       for (const auto& key : a.keys)
@@ -231,9 +245,23 @@ SweepPlan plan_sweep(const std::string& file, const std::vector<config::CliOverr
   for (const auto& axis : axes)
     for (const auto& key : axis.keys) plan.varied_keys.push_back(key.key);
 
-  // Cartesian product of the axes, the last axis (seeds, when given) varying fastest.
+  // Cartesian product of the axes, the last axis (seeds, when given) varying fastest. Its size is
+  // checked before any run is planned, with a product that cannot wrap around: four axes of
+  // 65,536 values made 2^64, which is 0 in size_t, and the sweep planned nothing and succeeded.
   size_t total = 1;
-  for (const auto& axis : axes) total *= axis.choices.size();
+  long double shown_total = 1;
+  for (const auto& axis : axes) shown_total *= static_cast<long double>(axis.choices.size());
+  for (const auto& axis : axes) {
+    if (__builtin_mul_overflow(total, axis.choices.size(), &total) || total > kMaxPlannedRuns) {
+      throw ConfigError(
+          axis.key_where.front(),
+          fmt::format("this sweep would plan {:.0f} runs, more than the {} a plan may hold",
+                      static_cast<double>(shown_total), kMaxPlannedRuns),
+          fmt::format("every run is resolved and validated before the first one starts (about "
+                      "{} KB each); split it into several sweeps",
+                      kPlannedRunBytes >> 10));
+    }
+  }
   std::vector<size_t> index(axes.size(), 0);
   std::map<std::string, std::string> seen_ids;
   for (size_t n = 0; n < total; ++n) {
@@ -249,6 +277,7 @@ SweepPlan plan_sweep(const std::string& file, const std::vector<config::CliOverr
       }
     }
     config::RunSpec spec = config::read_run_spec(*tree);
+    config::check_machine_limits(spec);
     // A sweep puts every run under its own directory; a run's output.dir would be ignored.
     if (const auto set = spec.where.find("output.dir"); set != spec.where.end()) {
       throw ConfigError(set->second,

@@ -127,6 +127,23 @@ const std::map<std::string, std::string>& expected_errors() {
        "dataset, but data.dataset is 'mnist'"},
       {"54_unknown_task.yaml",
        "54_unknown_task.yaml:1:7: error: task is 'regresion' (did you mean 'regression'?)"},
+      {"55_alias_cycle.yaml",
+       "55_alias_cycle.yaml:1:25: error: this alias refers to the anchor that contains it (a "
+       "cycle)"},
+      {"56_billion_laughs.yaml",
+       "56_billion_laughs.yaml:1:288: error: this alias makes the config larger than 100000 "
+       "values"},
+      {"57_deep_nesting.yaml",
+       "57_deep_nesting.yaml:1:79: error: the config is nested deeper than 64 levels"},
+      {"58_second_document.yaml",
+       "58_second_document.yaml:2:1: error: a second YAML document (after ---) in one config"},
+      {"59_device_index_too_large.yaml",
+       "59_device_index_too_large.yaml:1:17: error: train.device 'cuda:99999999999999999999' has "
+       "no valid device index"},
+      {"60_widths_need_terabytes.yaml",
+       "60_widths_need_terabytes.yaml:1:17: error: the model has at least 1e+12 parameters"},
+      {"61_threads_beyond_the_machine.yaml",
+       "61_threads_beyond_the_machine.yaml:1:18: error: train.threads = 1000 is more than"},
   };
   return expected;
 }
