@@ -18,7 +18,9 @@
 namespace actbench::fuzz {
 
 // An activation expression: parsed, its parameters bound, evaluated with autograd on a few inputs
-// (including 0 and large magnitudes, where the guards matter).
+// (including 0 and large magnitudes, where the guards matter). The corpus holds texts at and past
+// the nesting, node and length limits (deep parentheses, chains of unary minus, long sums): past
+// them the parse must be a SyntaxError, never a stack overflow.
 inline void expression_one_input(const uint8_t* data, size_t size) {
   namespace expr = model::expression;
   const std::string text(reinterpret_cast<const char*>(data), size);
@@ -32,6 +34,11 @@ inline void expression_one_input(const uint8_t* data, size_t size) {
                                 "-byte text");
     }
     return;
+  }
+  // What parses is within the limits, so every pass over the tree below recurses a bounded depth.
+  if (text.size() > expr::kMaxTextLength) {
+    finding("expression", "a text of " + std::to_string(text.size()) +
+                              " characters parsed, over the length limit");
   }
   const torch::Tensor x =
       torch::tensor({-1e4, -3.0, -1.0, -1e-7, 0.0, 1e-7, 0.5, 2.0, 1e4}, torch::kFloat64)

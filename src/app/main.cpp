@@ -5,7 +5,10 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include "app/cli/cli.hpp"
@@ -39,6 +42,36 @@ void reexec_with_tuned_environment(char** argv) {
   // execv only returns on failure; carry on with the environment as it was.
 }
 
+// Writes `message` and a newline to stderr with write(2) and never throws. The error printer must
+// not fail itself: with stderr on a full disk (a sweep worker's log) fmt::print throws, and a throw
+// from the catch block ends in std::terminate, exit 134, and the exit code that says what kind of
+// failure it was is lost with the message.
+void print_error(const char* message) noexcept {
+  const auto write_all = [](const char* data, size_t size) {
+    while (size > 0) {
+      const ssize_t n = ::write(STDERR_FILENO, data, size);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      data += n;
+      size -= static_cast<size_t>(n);
+    }
+    return true;
+  };
+  if (write_all(message, std::strlen(message))) write_all("\n", 1);
+}
+
+// Flushes stdout before the exit code is final: output that could not be written (stdout on a full
+// disk) makes a successful command a failure (exit 1), not a silent exit 0.
+int finish(int code) noexcept {
+  if (std::fflush(stdout) == 0 || code != actbench::kExitOk) return code;
+  const int saved = errno;
+  char message[256];
+  std::snprintf(message, sizeof message, "actbench: cannot write the output: %s",
+                std::strerror(saved));
+  print_error(message);
+  return actbench::kExitFailure;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -69,16 +102,19 @@ int main(int argc, char** argv) {
   try {
     if (show_version) {
       fmt::print("{}\n", actbench::core::runtime_summary());
-      return 0;
+      return finish(0);
     }
     for (const auto& command : commands)
-      if (*command.subcommand) return command.action();
+      if (*command.subcommand) return finish(command.action());
     fmt::print("{}", app.help());
-    return 0;
+    return finish(0);
   } catch (const CLI::Error& e) {
-    return app.exit(e);
+    return app.exit(e);  // through iostreams, which set a flag instead of throwing
   } catch (const std::exception& e) {
-    fmt::print(stderr, "{}\n", e.what());
+    print_error(e.what());
     return actbench::exit_code_for(e);
+  } catch (...) {
+    print_error("actbench: unexpected error (not a std::exception)");
+    return actbench::kExitFailure;
   }
 }

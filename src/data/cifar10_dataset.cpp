@@ -1,11 +1,16 @@
 // The `cifar10` dataset entry: Krizhevsky's CIFAR-10 in its official binary form, six batch files
 // under <root>/cifar10/cifar-10-batches-bin/, fetched as the official archive and checked against
-// its published MD5 before anything is unpacked.
+// its published MD5 before anything is unpacked. Only the archive's checksum is published, so the
+// fetch remembers each batch's SHA-256 (in cifar-10-batches-bin/.verified) and every load checks
+// the batches against it, and that no batch is a copy of another (the test batch copied over a
+// training batch has the same size).
 #include <fmt/format.h>
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <optional>
 
 #include "core/error.hpp"
 #include "data/cifar10.hpp"
@@ -37,12 +42,72 @@ std::vector<std::string> all_batches() {
   return files;
 }
 
-Split load_split(const std::vector<fs::path>& paths, const LoadOptions& options,
+// The SHA-256 of the batch file read_cifar_batch read: its records, label byte then pixels, are
+// put back together from the tensors instead of reading the file again.
+std::string batch_sha256(const CifarBatch& batch) {
+  const at::Tensor records =
+      torch::cat({batch.labels.reshape({-1, 1}), batch.images.reshape({batch.labels.size(0), -1})},
+                 1)
+          .contiguous();
+  Hasher hasher(DigestKind::kSha256);
+  hasher.update(records.data_ptr<uint8_t>(), static_cast<size_t>(records.numel()));
+  return hasher.hex_digest();
+}
+
+// Once any batch has the official 10000 records, all must: the rest is then a damaged or foreign
+// file. Each batch must match the SHA-256 remembered at the fetch (or at its first load, for
+// batches installed by hand), and no two batches may be the same file. Batches of other sizes
+// throughout are not the official data (test fixtures) and have nothing to be compared with.
+void verify_batches(const fs::path& dir, const std::vector<fs::path>& paths,
+                    const std::vector<CifarBatch>& batches) {
+  const bool any_official = std::any_of(batches.begin(), batches.end(), [](const CifarBatch& b) {
+    return b.labels.size(0) == kCifarOfficialRecords;
+  });
+  if (!any_official) return;
+  VerifiedRecord record(dir);
+  std::map<std::string, fs::path> seen;  // SHA-256 -> the batch that has it
+  for (size_t i = 0; i < paths.size(); ++i) {
+    const fs::path& path = paths[i];
+    const int64_t records = batches[i].labels.size(0);
+    if (records != kCifarOfficialRecords) {
+      throw_data_error(path,
+                       fmt::format("holds {} records where an official batch holds {}, while "
+                                   "other batches are official",
+                                   with_thousands(records), with_thousands(kCifarOfficialRecords)),
+                       kName);
+    }
+    const std::optional<FileStamp> stamp = file_stamp(path);
+    const std::optional<std::string> remembered = record.sha256_of(path);
+    std::string sha256;
+    if (remembered && stamp && record.vouches(path, *stamp, *remembered)) {
+      sha256 = *remembered;
+    } else {
+      sha256 = batch_sha256(batches[i]);
+      if (remembered && *remembered != sha256) {
+        throw_data_error(path,
+                         fmt::format("SHA-256 mismatch: expected {} (as fetched), got {}; the "
+                                     "batch changed since it was fetched",
+                                     *remembered, sha256),
+                         kName);
+      }
+      if (stamp) record.remember(path, *stamp, sha256);
+    }
+    const auto [it, fresh] = seen.emplace(sha256, path);
+    if (!fresh) {
+      throw_data_error(path,
+                       fmt::format("is a copy of {}: every official batch holds other images",
+                                   it->second.filename().string()),
+                       kName);
+    }
+  }
+  record.save();
+}
+
+Split make_split(std::vector<CifarBatch> batches, const LoadOptions& options,
                  const std::string& split_name, int64_t subset) {
   std::vector<at::Tensor> images;
   std::vector<at::Tensor> labels;
-  for (const fs::path& path : paths) {
-    CifarBatch batch = read_cifar_batch(path, kName);
+  for (CifarBatch& batch : batches) {
     images.push_back(std::move(batch.images));
     labels.push_back(std::move(batch.labels));
   }
@@ -69,11 +134,19 @@ Dataset load(const LoadOptions& options) {
       if (!fs::exists(path, ec)) throw_missing_file(path, kName);
     }
   }
+  std::vector<fs::path> all_paths = train_paths;
+  all_paths.insert(all_paths.end(), test_paths.begin(), test_paths.end());
+  std::vector<CifarBatch> batches;
+  for (const fs::path& path : all_paths) batches.push_back(read_cifar_batch(path, kName));
+  verify_batches(dir, all_paths, batches);
+  std::vector<CifarBatch> test_batches;
+  test_batches.push_back(std::move(batches.back()));
+  batches.pop_back();
   Dataset dataset;
   dataset.name = kName;
   dataset.shape = kShape;
-  dataset.train = load_split(train_paths, options, "train", options.train_subset);
-  dataset.test = load_split(test_paths, options, "test", options.test_subset);
+  dataset.train = make_split(std::move(batches), options, "train", options.train_subset);
+  dataset.test = make_split(std::move(test_batches), options, "test", options.test_subset);
   for (const auto& paths : {train_paths, test_paths}) {
     for (const auto& path : paths) dataset.files.push_back(absolute_string(path));
   }
@@ -162,6 +235,15 @@ std::string fetch(const FetchOptions& options) {
   if (ec) {
     throw DataError(fmt::format("cannot install {} ({})", final_dir.string(), ec.message()));
   }
+  // The batches came from an archive with the published MD5: their checksums are the reference
+  // every load compares with.
+  VerifiedRecord record(final_dir);
+  for (const auto& name : all_batches()) {
+    const fs::path path = final_dir / name;
+    if (const auto stamp = file_stamp(path))
+      record.remember(path, *stamp, file_digest(path, DigestKind::kSha256, kName));
+  }
+  record.save();
   return fmt::format("cifar10: fetched {} (MD5 {} ok) into {}\n{}", source, got, final_dir.string(),
                      verify(options.root));
 }

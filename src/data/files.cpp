@@ -3,13 +3,17 @@
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/files.hpp"
 
 namespace actbench::data {
 
@@ -101,6 +105,69 @@ std::string file_digest(const fs::path& path, DigestKind kind, const std::string
   }
   if (in.bad()) throw_data_error(path, "read error", dataset);
   return hasher.hex_digest();
+}
+
+std::optional<FileStamp> file_stamp(const fs::path& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) return std::nullopt;
+  auto ns = [](const struct timespec& t) { return int64_t{t.tv_sec} * 1000000000 + t.tv_nsec; };
+  return FileStamp{static_cast<int64_t>(info.st_size), ns(info.st_mtim), ns(info.st_ctim)};
+}
+
+VerifiedRecord::VerifiedRecord(const fs::path& dir) : file_(dir / ".verified") {
+  std::error_code ec;
+  if (!fs::exists(file_, ec)) return;
+  try {
+    // A record of a few datasets' files is a few kilobytes; 1 MiB bounds a hostile one.
+    const nlohmann::json json = nlohmann::json::parse(core::read_file(file_, size_t{1} << 20));
+    for (const auto& [name, entry] : json.at("files").items()) {
+      entries_[name] = Entry{{entry.at("size").get<int64_t>(), entry.at("mtime_ns").get<int64_t>(),
+                              entry.at("ctime_ns").get<int64_t>()},
+                             entry.at("sha256").get<std::string>()};
+    }
+  } catch (const std::exception& e) {
+    spdlog::debug("ignoring {}: {}", file_.string(), e.what());
+    entries_.clear();
+  }
+}
+
+std::optional<std::string> VerifiedRecord::sha256_of(const fs::path& file) const {
+  const auto it = entries_.find(file.filename().string());
+  if (it == entries_.end()) return std::nullopt;
+  return it->second.sha256;
+}
+
+bool VerifiedRecord::vouches(const fs::path& file, const FileStamp& stamp,
+                             const std::string& sha256) const {
+  const auto it = entries_.find(file.filename().string());
+  return it != entries_.end() && it->second.stamp == stamp && it->second.sha256 == sha256;
+}
+
+void VerifiedRecord::remember(const fs::path& file, const FileStamp& stamp,
+                              const std::string& sha256) {
+  entries_[file.filename().string()] = Entry{stamp, sha256};
+  changed_ = true;
+}
+
+void VerifiedRecord::save() const {
+  if (!changed_) return;
+  nlohmann::json files = nlohmann::json::object();
+  for (const auto& [name, e] : entries_) {
+    files[name] = {{"size", e.stamp.size},
+                   {"mtime_ns", e.stamp.mtime_ns},
+                   {"ctime_ns", e.stamp.ctime_ns},
+                   {"sha256", e.sha256}};
+  }
+  const nlohmann::json json = {
+      {"about",
+       "the SHA-256 of this dataset's files when actbench last checked them, with their size and "
+       "times then; a file whose size or times changed is checked again. Safe to delete."},
+      {"files", files}};
+  try {
+    core::write_file_atomic(file_, json.dump(2) + "\n");
+  } catch (const std::exception& e) {
+    spdlog::debug("cannot remember the verified files in {}: {}", file_.string(), e.what());
+  }
 }
 
 std::string with_thousands(int64_t value) {

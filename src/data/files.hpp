@@ -5,7 +5,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace actbench::data {
@@ -53,6 +55,49 @@ class Hasher {
 // cannot be read.
 std::string file_digest(const std::filesystem::path& path, DigestKind kind,
                         const std::string& dataset);
+
+// What identifies one version of a file without reading it: a change of content changes the size
+// or the modification time, and any write (even one that puts the old mtime back) the change time.
+struct FileStamp {
+  int64_t size = 0;
+  int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
+  bool operator==(const FileStamp& other) const {
+    return size == other.size && mtime_ns == other.mtime_ns && ctime_ns == other.ctime_ns;
+  }
+};
+
+// The file's stamp; nullopt when it cannot be stat'ed.
+std::optional<FileStamp> file_stamp(const std::filesystem::path& path);
+
+// <dataset dir>/.verified (JSON): per file name, the SHA-256 its content had when it was last
+// checked and the stamp it had then, so that data is hashed once per change of a file, not at every
+// load. The record is a cache: unreadable or malformed, it is ignored (everything is hashed);
+// unwritable (a read-only data directory), nothing is remembered. It never makes a checksum right:
+// the loaders compare the remembered SHA-256 with the one they expect.
+class VerifiedRecord {
+ public:
+  explicit VerifiedRecord(const std::filesystem::path& dir);
+
+  // The SHA-256 remembered for the file of this name, whatever its stamp.
+  std::optional<std::string> sha256_of(const std::filesystem::path& file) const;
+  // Whether the record holds `sha256` for this file with the stamp it has now.
+  bool vouches(const std::filesystem::path& file, const FileStamp& stamp,
+               const std::string& sha256) const;
+  void remember(const std::filesystem::path& file, const FileStamp& stamp,
+                const std::string& sha256);
+  // Writes the record (atomically) if anything was remembered; a failure is only logged.
+  void save() const;
+
+ private:
+  struct Entry {
+    FileStamp stamp;
+    std::string sha256;
+  };
+  std::filesystem::path file_;
+  std::map<std::string, Entry> entries_;
+  bool changed_ = false;
+};
 
 // "47,040,016": byte counts in messages are compared against documented sizes by eye.
 std::string with_thousands(int64_t value);

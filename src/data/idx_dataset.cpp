@@ -1,10 +1,17 @@
 // Checksums are taken over the uncompressed content, so a plain and a gzipped copy of the same file
-// verify alike whatever compressor produced the .gz.
+// verify alike whatever compressor produced the .gz. Loading verifies too: a file with the official
+// count must have the official checksum, remembered per file in <dataset>/.verified so that a file
+// is hashed once per change, not at every run.
 #include "data/idx_dataset.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <optional>
+
+#include "core/error.hpp"
 #include "data/fetch.hpp"
 #include "data/files.hpp"
 #include "data/prepare.hpp"
@@ -28,14 +35,101 @@ IdxExpect expect_for(const IdxDatasetSpec& spec, IdxKind kind) {
   return expect;
 }
 
-Split load_split(const IdxDatasetSpec& spec, const LoadOptions& options, const IdxFileSpec& images,
-                 const IdxFileSpec& labels, const std::string& split_name, int64_t subset,
-                 std::vector<std::string>& files) {
-  const fs::path dir = options.root / spec.name;
-  const fs::path images_path = find_plain_or_gz(dir, images.name, spec.name);
-  const fs::path labels_path = find_plain_or_gz(dir, labels.name, spec.name);
-  const at::Tensor image_data = read_idx(images_path, expect_for(spec, IdxKind::kImages));
-  const at::Tensor label_data = read_idx(labels_path, expect_for(spec, IdxKind::kLabels));
+// The SHA-256 of the uncompressed file read_idx read: read_idx accepts nothing but a header that
+// matches the tensor's shape followed by exactly its payload, so the header is rebuilt from the
+// shape and hashed with the data already in memory, instead of reading the file again.
+std::string content_sha256(const at::Tensor& data, IdxKind kind) {
+  const bool images = kind == IdxKind::kImages;
+  std::vector<uint32_t> words{images ? kIdxImagesMagic : kIdxLabelsMagic,
+                              static_cast<uint32_t>(data.size(0))};
+  if (images) {
+    words.push_back(static_cast<uint32_t>(data.size(-2)));
+    words.push_back(static_cast<uint32_t>(data.size(-1)));
+  }
+  std::vector<uint8_t> header;
+  for (uint32_t w : words) {
+    for (int shift = 24; shift >= 0; shift -= 8) header.push_back(static_cast<uint8_t>(w >> shift));
+  }
+  Hasher hasher(DigestKind::kSha256);
+  hasher.update(header.data(), header.size());
+  const at::Tensor bytes = data.contiguous();
+  hasher.update(bytes.data_ptr<uint8_t>(), static_cast<size_t>(bytes.numel()));
+  return hasher.hex_digest();
+}
+
+struct LoadedFile {
+  const IdxFileSpec* spec;
+  fs::path path;
+  at::Tensor data;
+};
+
+const char* split_of(const IdxDatasetSpec& dataset, const IdxFileSpec* file) {
+  return file == &dataset.test_images || file == &dataset.test_labels ? "test" : "training";
+}
+
+// The checks a download gets, at every load: once any file has its official count, every file must
+// be the official one. A file with its official count but another checksum is corrupt (same-size
+// damage); one with another count among official files is a subset, a different file, or another
+// split's file under this name (the test files copied over the training files). When no file has
+// its official count, the files are not the official data (the small fixtures of the tests, a
+// dataset of one's own in this layout) and there is nothing to compare them with.
+void verify_loaded(const IdxDatasetSpec& spec, const fs::path& dir,
+                   const std::vector<LoadedFile>& files) {
+  const bool any_official = std::any_of(files.begin(), files.end(), [](const LoadedFile& f) {
+    return f.data.size(0) == f.spec->count;
+  });
+  if (!any_official) {
+    spdlog::debug("{}: no file has its official count; not the official data, not verified",
+                  dir.string());
+    return;
+  }
+  VerifiedRecord record(dir);
+  for (const LoadedFile& f : files) {
+    const int64_t count = f.data.size(0);
+    const char* noun = f.spec->kind == IdxKind::kImages ? "images" : "labels";
+    if (count != f.spec->count) {
+      for (const IdxFileSpec* other : spec.files()) {
+        if (other != f.spec && other->kind == f.spec->kind && other->count == count &&
+            content_sha256(f.data, f.spec->kind) == other->content_sha256) {
+          throw_data_error(
+              f.path,
+              fmt::format("is a copy of {} (the {} split), not the {} split's {}", other->name,
+                          split_of(spec, other), split_of(spec, f.spec), noun),
+              spec.name);
+        }
+      }
+      throw_data_error(
+          f.path,
+          fmt::format("holds {} {} where the official file holds {}, while other "
+                      "files of {} are the official ones",
+                      with_thousands(count), noun, with_thousands(f.spec->count), spec.name),
+          spec.name);
+    }
+    const std::optional<FileStamp> stamp = file_stamp(f.path);
+    if (stamp && record.vouches(f.path, *stamp, f.spec->content_sha256)) continue;
+    const std::string sha256 = content_sha256(f.data, f.spec->kind);
+    if (sha256 != f.spec->content_sha256) {
+      throw_data_error(
+          f.path,
+          fmt::format("SHA-256 mismatch{}: expected {}, got {}; it holds the "
+                      "official number of {} but not the official content",
+                      f.path.extension() == ".gz" ? " of the decompressed content" : "",
+                      f.spec->content_sha256, sha256, noun),
+          spec.name);
+    }
+    if (stamp) record.remember(f.path, *stamp, sha256);
+  }
+  record.save();
+}
+
+Split prepare_idx_split(const IdxDatasetSpec& spec, const LoadOptions& options,
+                        const LoadedFile& images, const LoadedFile& labels,
+                        const std::string& split_name, int64_t subset,
+                        std::vector<std::string>& files) {
+  const fs::path& images_path = images.path;
+  const fs::path& labels_path = labels.path;
+  const at::Tensor& image_data = images.data;
+  const at::Tensor& label_data = labels.data;
   if (image_data.size(0) != label_data.size(0)) {
     throw_data_error(labels_path,
                      fmt::format("holds {} labels but {} holds {} images", label_data.size(0),
@@ -57,13 +151,20 @@ Split load_split(const IdxDatasetSpec& spec, const LoadOptions& options, const I
 }  // namespace
 
 Dataset load_idx_dataset(const IdxDatasetSpec& spec, const LoadOptions& options) {
+  const fs::path dir = options.root / spec.name;
+  // Every file is found before the first is read, so that a half-fetched directory fails at once.
+  std::vector<LoadedFile> files;
+  for (const IdxFileSpec* file : spec.files())
+    files.push_back({file, find_plain_or_gz(dir, file->name, spec.name), {}});
+  for (LoadedFile& f : files) f.data = read_idx(f.path, expect_for(spec, f.spec->kind));
+  verify_loaded(spec, dir, files);
   Dataset dataset;
   dataset.name = spec.name;
   dataset.shape = spec.shape;
-  dataset.train = load_split(spec, options, spec.train_images, spec.train_labels, "train",
-                             options.train_subset, dataset.files);
-  dataset.test = load_split(spec, options, spec.test_images, spec.test_labels, "test",
-                            options.test_subset, dataset.files);
+  dataset.train = prepare_idx_split(spec, options, files[0], files[1], "train",
+                                    options.train_subset, dataset.files);
+  dataset.test = prepare_idx_split(spec, options, files[2], files[3], "test", options.test_subset,
+                                   dataset.files);
   return dataset;
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "data/files.hpp"
 
 namespace actbench::data {
 
@@ -28,9 +29,34 @@ std::string read_bytes(const std::filesystem::path& file) {
                     "taken from the working directory)",
                     file.string()));
   }
+  // Sized before it is read: a sparse 20 GB file must not be read whole to find its header.
+  const uintmax_t size = std::filesystem::file_size(file, ec);
+  if (!ec && size > static_cast<uintmax_t>(kMaxImageFileBytes)) {
+    throw DataError(fmt::format(
+        "{}: the image file is {} bytes, larger than the {} MiB that any image of at most {} "
+        "pixels (4096x4096) needs",
+        file.string(), with_thousands(static_cast<int64_t>(size)), kMaxImageFileBytes >> 20,
+        with_thousands(kMaxImagePixels)));
+  }
   std::ifstream in(file, std::ios::binary);
   if (!in) throw DataError(fmt::format("{}: cannot open the image file", file.string()));
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  std::string bytes;
+  bytes.resize(static_cast<size_t>(ec ? 0 : size));
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  bytes.resize(static_cast<size_t>(in.gcount()));
+  // A file that grew since it was sized is read to the limit and one byte past it, no further.
+  if (in && in.peek() != std::char_traits<char>::eof()) {
+    char buffer[1 << 16];
+    while (in && bytes.size() <= static_cast<size_t>(kMaxImageFileBytes)) {
+      in.read(buffer, sizeof buffer);
+      bytes.append(buffer, static_cast<size_t>(in.gcount()));
+    }
+    if (bytes.size() > static_cast<size_t>(kMaxImageFileBytes)) {
+      throw DataError(fmt::format("{}: the image file is larger than {} MiB", file.string(),
+                                  kMaxImageFileBytes >> 20));
+    }
+  }
+  return bytes;
 }
 
 void check_dimensions(const std::filesystem::path& file, int64_t width, int64_t height) {

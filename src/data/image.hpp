@@ -22,6 +22,12 @@ struct GreyImage {
 constexpr int64_t kBuiltinImageSize = 64;
 // The largest image (in pixels) a file may hold: 2 float32 inputs and 1 target each, 200 MB.
 constexpr int64_t kMaxImagePixels = int64_t{1} << 24;
+// The largest image file read: a file is sized before it is read, so that a huge (or sparse) file
+// is refused at once. 8 bytes a pixel at kMaxImagePixels covers the largest encodings of the
+// largest image held: an ASCII PGM at 16 bits ("65535" and up to 3 whitespace bytes a sample), a
+// 16-bit RGB PNG stored without compression (6 bytes a pixel); 16 MiB more for headers, comments
+// and ancillary PNG chunks. 144 MiB in all, less than the 200 MB the image itself takes once read.
+constexpr int64_t kMaxImageFileBytes = 8 * kMaxImagePixels + (int64_t{16} << 20);
 
 // The generated test image, size x size: a brightness ramp, a disc and a square with sharp edges,
 // a zone-plate chirp and a bar grating of rising frequency, so that a fit has smooth parts, edges

@@ -37,6 +37,19 @@ std::string format_duration(double seconds) {
   return fmt::format("{}s", s);
 }
 
+// Progress and failure lines on the sweep's output. A write that fails (the output on a full disk)
+// loses the line and nothing else: the results database holds every outcome, and a sweep must not
+// stop, nor its workers be killed with it, because its console cannot take a line.
+template <typename... Args>
+void say(std::FILE* out, fmt::format_string<Args...> format, Args&&... args) noexcept {
+  try {
+    fmt::print(out, format, std::forward<Args>(args)...);
+    std::fflush(out);
+  } catch (...) {
+    std::clearerr(out);
+  }
+}
+
 // The log a worker writes beside its run directory (<runs>/<id>.log).
 std::filesystem::path worker_log(const std::filesystem::path& run_dir) {
   return run_dir.parent_path() / (run_dir.filename().string() + ".log");
@@ -73,9 +86,13 @@ pid_t spawn_worker(std::vector<std::string> args, const std::string& log) {
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     ::execv(argv[0], argv.data());
-    const std::string message =
-        fmt::format("actbench sweep: cannot execute {}: {}\n", args[0], std::strerror(errno));
-    [[maybe_unused]] const ssize_t ignored = ::write(STDERR_FILENO, message.data(), message.size());
+    // Only async-signal-safe calls after fork (no formatting, which may allocate); a failed write
+    // is ignored, the exit code 127 says it.
+    const char* parts[] = {"actbench sweep: cannot execute ", argv[0], ": ", std::strerror(errno),
+                           "\n"};
+    for (const char* part : parts) {
+      [[maybe_unused]] const ssize_t ignored = ::write(STDERR_FILENO, part, std::strlen(part));
+    }
     ::_exit(127);
   }
   return pid;
@@ -216,19 +233,15 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
     for (const SweepRun* run : todo) most_threads = std::max(most_threads, threads_of(run));
   const int64_t total = static_cast<int64_t>(plan.runs.size());
   const int64_t already = total - static_cast<int64_t>(todo.size());
-  fmt::print(options.out,
-             "sweep {}: {} runs planned, {} already finished, {} to run with {} worker{} x {}{} "
-             "thread{}{}\n",
-             plan.name, total, already, todo.size(), workers, workers == 1 ? "" : "s",
-             most_threads != threads ? "up to " : "", most_threads, most_threads == 1 ? "" : "s",
-             threads_from_configs && most_threads != threads ? " (train.threads)" : "");
-  std::fflush(options.out);
+  say(options.out,
+      "sweep {}: {} runs planned, {} already finished, {} to run with {} worker{} x {}{} "
+      "thread{}{}\n",
+      plan.name, total, already, todo.size(), workers, workers == 1 ? "" : "s",
+      most_threads != threads ? "up to " : "", most_threads, most_threads == 1 ? "" : "s",
+      threads_from_configs && most_threads != threads ? " (train.threads)" : "");
 
   const PackPlan packs = plan_packs(todo, options.pack);
-  if (options.pack > 1) {
-    fmt::print(options.out, "{}", describe_packs(packs));
-    std::fflush(options.out);
-  }
+  if (options.pack > 1) say(options.out, "{}", describe_packs(packs));
 
   const auto start = Clock::now();
   std::map<pid_t, const SweepJob*> running;
@@ -242,10 +255,9 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     const int64_t left = total - finished - get(core::RunStatus::kFailed);
     const std::string eta = done > 0 ? format_duration(elapsed / done * left) : "?";
-    fmt::print(options.out, "[sweep] {}/{} done ({} diverged), {} failed, elapsed {}, left ~{}\n",
-               finished, total, get(core::RunStatus::kDiverged), get(core::RunStatus::kFailed),
-               format_duration(elapsed), eta);
-    std::fflush(options.out);
+    say(options.out, "[sweep] {}/{} done ({} diverged), {} failed, elapsed {}, left ~{}\n",
+        finished, total, get(core::RunStatus::kDiverged), get(core::RunStatus::kFailed),
+        format_duration(elapsed), eta);
   };
   const std::string executable = options.executable.string();
   auto job_log = [&](const SweepJob& job) {
@@ -314,9 +326,12 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
       if (!failure.empty() &&
           !std::filesystem::exists(dir / run->planned.directory / "summary.json")) {
         const std::string why = last_log_line(job_log(job));
-        if (!why.empty()) failure += ": " + why;
-        fmt::print(options.out, "[sweep] run {} ({}) failed: {}\n", run->planned.run_id, run->label,
-                   failure);
+        // An empty log: the worker could not write its message (its log's disk is full).
+        failure += why.empty()
+                       ? fmt::format(" (its log {} holds no message)", job_log(job).string())
+                       : ": " + why;
+        say(options.out, "[sweep] run {} ({}) failed: {}\n", run->planned.run_id, run->label,
+            failure);
       }
       db.record_finished(run->planned.run_id, dir / run->planned.directory, failure);
       ++done;

@@ -204,6 +204,36 @@ class Parser {
   bool uses_input = false;
 
  private:
+  // Every node is made here, counted against kMaxNodes; `offset` is the token it comes from.
+  NodePtr node(size_t offset, Op op, std::vector<NodePtr> args = {}, double value = 0.0,
+               size_t slot = 0) {
+    if (++nodes_ > kMaxNodes) {
+      throw SyntaxError(offset, fmt::format("the expression has more than {} nodes", kMaxNodes),
+                        "each number, x, parameter, operator and function call is a node; an "
+                        "activation needs far fewer");
+    }
+    return make(op, std::move(args), value, slot);
+  }
+
+  // One level of nesting ('(', '|', a call or a unary '-') for the scope of a parse function: the
+  // parser recurses once per level, so the levels must be bounded before the stack is.
+  class Nesting {
+   public:
+    Nesting(Parser& parser, size_t offset) : parser_(parser) {
+      if (++parser_.depth_ > kMaxNesting) {
+        throw SyntaxError(offset,
+                          fmt::format("the expression is nested more than {} deep", kMaxNesting),
+                          "parentheses, |...|, function calls and unary '-' each open a level");
+      }
+    }
+    ~Nesting() { --parser_.depth_; }
+    Nesting(const Nesting&) = delete;
+    Nesting& operator=(const Nesting&) = delete;
+
+   private:
+    Parser& parser_;
+  };
+
   const Token& peek() const { return tokens_[pos_]; }
   const Token& next() { return tokens_[pos_++]; }
   static bool is(const Token& t, const char* symbol) {
@@ -220,8 +250,10 @@ class Parser {
   NodePtr parse_expr() {
     NodePtr left = parse_term();
     while (is(peek(), "+") || is(peek(), "-")) {
-      const Op op = next().text == "+" ? Op::Add : Op::Sub;
-      left = make(op, {left, parse_term()});
+      const Token& op = next();
+      NodePtr right = parse_term();
+      left =
+          node(op.offset, op.text == "+" ? Op::Add : Op::Sub, {std::move(left), std::move(right)});
     }
     return left;
   }
@@ -230,8 +262,10 @@ class Parser {
   NodePtr parse_term() {
     NodePtr left = parse_unary();
     while (is(peek(), "*") || is(peek(), "/")) {
-      const Op op = next().text == "*" ? Op::Mul : Op::Div;
-      left = make(op, {left, parse_unary()});
+      const Token& op = next();
+      NodePtr right = parse_unary();
+      left =
+          node(op.offset, op.text == "*" ? Op::Mul : Op::Div, {std::move(left), std::move(right)});
     }
     return left;
   }
@@ -239,8 +273,10 @@ class Parser {
   // unary := '-' unary | power
   NodePtr parse_unary() {
     if (is(peek(), "-")) {
-      next();
-      return make(Op::Neg, {parse_unary()});
+      const Token& minus = next();
+      const Nesting level(*this, minus.offset);
+      NodePtr operand = parse_unary();
+      return node(minus.offset, Op::Neg, {std::move(operand)});
     }
     return parse_power();
   }
@@ -266,7 +302,7 @@ class Parser {
       throw SyntaxError(peek().offset, "'^' does not chain",
                         "write (a^2)^3 or a^6 with parentheses to say which is meant");
     }
-    return make(Op::Pow, {base}, sign * exponent.number);
+    return node(caret.offset, Op::Pow, {std::move(base)}, sign * exponent.number);
   }
 
   NodePtr parse_primary() {
@@ -282,7 +318,7 @@ class Parser {
       }
       case Token::Kind::Number:
         next();
-        return make(Op::Constant, {}, t.number);
+        return node(t.offset, Op::Constant, {}, t.number);
       case Token::Kind::Identifier:
         return parse_name();
       case Token::Kind::Symbol:
@@ -290,15 +326,17 @@ class Parser {
     }
     if (is(t, "(")) {
       next();
+      const Nesting level(*this, t.offset);
       NodePtr inner = parse_expr();
       expect_close(t, ")");
       return inner;
     }
     if (is(t, "|")) {
       next();
+      const Nesting level(*this, t.offset);
       NodePtr inner = parse_expr();
       expect_close(t, "|");
-      return make(Op::Abs, {inner});
+      return node(t.offset, Op::Abs, {std::move(inner)});
     }
     if (is(t, "*") && pos_ > 0 && is(tokens_[pos_ - 1], "*") &&
         tokens_[pos_ - 1].offset + 1 == t.offset) {
@@ -342,9 +380,9 @@ class Parser {
       }
       if (name.text == kInput) {
         uses_input = true;
-        return make(Op::Input);
+        return node(name.offset, Op::Input);
       }
-      return make(Op::Parameter, {}, 0.0, slot_of(name));
+      return node(name.offset, Op::Parameter, {}, 0.0, slot_of(name));
     }
     if (function == nullptr) {
       if (name.text == kInput) {
@@ -358,6 +396,7 @@ class Parser {
               (suggestion.empty() ? "; for a product write " + name.text + " * (...)" : ""));
     }
     const Token& open = next();
+    const Nesting level(*this, name.offset);
     std::vector<NodePtr> args;
     while (true) {
       if (is(peek(), ")") && args.empty()) break;  // f(): reported as a wrong count below
@@ -373,7 +412,7 @@ class Parser {
                         function->arity == 1 ? fmt::format("write {}(x)", name.text)
                                              : fmt::format("write {}(x, 0)", name.text));
     }
-    return make(function->op, std::move(args));
+    return node(name.offset, function->op, std::move(args));
   }
 
   size_t slot_of(const Token& name) {
@@ -385,6 +424,8 @@ class Parser {
 
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  size_t nodes_ = 0;
+  size_t depth_ = 0;
 };
 
 // ---- Evaluation --------------------------------------------------------------------------------
@@ -583,6 +624,13 @@ const std::vector<std::string>& function_names() {
 }
 
 Expression Expression::parse(const std::string& text) {
+  // Before tokenising: a text of megabytes would otherwise cost a token vector of its size first.
+  if (text.size() > kMaxTextLength) {
+    throw SyntaxError(kMaxTextLength,
+                      fmt::format("the expression is {} characters long, more than the {} allowed",
+                                  text.size(), kMaxTextLength),
+                      "an activation needs far fewer; write it in terms of the functions");
+  }
   Parser parser(text);
   Expression e;
   e.root_ = parser.parse_all();

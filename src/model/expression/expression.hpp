@@ -34,6 +34,19 @@ namespace actbench::model::expression {
 constexpr double kDivisionEps = 1e-6;
 constexpr double kLogEps = 1e-6;
 
+// Limits, so that no text can exhaust the stack or the memory (issue 23). The parser, the passes
+// over the tree (evaluation, folding) and its destruction recurse, so the tree's depth must be
+// bounded; every node costs a grid-sized tensor when the catalogue's properties are computed, so
+// the node count must be bounded too. Each is far above what an activation needs: the largest in
+// Ramachandran et al. 2017 has about 10 nodes and 3 levels of nesting.
+//   kMaxTextLength  characters of text, checked before anything else is done with it
+//   kMaxNesting     '(' '|' function calls and unary '-' open at once
+//   kMaxNodes       nodes of the tree (numbers, x, parameters, operators and calls), which also
+//                   bounds its depth: a left-deep x+x+...+x is as deep as it has terms
+constexpr size_t kMaxTextLength = 4096;
+constexpr size_t kMaxNesting = 64;
+constexpr size_t kMaxNodes = 256;
+
 // A mistake in an expression's text, at a 0-based offset into it; the caller turns the offset into
 // a column of the config (see activations/expr.cpp).
 class SyntaxError : public std::runtime_error {
