@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/files.hpp"
 
 namespace actbench::config {
 
@@ -16,7 +17,7 @@ namespace actbench::config {
 // cost gigabytes or the stack (docs/reliability.md gives the reasons for each number). Nodes are
 // the values (scalars, lists, maps; a key counts with its value), counted after YAML aliases are
 // expanded.
-inline constexpr size_t kMaxConfigBytes = size_t{4} << 20;
+inline constexpr size_t kMaxConfigBytes = core::kMaxConfigFileBytes;
 inline constexpr size_t kMaxConfigNodes = 100000;
 inline constexpr size_t kMaxConfigDepth = 64;
 
