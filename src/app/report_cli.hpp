@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 
 #include "app/report_command.hpp"
+#include "core/strings.hpp"
+#include "report/sweep_report.hpp"
 
 namespace actbench::app {
 
@@ -18,6 +20,11 @@ inline CLI::App* add_report_command(CLI::App& app, ReportOptions& o) {
   report->add_option("--out", o.out, "write to this file instead of stdout");
   report->add_option("--baseline", o.baseline,
                      "compare every group with this one: KEY=VALUE, e.g. model.activation=relu");
+  std::vector<std::string> metrics;
+  for (const auto& m : report::report_metrics()) metrics.push_back(m.name);
+  report->add_option("--metric", o.metric,
+                     "what the statistics are on: " + core::join(metrics, ", ") +
+                         " (default: test_accuracy, or test_mse for regression sweeps)");
   report->add_flag("--aggregate", o.aggregate,
                    "one table across the sweeps: interquartile mean of normalised scores");
   report->add_option("--resamples", o.resamples, "bootstrap resamples (default 10000)")

@@ -67,11 +67,14 @@ ReportOutput report_command(const ReportOptions& o) {
   statistics.resamples = o.resamples == -1 ? 10000 : o.resamples;
   statistics.seed = o.bootstrap_seed == -1 ? 0 : static_cast<uint64_t>(o.bootstrap_seed);
   const report::LatexOptions latex{o.latex_float};
+  const SourceLocation metric_where = locate(o.argv, "--metric");
+  if (!o.metric.empty()) report::metric_named(o.metric, metric_where);  // before any file is read
 
   ReportOutput output;
   if (o.aggregate) {
     std::vector<report::Report> reports;
-    for (const auto& dir : o.dirs) reports.push_back(report::load_report(dir, o.group_by));
+    for (const auto& dir : o.dirs)
+      reports.push_back(report::load_report(dir, o.group_by, o.metric, metric_where));
     const auto aggregated =
         report::aggregate(reports, {statistics.resamples, statistics.seed, statistics.confidence});
     output.text = report::render(aggregated, o.format, latex);
@@ -79,7 +82,7 @@ ReportOutput report_command(const ReportOptions& o) {
     if (o.format == "html" && !o.out.empty())
       write_figures(aggregated.figures, std::filesystem::path(o.out).parent_path(), output.written);
   } else {
-    auto loaded = report::load_report(o.dirs.front(), o.group_by);
+    auto loaded = report::load_report(o.dirs.front(), o.group_by, o.metric, metric_where);
     report::add_statistics(loaded, statistics);
     output.text = report::render(loaded, o.format, latex);
     // The figures also go next to the sweep as SVG files, for papers and slides.

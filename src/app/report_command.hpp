@@ -15,6 +15,7 @@ struct ReportOptions {
   std::string format = "md";          // md, csv, latex or html
   std::string out;                    // a file instead of stdout
   std::string baseline;               // KEY=VALUE, e.g. model.activation=relu
+  std::string metric;                 // test_accuracy, test_mse, ...; empty: the task's
   bool aggregate = false;             // one table across the sweeps (one setting each)
   int resamples = -1;                 // bootstrap resamples; -1: 10000 (only with a bootstrap)
   int64_t bootstrap_seed = -1;        // -1: 0 (only with a bootstrap)

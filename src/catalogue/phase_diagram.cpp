@@ -6,15 +6,20 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <limits>
+#include <map>
+#include <optional>
 
+#include "core/numbers.hpp"
 #include "report/svg_plot.hpp"
 
 namespace actbench::catalogue {
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using core::kNaN;
+using core::kInfinity;
 // An infinite xi_c (on the critical line) as a large finite value, so contours interpolate.
 constexpr double kLargeXi = 1e6;
 
@@ -91,27 +96,70 @@ PhaseDiagram compute_phase_diagram(const GaussianExpectations& e,
 void contour_segments(const std::vector<double>& xs, const std::vector<double>& ys,
                       const std::vector<std::vector<double>>& values, double level,
                       std::vector<double>* out_x, std::vector<double>* out_y) {
+  using Point = std::pair<double, double>;
   auto crossing = [&](double xa, double ya, double va, double xb, double yb, double vb,
-                      std::vector<std::pair<double, double>>* points) {
+                      std::vector<Point>* points) {
     if ((va - level) * (vb - level) >= 0.0 || va == vb) return;
+    // The same edge is met from the cells on both sides of it: interpolate in one direction
+    // (from the smaller point) so both give the same bits and the pieces join up.
+    if (std::make_pair(xb, yb) < std::make_pair(xa, ya)) {
+      std::swap(xa, xb);
+      std::swap(ya, yb);
+      std::swap(va, vb);
+    }
     const double t = (level - va) / (vb - va);
     points->push_back({xa + t * (xb - xa), ya + t * (yb - ya)});
   };
+  std::vector<std::pair<Point, Point>> segments;
   for (size_t r = 0; r + 1 < ys.size(); ++r) {
     for (size_t c = 0; c + 1 < xs.size(); ++c) {
       const double v00 = values[r][c], v01 = values[r][c + 1];
       const double v10 = values[r + 1][c], v11 = values[r + 1][c + 1];
       if (std::isnan(v00) || std::isnan(v01) || std::isnan(v10) || std::isnan(v11)) continue;
-      std::vector<std::pair<double, double>> points;
+      std::vector<Point> points;
       crossing(xs[c], ys[r], v00, xs[c + 1], ys[r], v01, &points);
       crossing(xs[c + 1], ys[r], v01, xs[c + 1], ys[r + 1], v11, &points);
       crossing(xs[c + 1], ys[r + 1], v11, xs[c], ys[r + 1], v10, &points);
       crossing(xs[c], ys[r + 1], v10, xs[c], ys[r], v00, &points);
-      for (size_t k = 0; k + 1 < points.size(); k += 2) {
-        out_x->insert(out_x->end(), {points[k].first, points[k + 1].first, kNaN});
-        out_y->insert(out_y->end(), {points[k].second, points[k + 1].second, kNaN});
-      }
+      for (size_t k = 0; k + 1 < points.size(); k += 2)
+        segments.emplace_back(points[k], points[k + 1]);
     }
+  }
+  // Chained into polylines: a dotted contour drawn as hundreds of two-point pieces restarts its
+  // dash pattern at every grid line, and a reader sees beads instead of a line.
+  std::multimap<Point, size_t> at;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    at.emplace(segments[i].first, i);
+    at.emplace(segments[i].second, i);
+  }
+  std::vector<bool> used(segments.size(), false);
+  auto next_from = [&](const Point& p) -> std::optional<size_t> {
+    const auto [lo, hi] = at.equal_range(p);
+    for (auto it = lo; it != hi; ++it)
+      if (!used[it->second]) return it->second;
+    return std::nullopt;
+  };
+  auto other_end = [&](size_t i, const Point& p) {
+    return segments[i].first == p ? segments[i].second : segments[i].first;
+  };
+  for (size_t start = 0; start < segments.size(); ++start) {
+    if (used[start]) continue;
+    used[start] = true;
+    std::deque<Point> line = {segments[start].first, segments[start].second};
+    while (const auto i = next_from(line.back())) {
+      used[*i] = true;
+      line.push_back(other_end(*i, line.back()));
+    }
+    while (const auto i = next_from(line.front())) {
+      used[*i] = true;
+      line.push_front(other_end(*i, line.front()));
+    }
+    for (const Point& p : line) {
+      out_x->push_back(p.first);
+      out_y->push_back(p.second);
+    }
+    out_x->push_back(kNaN);
+    out_y->push_back(kNaN);
   }
 }
 
@@ -122,7 +170,8 @@ std::string phase_diagram_svg(const PhaseDiagram& d, const std::string& title) {
              false, 0.0};
   chart.y = {"sigma_b^2 (bias variance)", d.options.sigma_b2_min, d.options.sigma_b2_max, false,
              0.0};
-  chart.width = 720;
+  // Wide enough for the legend beside the plane when no corner of it is free of lines.
+  chart.width = 980;
   chart.height = 480;
   // The critical line, solid where its q* attracts and dashed where it repels.
   report::Series stable{"critical line chi1 = 1 (q* stable)", {}, {}, "#000000"};
@@ -139,17 +188,48 @@ std::string phase_diagram_svg(const PhaseDiagram& d, const std::string& title) {
     stable.y.push_back(p.stable ? p.sigma_b2 : kNaN);
     unstable.y.push_back(p.stable ? kNaN : p.sigma_b2);
   }
-  chart.series.push_back(stable);
-  bool any_unstable = false;
-  for (double y : unstable.y) any_unstable = any_unstable || !std::isnan(y);
-  if (any_unstable) chart.series.push_back(unstable);
-  // Contours of log xi_c: xi_c grows without bound towards the line, so linear interpolation
-  // between grid points would pull every high level towards the far point.
-  std::vector<std::vector<double>> log_xi;
-  for (const auto& row : d.xi_c) {
-    std::vector<double> r;
-    for (double v : row) r.push_back(v > 0.0 ? std::log(v) : kNaN);
-    log_xi.push_back(r);
+  // ReLU's critical "line" is one point, (2, 0): every q is critical there. Drawn as a line it is
+  // invisible, so a point gets a marker (and the legend names the point, not two line styles).
+  double lo_w = kInfinity, hi_w = -kInfinity, lo_b = kInfinity, hi_b = -kInfinity;
+  for (size_t i = 0; i < stable.x.size(); ++i) {
+    const double y = std::isnan(stable.y[i]) ? unstable.y[i] : stable.y[i];
+    if (std::isnan(stable.x[i]) || std::isnan(y)) continue;
+    lo_w = std::min(lo_w, stable.x[i]);
+    hi_w = std::max(hi_w, stable.x[i]);
+    lo_b = std::min(lo_b, y);
+    hi_b = std::max(hi_b, y);
+  }
+  const double w_span = d.options.sigma_w2_max - d.options.sigma_w2_min;
+  const double b_span = d.options.sigma_b2_max - d.options.sigma_b2_min;
+  if (lo_w <= hi_w && hi_w - lo_w <= 1e-6 * w_span && hi_b - lo_b <= 1e-6 * b_span) {
+    report::Series point{
+        fmt::format("edge of chaos ({:.4g}, {:.4g})", lo_w, lo_b + 0.0), {lo_w}, {lo_b}, "#000000"};
+    point.points = true;
+    point.width = 11.0;
+    chart.series.push_back(point);
+    // A point on the frame (sigma_b2 = 0) would be half clipped: a little room below it.
+    if (lo_b <= d.options.sigma_b2_min + 0.02 * b_span)
+      chart.y.min = d.options.sigma_b2_min - 0.04 * b_span;
+  } else {
+    chart.series.push_back(stable);
+    bool any_unstable = false;
+    for (double y : unstable.y) any_unstable = any_unstable || !std::isnan(y);
+    if (any_unstable) chart.series.push_back(unstable);
+  }
+  // Contours of the signed inverse depth, -1/xi_c on the ordered side (chi1 < 1) and +1/xi_c on
+  // the chaotic side: xi_c grows without bound towards the critical line from both sides, and
+  // 1/xi_c falls to 0 there about linearly in the distance to it (xi_c ~ 1/|1 - chi1|). Signed,
+  // it passes through 0 across the line, so grid interpolation places a high level (50) between
+  // the right grid points; in xi_c or log xi_c a cell straddling the line has both corners below
+  // the level and the contour breaks into beads, one around each grid point near the line.
+  std::vector<std::vector<double>> inverse_xi;
+  for (size_t r = 0; r < d.xi_c.size(); ++r) {
+    std::vector<double> row;
+    for (size_t c = 0; c < d.xi_c[r].size(); ++c) {
+      const double xi = d.xi_c[r][c], chi = d.chi1[r][c];
+      row.push_back(xi > 0.0 && !std::isnan(chi) ? (chi < 1.0 ? -1.0 : 1.0) / xi : kNaN);
+    }
+    inverse_xi.push_back(row);
   }
   const std::vector<std::string> colours = {"#1f77b4", "#2ca02c", "#ff7f0e", "#d62728", "#9467bd"};
   for (size_t i = 0; i < d.options.xi_levels.size(); ++i) {
@@ -158,7 +238,9 @@ std::string phase_diagram_svg(const PhaseDiagram& d, const std::string& title) {
     s.colour = colours[i % colours.size()];
     s.style = report::LineStyle::Dotted;
     s.width = 1.5;
-    contour_segments(d.sigma_w2, d.sigma_b2, log_xi, std::log(d.options.xi_levels[i]), &s.x, &s.y);
+    for (double side : {-1.0, 1.0})
+      contour_segments(d.sigma_w2, d.sigma_b2, inverse_xi, side / d.options.xi_levels[i], &s.x,
+                       &s.y);
     if (!s.x.empty()) chart.series.push_back(s);
   }
   // Where a stable fixed point exists (1) and where not (0): the boundary at 0.5.

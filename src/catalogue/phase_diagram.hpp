@@ -1,7 +1,8 @@
 // The phase diagram of an activation's mean-field theory: the (sigma_w2, sigma_b2) plane with the
-// critical line chi1 = 1 (solid where its q* attracts, dashed where it repels), contours of the
-// correlation depth scale xi_c (Schoenholz et al. 2017, fig. 2), and the edge of the region where
-// the length map has no stable fixed point (ReLU-like activations at large sigma_w2).
+// critical line chi1 = 1 (solid where its q* attracts, dashed where it repels; a marked point
+// where it is one point, as ReLU's (2, 0)), contours of the correlation depth scale xi_c
+// (Schoenholz et al. 2017, fig. 2), and the edge of the region where the length map has no
+// stable fixed point (ReLU-like activations at large sigma_w2).
 #pragma once
 
 #include <string>
@@ -36,8 +37,9 @@ struct PhaseDiagram {
 PhaseDiagram compute_phase_diagram(const GaussianExpectations& e,
                                    const PhaseDiagramOptions& options = {});
 
-// The segments where the grid's values cross `level` (marching squares, linear interpolation),
-// as x/y lists with a NaN between segments: one plot series. NaN cells are skipped.
+// Where the grid's values cross `level` (marching squares, linear interpolation), the pieces
+// joined into polylines, as x/y lists with a NaN after each: one plot series. NaN cells are
+// skipped.
 void contour_segments(const std::vector<double>& xs, const std::vector<double>& ys,
                       const std::vector<std::vector<double>>& values, double level,
                       std::vector<double>* out_x, std::vector<double>* out_y);

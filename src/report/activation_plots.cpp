@@ -25,11 +25,16 @@ Sampled sample(const model::ResolvedActivation& activation, const ActivationPlot
   const torch::Tensor x = torch::linspace(options.x_min, options.x_max, points,
                                           torch::TensorOptions().dtype(torch::kFloat64));
   const model::ActivationCurve curve = model::evaluate_activation(activation, x);
-  const double* xs = curve.x.data_ptr<double>();
-  const double* df = curve.df.data_ptr<double>();
+  // Autograd may hand back f' expanded (identity's is one 1.0 with stride 0): a raw pointer walks
+  // memory only over a contiguous copy.
+  const torch::Tensor x_values = curve.x.to(torch::kFloat64).contiguous();
+  const torch::Tensor f_values = curve.f.to(torch::kFloat64).contiguous();
+  const torch::Tensor df_values = curve.df.to(torch::kFloat64).contiguous();
+  const double* xs = x_values.data_ptr<double>();
+  const double* df = df_values.data_ptr<double>();
   Sampled s;
   s.x.assign(xs, xs + points);
-  s.f.assign(curve.f.data_ptr<double>(), curve.f.data_ptr<double>() + points);
+  s.f.assign(f_values.data_ptr<double>(), f_values.data_ptr<double>() + points);
   std::vector<bool> break_after(static_cast<size_t>(points), false);
   for (const auto& jump : model::derivative_jumps(curve))
     for (int64_t i = jump.first; i <= jump.last; ++i) break_after[static_cast<size_t>(i)] = true;

@@ -74,11 +74,13 @@ Figure performance_profile_figure(const AggregateReport& report) {
   // Grey context first, so the coloured curves are drawn over it.
   std::stable_partition(chart.series.begin(), chart.series.end(),
                         [](const Series& s) { return s.label.empty(); });
-  return make_figure("performance_profile",
-                     "Performance profiles (as rliable draws them): for each threshold tau, the "
-                     "share of a group's runs over all settings whose normalised test accuracy "
-                     "is above tau. A curve above another is better at every threshold.",
-                     {chart}, 1);
+  return make_figure(
+      "performance_profile",
+      fmt::format("Performance profiles (as rliable draws them): for each threshold tau, the "
+                  "share of a group's runs over all settings whose normalised {} is above tau "
+                  "(1: the best group's mean). A curve above another is better at every threshold.",
+                  report.metric.label),
+      {chart}, 1);
 }
 
 }  // namespace
@@ -94,6 +96,10 @@ AggregateReport aggregate(const std::vector<Report>& reports, const AggregateOpt
       throw Error(fmt::format("{} is grouped by {}, {} by {}: aggregate needs one grouping",
                               r.title, core::join(r.keys, ", "), reports.front().title,
                               out.group_key));
+    if (r.metric.name != reports.front().metric.name)
+      throw Error(
+          fmt::format("{} is reported on {}, {} on {}: aggregate needs one metric (--metric)",
+                      r.title, r.metric.name, reports.front().title, reports.front().metric.name));
     out.settings.push_back(r.title);
     for (const auto& g : r.groups) {
       const auto [it, inserted] = index.emplace(label_of(r, g), out.groups.size());
@@ -101,6 +107,8 @@ AggregateReport aggregate(const std::vector<Report>& reports, const AggregateOpt
     }
   }
   const double nan = std::numeric_limits<double>::quiet_NaN();
+  const bool higher_is_better = reports.front().metric.higher_is_better;
+  out.metric = reports.front().metric;
   for (auto& g : out.groups) {
     g.normalised.assign(reports.size(), {});
     g.means.assign(reports.size(), nan);
@@ -108,8 +116,8 @@ AggregateReport aggregate(const std::vector<Report>& reports, const AggregateOpt
   for (size_t s = 0; s < reports.size(); ++s) {
     double lo = std::numeric_limits<double>::infinity(), hi = -lo;
     for (const auto& g : reports[s].groups) {
-      if (g.accuracy_values.empty()) continue;
-      const double mean = stats::summarize(g.accuracy_values).mean;
+      if (g.values.empty()) continue;
+      const double mean = stats::summarize(g.values).mean;
       lo = std::min(lo, mean);
       hi = std::max(hi, mean);
     }
@@ -117,11 +125,12 @@ AggregateReport aggregate(const std::vector<Report>& reports, const AggregateOpt
       AggregateGroup& a = out.groups[index.at(label_of(reports[s], g))];
       a.runs += g.runs;
       a.diverged += g.diverged;
-      if (g.accuracy_values.empty()) continue;
+      if (g.values.empty()) continue;
       ++a.settings;
-      a.means[s] = stats::summarize(g.accuracy_values).mean;
-      for (double v : g.accuracy_values)
-        a.normalised[s].push_back(hi > lo ? (v - lo) / (hi - lo) : 1.0);
+      a.means[s] = stats::summarize(g.values).mean;
+      // 1 is the best group's mean whichever way the metric points (the lowest MSE).
+      for (double v : g.values)
+        a.normalised[s].push_back(hi > lo ? (higher_is_better ? v - lo : hi - v) / (hi - lo) : 1.0);
     }
   }
   for (size_t i = 0; i < out.groups.size(); ++i) {
@@ -151,7 +160,9 @@ TextTable aggregate_table(const AggregateReport& report) {
   TextTable table;
   table.header = {report.group_key, "settings",         "runs",
                   "diverged",       "IQM (normalised)", fmt::format("{}% CI", level)};
-  for (const auto& s : report.settings) table.header.push_back(s + " mean acc");
+  const bool accuracy = report.metric.name == "test_accuracy";
+  for (const auto& s : report.settings)
+    table.header.push_back(s + (accuracy ? " mean acc" : " mean " + report.metric.header));
   auto num = [](double v, const char* format) {
     return std::isfinite(v) ? fmt::format(fmt::runtime(format), v) : std::string("-");
   };
@@ -164,21 +175,23 @@ TextTable aggregate_table(const AggregateReport& report) {
                                  std::isfinite(g.iqm.ci.low)
                                      ? fmt::format("[{:.3f}, {:.3f}]", g.iqm.ci.low, g.iqm.ci.high)
                                      : "-"};
-    for (double m : g.means) row.push_back(num(m, "{:.4f}"));
+    for (double m : g.means) row.push_back(num(m, report.metric.format.c_str()));
     table.rows.push_back(row);
   }
-  table.caption = fmt::format(
-      "Aggregate over {} settings: interquartile mean of normalised test "
-      "accuracy",
-      report.settings.size());
+  table.caption = fmt::format("Aggregate over {} settings: interquartile mean of normalised {}",
+                              report.settings.size(), report.metric.label);
   table.label = "tab:aggregate";
   table.notes = fmt::format(
-      "Normalised score: per setting, a run's test accuracy minus the lowest group mean, divided "
-      "by the highest minus the lowest group mean (0: the worst group's mean, 1: the best's). "
-      "IQM: interquartile mean (the mean of the middle 50%) of a group's runs over all settings; "
-      "{}% CI: stratified percentile bootstrap ({} resamples, seed {}; runs resampled within "
-      "each setting). Diverged runs have no accuracy: they are counted, not scored. Sorted by IQM.",
-      level, report.options.resamples, report.options.seed);
+      "Normalised score: per setting, {3}, divided by the highest minus the lowest group mean (0: "
+      "the worst group's mean, 1: the best's). IQM: interquartile mean (the mean of the middle "
+      "50%) of a group's runs over all settings; {0}% CI: stratified percentile bootstrap ({1} "
+      "resamples, seed {2}; runs resampled within each setting). Diverged runs have no {4}: they "
+      "are counted, not scored. Sorted by IQM.",
+      level, report.options.resamples, report.options.seed,
+      report.metric.higher_is_better
+          ? "a run's " + report.metric.label + " minus the lowest group mean"
+          : "the highest group mean minus a run's " + report.metric.label,
+      accuracy ? "accuracy" : report.metric.label);
   return table;
 }
 
@@ -188,7 +201,10 @@ std::string render(const AggregateReport& report, const std::string& format,
     std::vector<std::string> header{"group", "settings",   "runs",       "diverged",
                                     "iqm",   "iqm_ci_low", "iqm_ci_high"};
     for (size_t s = 0; s < report.settings.size(); ++s)
-      header.push_back("mean_accuracy_" + report.settings[s]);
+      header.push_back((report.metric.name == "test_accuracy"
+                            ? "mean_accuracy_"
+                            : "mean_" + report.metric.name + "_") +
+                       report.settings[s]);
     auto num = [](double v) { return std::isfinite(v) ? fmt::format("{:.10g}", v) : ""; };
     std::vector<std::vector<std::string>> rows;
     for (const auto& g : report.groups) {

@@ -31,6 +31,7 @@ struct AggregateGroup {
 struct AggregateReport {
   std::vector<std::string> settings;  // the sweeps' titles
   std::string group_key;              // e.g. "model.activation"
+  Metric metric;                      // the sweeps' (one for all)
   std::vector<AggregateGroup> groups;
   std::vector<Figure> figures;
   AggregateOptions options;

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "core/error.hpp"
+#include "core/numbers.hpp"
 #include "core/strings.hpp"
 #include "report/sweep_report.hpp"
 
@@ -13,7 +14,7 @@ namespace actbench::report {
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using core::kNaN;
 
 // The index of the group that has the baseline value and shares every other key value with
 // `group`.
@@ -43,22 +44,24 @@ void add_statistics(Report& report, const StatisticsOptions& options) {
   out.options = options;
   out.groups.resize(report.groups.size());
   for (size_t g = 0; g < report.groups.size(); ++g)
-    if (!report.groups[g].accuracy_values.empty())
-      out.groups[g].accuracy =
-          stats::summarize(report.groups[g].accuracy_values, options.confidence);
+    if (!report.groups[g].values.empty())
+      out.groups[g].summary = stats::summarize(report.groups[g].values, options.confidence);
 
-  // The best group and the groups not significantly worse (Welch, Holm across those tests).
+  // The best group and the groups not significantly worse (Welch, Holm across those tests), in
+  // the metric's direction: the lowest MSE is the best.
+  const bool higher_is_better = report.metric.higher_is_better;
+  auto better = [&](double a, double b) { return higher_is_better ? a > b : a < b; };
   std::optional<size_t> best;
   for (size_t g = 0; g < report.groups.size(); ++g)
-    if (out.groups[g].accuracy &&
-        (!best || out.groups[g].accuracy->mean > out.groups[*best].accuracy->mean))
+    if (out.groups[g].summary &&
+        (!best || better(out.groups[g].summary->mean, out.groups[*best].summary->mean)))
       best = g;
   if (best) {
     std::vector<double> p(report.groups.size(), kNaN);
     for (size_t g = 0; g < report.groups.size(); ++g)
-      if (g != *best && out.groups[g].accuracy)
-        p[g] = stats::welch_test(report.groups[*best].accuracy_values,
-                                 report.groups[g].accuracy_values, options.confidence)
+      if (g != *best && out.groups[g].summary)
+        p[g] = stats::welch_test(report.groups[*best].values, report.groups[g].values,
+                                 options.confidence)
                    .p;
     const auto adjusted = stats::holm_adjust(p);
     for (size_t g = 0; g < report.groups.size(); ++g) {
@@ -66,8 +69,9 @@ void add_statistics(Report& report, const StatisticsOptions& options) {
       s.p_versus_best = adjusted[g];
       if (g == *best)
         s.versus_best = "best";
-      else if (s.accuracy && !std::isnan(adjusted[g]))
-        s.versus_best = adjusted[g] >= options.alpha ? "n.s." : "lower";
+      else if (s.summary && !std::isnan(adjusted[g]))
+        s.versus_best =
+            adjusted[g] >= options.alpha ? "n.s." : (higher_is_better ? "lower" : "higher");
     }
   }
 
@@ -87,15 +91,24 @@ void add_statistics(Report& report, const StatisticsOptions& options) {
     const auto baseline = baseline_of(report, key, g, options.baseline_value);
     if (!baseline) continue;
     found = true;
-    if (*baseline == g || !out.groups[g].accuracy || !out.groups[*baseline].accuracy) continue;
-    const auto& x = report.groups[g].accuracy_values;
-    const auto& y = report.groups[*baseline].accuracy_values;
+    if (*baseline == g || !out.groups[g].summary || !out.groups[*baseline].summary) continue;
+    const auto& x = report.groups[g].values;
+    const auto& y = report.groups[*baseline].values;
     Comparison c;
     c.baseline = *baseline;
     c.welch = stats::welch_test(x, y, options.confidence);
     c.hedges_g = stats::hedges_g(x, y);
-    c.improvement = stats::probability_of_improvement(x, y, options.resamples, options.seed + g,
-                                                      options.confidence);
+    if (higher_is_better) {
+      c.improvement = stats::probability_of_improvement(x, y, options.resamples, options.seed + g,
+                                                        options.confidence);
+    } else {
+      // A lower value beats a higher one: P(X < Y) = P(-X > -Y).
+      std::vector<double> negated_x, negated_y;
+      for (double v : x) negated_x.push_back(-v);
+      for (double v : y) negated_y.push_back(-v);
+      c.improvement = stats::probability_of_improvement(negated_x, negated_y, options.resamples,
+                                                        options.seed + g, options.confidence);
+    }
     p[g] = c.welch.p;
     out.groups[g].versus_baseline = c;
   }

@@ -1,7 +1,7 @@
 // The statistics a sweep report's tables show (numbers from src/stats/): per group the Student-t
-// interval of the mean test accuracy over seeds, its comparison with a baseline group (Welch
-// interval and test, Holm-adjusted p-values, Hedges' g, P(X > Y) with a bootstrap interval) and
-// which groups are not significantly worse than the best one.
+// interval of the mean of the report's metric (test accuracy, test MSE, ...) over seeds, its
+// comparison with a baseline group (Welch interval and test, Holm-adjusted p-values, Hedges' g,
+// P(X > Y) with a bootstrap interval) and which groups are not significantly worse than the best.
 #pragma once
 
 #include <cstdint>
@@ -31,14 +31,16 @@ struct Comparison {
   stats::WelchTest welch;
   double p_holm = 0.0;  // Holm-adjusted across every group's comparison with its baseline
   double hedges_g = 0.0;
+  // P(a seed of the group beats one of the baseline): X > Y, or X < Y where lower is better.
   stats::ProbabilityOfImprovement improvement;
 };
 
 struct GroupStatistics {
-  std::optional<stats::Summary> accuracy;     // none without a completed run
+  std::optional<stats::Summary> summary;      // of the metric; none without a value
   std::optional<Comparison> versus_baseline;  // none for a baseline group, or without --baseline
-  // "best" (highest mean accuracy), "n.s." (not significantly different from it), "lower"
-  // (significantly lower) or "-" (the test is undefined: fewer than 2 seeds, or no variance).
+  // "best" (best mean: highest, or lowest for a metric where lower is better), "n.s." (not
+  // significantly different from it), "lower" or "higher" (significantly worse, in the metric's
+  // direction) or "-" (the test is undefined: fewer than 2 seeds, or no variance).
   std::string versus_best = "-";
   double p_versus_best = 0.0;  // Holm-adjusted, NaN when undefined
 };

@@ -9,15 +9,18 @@
 #include <cmath>
 #include <limits>
 #include <system_error>
+#include <tuple>
 
 #include "core/error.hpp"
 #include "core/files.hpp"
+#include "core/numbers.hpp"
 
 namespace actbench::report {
 
 namespace {
 
 constexpr size_t kMaxHoverPoints = 40;
+using core::kNaN;
 
 constexpr double kTickFont = 12.0;
 constexpr double kLabelFont = 13.0;
@@ -225,15 +228,129 @@ std::string render_chart(const Chart& chart, const std::string& id) {
     y_label_width = std::max(y_label_width, text_width(y_labels.back(), kTickFont));
   }
 
-  // Plot area inside the margins.
+  // Plot area inside the margins; a legend that would cover data inside it moves out to the right
+  // (or, when too wide for that, below), and the plot area shrinks to make room.
   const double left = 14.0 + y_label_width + (chart.y.label.empty() ? 0.0 : kLabelFont + 12.0);
-  const double right = chart.width - 18.0;
+  double right = chart.width - 18.0;
   const double top = chart.title.empty() ? 14.0 : kTitleFont + 22.0;
-  const double bottom = chart.height - (chart.x.label.empty() ? 26.0 : 30.0 + kLabelFont + 8.0);
-  const Scale sx{x_lo, x_hi, left, right, chart.x.log};
-  const Scale sy{y_lo, y_hi, bottom, top, chart.y.log};
+  const double x_label_room = chart.x.label.empty() ? 26.0 : 30.0 + kLabelFont + 8.0;
+  double bottom = chart.height - x_label_room;
+  Scale sx{x_lo, x_hi, left, right, chart.x.log};
+  Scale sy{y_lo, y_hi, bottom, top, chart.y.log};
   auto inside_x = [&](double px_) { return px_ >= left - 0.01 && px_ <= right + 0.01; };
   auto inside_y = [&](double px_) { return px_ >= top - 0.01 && px_ <= bottom + 0.01; };
+
+  // Legend entries: labelled series that draw something visible in the plot (a line of some
+  // length, or a dot), so the legend never names what is not there (ReLU's critical "line" is
+  // one point, a contour level may not occur in range).
+  auto visible = [&](const Series& s) {
+    double x0 = kNaN, y0 = kNaN, extent = 0.0;
+    for (size_t k = 0; k < std::min(s.x.size(), s.y.size()); ++k) {
+      if (!drawable(s.x[k], sx.log) || !drawable(s.y[k], sy.log)) continue;
+      const double a = sx(s.x[k]), b = sy(s.y[k]);
+      if (!inside_x(a) || !inside_y(b)) continue;
+      if (s.points) return true;
+      if (std::isnan(x0)) x0 = a, y0 = b;
+      extent = std::max(extent, std::hypot(a - x0, b - y0));
+      if (extent >= 1.0) return true;
+    }
+    return false;
+  };
+  std::vector<size_t> entries;
+  for (size_t i = 0; i < chart.series.size(); ++i)
+    if (!chart.series[i].label.empty() && visible(chart.series[i])) entries.push_back(i);
+  constexpr double kRow = 18.0, kSample = 28.0, kPad = 8.0;
+  double legend_w = 0.0, legend_h = 0.0;
+  if (chart.legend && !entries.empty()) {
+    double label_width = 0.0;
+    for (size_t i : entries)
+      label_width = std::max(label_width, text_width(chart.series[i].label, kTickFont));
+    legend_w = kPad + kSample + 6.0 + label_width + kPad;
+    legend_h = kPad + kRow * static_cast<double>(entries.size()) + kPad / 2;
+  }
+  // Top-left corner of the box for column (0 left, 1 centre, 2 right) and row (0 top, ...).
+  auto place = [&](int column, int row) {
+    const double xs[] = {left + 8.0, (left + right - legend_w) / 2, right - 8.0 - legend_w};
+    const double ys[] = {top + 8.0, (top + bottom - legend_h) / 2, bottom - 8.0 - legend_h};
+    return std::make_pair(xs[column], ys[row]);
+  };
+  // Length of drawn line (in pixels) and number of dots a box would hide. Length, not sample
+  // points: a steep stretch (tanh' peak) has few samples but is what the reader looks at.
+  auto hidden_under = [&](double bx, double by) {
+    double hidden = 0.0;
+    auto under = [&](double a, double b) {
+      return a >= bx - 4 && a <= bx + legend_w + 4 && b >= by - 4 && b <= by + legend_h + 4;
+    };
+    for (const auto& s : chart.series) {
+      const size_t n = std::min(s.x.size(), s.y.size());
+      for (size_t i = 0; i < n; ++i) {
+        if (!drawable(s.x[i], sx.log) || !drawable(s.y[i], sy.log)) continue;
+        const double x0 = sx(s.x[i]), y0 = sy(s.y[i]);
+        if (s.points || n == 1) {
+          if (under(x0, y0)) hidden += std::max(4.0, s.width);
+          continue;
+        }
+        if (i + 1 >= n || !drawable(s.x[i + 1], sx.log) || !drawable(s.y[i + 1], sy.log)) continue;
+        const double x1 = sx(s.x[i + 1]), y1 = sy(s.y[i + 1]);
+        const double length = std::hypot(x1 - x0, y1 - y0);
+        const int steps = std::clamp(static_cast<int>(length / 2.0), 1, 1000);
+        for (int k = 0; k < steps; ++k) {
+          const double t = (k + 0.5) / steps;
+          if (under(x0 + t * (x1 - x0), y0 + t * (y1 - y0))) hidden += length / steps;
+        }
+      }
+    }
+    return hidden;
+  };
+  std::pair<int, int> cell{0, 0};
+  double legend_x = 0.0, legend_y = 0.0;
+  if (legend_w > 0.0) {
+    switch (chart.legend_position) {
+      case LegendPosition::TopLeft:
+        cell = {0, 0};
+        break;
+      case LegendPosition::TopRight:
+        cell = {2, 0};
+        break;
+      case LegendPosition::BottomLeft:
+        cell = {0, 2};
+        break;
+      case LegendPosition::BottomRight:
+        cell = {2, 2};
+        break;
+      case LegendPosition::Auto: {
+        // Corners first on ties.
+        double least = std::numeric_limits<double>::infinity();
+        for (const auto& candidate : std::vector<std::pair<int, int>>{
+                 {0, 0}, {2, 0}, {2, 2}, {0, 2}, {1, 0}, {1, 2}, {0, 1}, {2, 1}}) {
+          const auto [bx, by] = place(candidate.first, candidate.second);
+          const double hidden = hidden_under(bx, by);
+          if (hidden < least - 1.0 || (least > 0.0 && hidden == 0.0)) {
+            least = hidden;
+            cell = candidate;
+          }
+        }
+        if (least > 0.0) {
+          // Every place inside hides data: outside, beside the plot when that leaves the plot at
+          // least half its width, else under the x axis label.
+          if (legend_w + 12.0 <= 0.5 * (right - left)) {
+            right -= legend_w + 12.0;
+            legend_x = right + 12.0;
+            legend_y = top;
+          } else {
+            bottom -= legend_h + 8.0;
+            legend_x = left;
+            legend_y = chart.height - legend_h - 4.0;
+          }
+          sx = Scale{x_lo, x_hi, left, right, chart.x.log};
+          sy = Scale{y_lo, y_hi, bottom, top, chart.y.log};
+          cell = {-1, -1};
+        }
+        break;
+      }
+    }
+    if (cell.first >= 0) std::tie(legend_x, legend_y) = place(cell.first, cell.second);
+  }
 
   std::string out = "<g>\n";
   out += fmt::format(
@@ -296,7 +413,8 @@ std::string render_chart(const Chart& chart, const std::string& id) {
     out += fmt::format(
         "<text class=\"xlabel\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{}\">{}"
         "</text>\n",
-        px((left + right) / 2), px(chart.height - 12.0), kLabelFont, escape(chart.x.label));
+        px((left + right) / 2), px(bottom + x_label_room - 12.0), kLabelFont,
+        escape(chart.x.label));
   }
   if (!chart.y.label.empty()) {
     const double x = 6.0 + kLabelFont, y = (top + bottom) / 2;
@@ -368,72 +486,9 @@ std::string render_chart(const Chart& chart, const std::string& id) {
       "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#333\"/>\n",
       px(left), px(top), px(right - left), px(bottom - top));
 
-  // Legend: where asked, or where it hides the least of the drawn lines.
-  std::vector<size_t> entries;
-  for (size_t i = 0; i < chart.series.size(); ++i)
-    if (!chart.series[i].label.empty()) entries.push_back(i);
-  if (chart.legend && !entries.empty()) {
-    constexpr double kRow = 18.0, kSample = 28.0, kPad = 8.0;
-    double label_width = 0.0;
-    for (size_t i : entries)
-      label_width = std::max(label_width, text_width(chart.series[i].label, kTickFont));
-    const double w = kPad + kSample + 6.0 + label_width + kPad;
-    const double h = kPad + kRow * static_cast<double>(entries.size()) + kPad / 2;
-    // Top-left corner of the box for column (0 left, 1 centre, 2 right) and row (0 top, ...).
-    auto place = [&](int column, int row) {
-      const double xs[] = {left + 8.0, (left + right - w) / 2, right - 8.0 - w};
-      const double ys[] = {top + 8.0, (top + bottom - h) / 2, bottom - 8.0 - h};
-      return std::make_pair(xs[column], ys[row]);
-    };
-    std::pair<int, int> cell{0, 0};
-    switch (chart.legend_position) {
-      case LegendPosition::TopLeft:
-        cell = {0, 0};
-        break;
-      case LegendPosition::TopRight:
-        cell = {2, 0};
-        break;
-      case LegendPosition::BottomLeft:
-        cell = {0, 2};
-        break;
-      case LegendPosition::BottomRight:
-        cell = {2, 2};
-        break;
-      case LegendPosition::Auto: {
-        // Hidden length of line in pixels, not hidden sample points: a steep stretch (tanh'
-        // peak) has few samples but is what the reader looks at. Corners first on ties.
-        double least = std::numeric_limits<double>::infinity();
-        for (const auto& candidate : std::vector<std::pair<int, int>>{
-                 {0, 0}, {2, 0}, {2, 2}, {0, 2}, {1, 0}, {1, 2}, {0, 1}, {2, 1}}) {
-          const auto [bx, by] = place(candidate.first, candidate.second);
-          double hidden = 0.0;
-          for (const auto& s : chart.series) {
-            const size_t n = std::min(s.x.size(), s.y.size());
-            for (size_t i = 0; i + 1 < n; ++i) {
-              if (!drawable(s.x[i], sx.log) || !drawable(s.y[i], sy.log) ||
-                  !drawable(s.x[i + 1], sx.log) || !drawable(s.y[i + 1], sy.log))
-                continue;
-              const double x0 = sx(s.x[i]), y0 = sy(s.y[i]);
-              const double x1 = sx(s.x[i + 1]), y1 = sy(s.y[i + 1]);
-              const double length = std::hypot(x1 - x0, y1 - y0);
-              const int steps = std::clamp(static_cast<int>(length / 2.0), 1, 1000);
-              for (int k = 0; k < steps; ++k) {
-                const double t = (k + 0.5) / steps;
-                const double a = x0 + t * (x1 - x0), b = y0 + t * (y1 - y0);
-                if (a >= bx - 4 && a <= bx + w + 4 && b >= by - 4 && b <= by + h + 4)
-                  hidden += length / steps;
-              }
-            }
-          }
-          if (hidden < least - 1.0) {
-            least = hidden;
-            cell = candidate;
-          }
-        }
-        break;
-      }
-    }
-    const auto [lx, ly] = place(cell.first, cell.second);
+  // Legend: where asked, or where it hides no data (see above).
+  if (legend_w > 0.0) {
+    const double lx = legend_x, ly = legend_y, w = legend_w, h = legend_h;
     out += fmt::format("<g class=\"legend\" font-size=\"{}\">\n", kTickFont);
     out += fmt::format(
         "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"white\" fill-opacity=\"0.9\" "
@@ -444,11 +499,17 @@ std::string render_chart(const Chart& chart, const std::string& id) {
       const double cy = ly + kPad + kRow * (static_cast<double>(row) + 0.5);
       out += fmt::format("<g class=\"legend-entry\" data-series=\"{}\">",
                          escape(s.group.empty() ? s.label : s.group));
-      out += fmt::format(
-          "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"{}\"{}{}/>\n",
-          px(lx + kPad), px(cy), px(lx + kPad + kSample), px(cy), escape(colours[entries[row]]),
-          px(s.width), dash_array(s.style, s.width),
-          s.style == LineStyle::Dotted ? " stroke-linecap=\"round\"" : "");
+      if (s.points)  // a marker's sample is the marker
+        out += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{}\"/>\n",
+                           px(lx + kPad + kSample / 2), px(cy), px(std::min(s.width, kRow) / 2),
+                           escape(colours[entries[row]]));
+      else
+        out += fmt::format(
+            "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" "
+            "stroke-width=\"{}\"{}{}/>\n",
+            px(lx + kPad), px(cy), px(lx + kPad + kSample), px(cy), escape(colours[entries[row]]),
+            px(s.width), dash_array(s.style, s.width),
+            s.style == LineStyle::Dotted ? " stroke-linecap=\"round\"" : "");
       out += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#222\">{}</text></g>\n",
                          px(lx + kPad + kSample + 6.0), px(cy + kTickFont * 0.35), escape(s.label));
     }

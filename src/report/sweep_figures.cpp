@@ -1,6 +1,6 @@
-// The figures of a sweep report (see add_figures in sweep_report.hpp): learning curves per group,
-// each group's per-seed test accuracies with mean and 95% interval, the weight-gradient norm
-// against depth, and each layer's dead fraction over epochs.
+// The figures of a sweep report (see add_figures in sweep_report.hpp): learning curves per group
+// (as the task has them), each group's per-seed values of the report's metric with mean and 95%
+// interval, the weight-gradient norm against depth, and each layer's dead fraction over epochs.
 #include <fmt/format.h>
 
 #include <cmath>
@@ -51,10 +51,12 @@ void add_mean_band(Chart& chart, const PerRun& per_run, const Group& group,
     const Stat s = describe(values);
     mean.x.push_back(static_cast<double>(epoch));
     mean.y.push_back(s.mean);
+    // One value at an epoch has no std (NaN): the band breaks there instead of clamping to 0.
+    const double lower = s.mean - s.std, upper = s.mean + s.std;
     low.x.push_back(static_cast<double>(epoch));
-    low.y.push_back(fraction ? std::max(0.0, s.mean - s.std) : s.mean - s.std);
+    low.y.push_back(fraction && std::isfinite(lower) ? std::max(0.0, lower) : lower);
     high.x.push_back(static_cast<double>(epoch));
-    high.y.push_back(fraction ? std::min(1.0, s.mean + s.std) : s.mean + s.std);
+    high.y.push_back(fraction && std::isfinite(upper) ? std::min(1.0, upper) : upper);
   }
   chart.series.push_back(mean);
   if (group.run_ids.size() > 1) {
@@ -80,6 +82,7 @@ Figure make_figure(const std::string& name, const std::string& caption,
 
 Chart strip_chart(const std::vector<std::string>& labels,
                   const std::vector<std::vector<double>>& values,
+                  const std::vector<std::vector<int64_t>>& seeds,
                   const std::vector<stats::Summary>& summaries, const std::string& value_label,
                   double confidence) {
   const auto& palette = default_palette();
@@ -100,18 +103,21 @@ Chart strip_chart(const std::vector<std::string>& labels,
   for (size_t k = 0; k < n; ++k) {
     const double row = static_cast<double>(n - 1 - k);
     const std::string colour = palette[k % palette.size()];
-    Series seeds{"", {}, {}, colour, LineStyle::Solid, 7.0};
-    seeds.points = true;
-    seeds.group = labels[k];
+    Series dots{"", {}, {}, colour, LineStyle::Solid, 7.0};
+    dots.points = true;
+    dots.group = labels[k];
     for (size_t i = 0; i < values[k].size(); ++i) {
-      seeds.x.push_back(values[k][i]);
+      dots.x.push_back(values[k][i]);
       // Seeds spread a little up and down (above the mean's line), so equal values stay countable.
       const double spread = static_cast<double>(std::min<size_t>(values[k].size(), 5) - 1) / 2.0;
-      seeds.y.push_back(row + 0.08 + 0.06 * (static_cast<double>(i % 5) - spread));
-      seeds.point_titles.push_back(fmt::format("{}, seed {} of {}: {:.6g}", labels[k], i + 1,
-                                               values[k].size(), values[k][i]));
+      dots.y.push_back(row + 0.08 + 0.06 * (static_cast<double>(i % 5) - spread));
+      // The seed itself, which a reader can rerun: a position ("1 of 3") reads as seed 1.
+      dots.point_titles.push_back(
+          k < seeds.size() && i < seeds[k].size()
+              ? fmt::format("{}, seed {}: {:.6g}", labels[k], seeds[k][i], values[k][i])
+              : fmt::format("{}: {:.6g}", labels[k], values[k][i]));
     }
-    chart.series.push_back(seeds);
+    chart.series.push_back(dots);
     if (k >= summaries.size() || summaries[k].n == 0) continue;
     const auto& s = summaries[k];
     if (std::isfinite(s.ci.low)) {
@@ -137,53 +143,69 @@ void add_figures(Report& report, const store::ResultsDb& db) {
   // Past a handful of groups a legend inside a chart hides the curves; the HTML report then shows
   // one colour key for all figures instead.
   const bool in_chart_legends = report.groups.size() <= kMaxInChartLegend;
-  const auto accuracy = collect(db.epoch_values("test_accuracy"), "");
-  const auto loss = collect(db.epoch_values("test_loss"), "");
-
-  Chart accuracy_chart;
-  accuracy_chart.title = "Test accuracy (mean, dotted: ±1 std over seeds)";
-  accuracy_chart.x.label = "epoch";
-  accuracy_chart.x.integer = true;
-  accuracy_chart.y.label = "test accuracy";
-  accuracy_chart.y.lower_bound = 0.0;
-  accuracy_chart.y.upper_bound = 1.0;
-  Chart loss_chart;
-  loss_chart.title = "Test loss";
-  loss_chart.x.label = "epoch";
-  loss_chart.x.integer = true;
-  loss_chart.y.label = "cross-entropy";
-  loss_chart.y.log = true;
-  for (size_t g = 0; g < report.groups.size(); ++g) {
-    const std::string colour = palette[g % palette.size()];
-    const std::string label = group_label(report, report.groups[g]);
-    add_mean_band(accuracy_chart, accuracy, report.groups[g], label, colour, true);
-    add_mean_band(loss_chart, loss, report.groups[g], label, colour, false);
+  // Learning curves follow the task: accuracy and cross-entropy for classification; MSE (the
+  // regression loss) and, for image data, PSNR for regression, which has no accuracy.
+  auto curve_chart = [&](const std::string& metric, const std::string& title,
+                         const std::string& y_label, bool fraction, bool log) {
+    const auto per_run = collect(db.epoch_values(metric), "");
+    Chart chart;
+    chart.title = title;
+    chart.x.label = "epoch";
+    chart.x.integer = true;
+    chart.y.label = y_label;
+    chart.y.log = log;
+    if (fraction) {
+      chart.y.lower_bound = 0.0;
+      chart.y.upper_bound = 1.0;
+    }
+    for (size_t g = 0; g < report.groups.size(); ++g)
+      add_mean_band(chart, per_run, report.groups[g], group_label(report, report.groups[g]),
+                    palette[g % palette.size()], fraction);
+    chart.legend = in_chart_legends;
+    return chart;
+  };
+  std::vector<Chart> curves;
+  if (report.regression) {
+    curves.push_back(curve_chart("test_loss", "Test MSE (mean, dotted: ±1 std over seeds)",
+                                 "test MSE", false, true));
+    Chart psnr = curve_chart("test_psnr", "Test PSNR", "PSNR (dB)", false, false);
+    if (!psnr.series.empty()) curves.push_back(psnr);
+  } else {
+    curves.push_back(curve_chart("test_accuracy", "Test accuracy (mean, dotted: ±1 std over seeds)",
+                                 "test accuracy", true, false));
+    curves.push_back(curve_chart("test_loss", "Test loss", "cross-entropy", false, true));
   }
-  accuracy_chart.legend = loss_chart.legend = in_chart_legends;
-  report.figures.push_back(make_figure("learning_curves",
-                                       "Learning curves per group: test accuracy and loss after "
-                                       "every epoch (epoch 0: at initialisation).",
-                                       {accuracy_chart, loss_chart}, 2));
+  report.figures.push_back(make_figure(
+      "learning_curves",
+      report.regression
+          ? "Learning curves per group: test MSE (and PSNR for image data) at every evaluation "
+            "(epoch 0: at initialisation)."
+          : "Learning curves per group: test accuracy and loss after every epoch (epoch 0: at "
+            "initialisation).",
+      curves, static_cast<int>(curves.size())));
 
-  // The per-seed values behind the table's accuracy column.
+  // The per-seed values behind the table's metric column.
   std::vector<std::string> labels;
   std::vector<std::vector<double>> values;
+  std::vector<std::vector<int64_t>> seeds;
   std::vector<stats::Summary> summaries;
   for (size_t g = 0; g < report.groups.size(); ++g) {
     labels.push_back(group_label(report, report.groups[g]));
-    values.push_back(report.groups[g].accuracy_values);
-    const auto* s = g < report.statistics.groups.size() && report.statistics.groups[g].accuracy
-                        ? &*report.statistics.groups[g].accuracy
+    values.push_back(report.groups[g].values);
+    seeds.push_back(report.groups[g].seeds);
+    const auto* s = g < report.statistics.groups.size() && report.statistics.groups[g].summary
+                        ? &*report.statistics.groups[g].summary
                         : nullptr;
     summaries.push_back(s ? *s : stats::Summary{});
   }
   const double confidence = report.statistics.options.confidence;
   report.figures.push_back(make_figure(
       "seeds",
-      fmt::format("Final test accuracy of every completed seed (dots), with the group's mean "
-                  "(black dot) and its {:.0f}% Student-t interval (black line) below.",
-                  100 * confidence),
-      {strip_chart(labels, values, summaries, "final test accuracy", confidence)}, 1));
+      fmt::format("Final {} of every completed seed (dots; hover for its seed), with the group's "
+                  "mean (black dot) and its {:.0f}% Student-t interval (black line) below.",
+                  report.metric.label, 100 * confidence),
+      {strip_chart(labels, values, seeds, summaries, "final " + report.metric.label, confidence)},
+      1));
 
   // Layers, in order, from the groups' runs.
   std::vector<std::string> layers;
@@ -227,8 +249,10 @@ void add_figures(Report& report, const store::ResultsDb& db) {
     chart.x.label = "epoch";
     chart.x.integer = true;
     chart.y.label = "dead fraction";
-    chart.y.lower_bound = 0.0;
-    chart.y.upper_bound = 1.0;
+    // The whole [0, 1] in every panel: layers are compared across panels, and a data-driven axis
+    // starting at 0.2 makes a fifth of the units dead look like none.
+    chart.y.min = 0.0;
+    chart.y.max = 1.0;
     chart.width = 420;
     chart.height = 320;
     const PerRun per_run = collect(dead, layer);

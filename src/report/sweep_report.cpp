@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "config/loader.hpp"
@@ -24,10 +25,42 @@ Stat describe(const std::vector<double>& values) {
   s.mean = sum / s.n;
   double squares = 0.0;
   for (double v : values) squares += (v - s.mean) * (v - s.mean);
-  s.std = s.n > 1 ? std::sqrt(squares / (s.n - 1)) : 0.0;
+  s.std = s.n > 1 ? std::sqrt(squares / (s.n - 1)) : std::numeric_limits<double>::quiet_NaN();
   s.min = *std::min_element(values.begin(), values.end());
   s.max = *std::max_element(values.begin(), values.end());
   return s;
+}
+
+const std::vector<Metric>& report_metrics() {
+  static const std::vector<Metric> metrics = {
+      {"test_accuracy", "test accuracy", "test acc", "{:.4f}", true, true, "test_accuracy"},
+      {"test_loss", "test loss", "test loss", "{:.4g}", false, false, "test_loss"},
+      // A regression run's test loss is its MSE, epoch by epoch.
+      {"test_mse", "test MSE", "test MSE", "{:.4g}", false, false, "test_loss"},
+      {"psnr", "PSNR (dB)", "PSNR (dB)", "{:.2f}", true, false, "test_psnr"},
+      // 1 for a run whose output collapsed to a constant, 0 for one that did not: the mean is the
+      // collapsed share.
+      {"collapsed", "collapsed share", "collapsed share", "{:.2f}", false, true, ""}};
+  return metrics;
+}
+
+const Metric& metric_named(const std::string& name, const SourceLocation& where) {
+  std::vector<std::string> names;
+  for (const auto& m : report_metrics()) {
+    if (m.name == name) return m;
+    names.push_back(m.name);
+  }
+  throw ConfigError(where, fmt::format("unknown report metric '{}'", name),
+                    "use one of: " + core::join(names, ", "));
+}
+
+std::optional<double> metric_value(const store::RunRow& run, const Metric& metric) {
+  if (metric.name == "test_accuracy") return run.test_accuracy;
+  if (metric.name == "test_loss") return run.test_loss;
+  if (metric.name == "test_mse") return run.test_mse;
+  if (metric.name == "psnr") return run.psnr;
+  if (metric.name == "collapsed" && run.collapsed) return *run.collapsed ? 1.0 : 0.0;
+  return std::nullopt;
 }
 
 namespace {
@@ -48,18 +81,46 @@ std::string key_value(const store::RunRow& run, const std::string& key) {
   return value;
 }
 
+// A sample standard deviation needs two values: one run has none, and the cell says so ("-")
+// rather than showing 0, which would read as "no spread".
 std::string pm(const Stat& s, const char* format, const char* separator) {
-  if (s.n == 0) return "-";
-  return fmt::format(fmt::runtime(std::string(format) + "{}" + format), s.mean, separator, s.std);
+  if (s.n == 0 || !std::isfinite(s.mean)) return "-";
+  const std::string mean = fmt::format(fmt::runtime(format), s.mean);
+  if (s.n < 2 || !std::isfinite(s.std)) return mean + separator + "-";
+  return mean + separator + fmt::format(fmt::runtime(format), s.std);
 }
 
 std::string diverged_text(const Group& g) { return fmt::format("{}/{}", g.diverged, g.runs); }
 
 }  // namespace
 
-Report build_report(const std::vector<store::RunRow>& runs, const std::vector<std::string>& keys) {
+Report build_report(const std::vector<store::RunRow>& runs, const std::vector<std::string>& keys,
+                    const std::string& metric, const SourceLocation& where) {
   Report report;
   report.keys = keys;
+  // Regression runs have an MSE (or a collapse verdict) and no accuracy.
+  bool any_accuracy = false, any_regression = false;
+  for (const auto& run : runs) {
+    any_accuracy = any_accuracy || run.test_accuracy.has_value();
+    any_regression = any_regression || run.test_mse.has_value() || run.collapsed.has_value();
+  }
+  report.regression = any_regression && !any_accuracy;
+  report.metric = metric_named(
+      metric.empty() ? (report.regression ? "test_mse" : "test_accuracy") : metric, where);
+  if (!metric.empty()) {
+    // A chosen metric that no completed run has would give a table of dashes: say which they have.
+    std::vector<std::string> present;
+    for (const auto& m : report_metrics())
+      for (const auto& run : runs)
+        if (run.status == core::RunStatus::kCompleted && metric_value(run, m)) {
+          present.push_back(m.name);
+          break;
+        }
+    if (std::find(present.begin(), present.end(), report.metric.name) == present.end() &&
+        !present.empty())
+      throw ConfigError(where, fmt::format("no completed run has {}", report.metric.name),
+                        "these runs have: " + core::join(present, ", "));
+  }
   std::map<std::vector<std::string>, size_t> index;
   std::vector<std::vector<const store::RunRow*>> members;
   for (const auto& run : runs) {
@@ -76,7 +137,7 @@ Report build_report(const std::vector<store::RunRow>& runs, const std::vector<st
   }
   for (size_t g = 0; g < report.groups.size(); ++g) {
     Group& group = report.groups[g];
-    std::vector<double> accuracy, loss;
+    std::vector<double> accuracy, loss, mse, psnr;
     std::vector<std::vector<double>> dead, grad;
     for (const auto* run : members[g]) {
       ++group.runs;
@@ -84,8 +145,13 @@ Report build_report(const std::vector<store::RunRow>& runs, const std::vector<st
         ++group.completed;
         group.run_ids.push_back(run->run_id);
         if (run->test_accuracy) accuracy.push_back(*run->test_accuracy);
-        if (run->test_accuracy) group.accuracy_values.push_back(*run->test_accuracy);
+        if (const auto value = metric_value(*run, report.metric)) {
+          group.values.push_back(*value);
+          group.seeds.push_back(run->seed);
+        }
         if (run->test_loss) loss.push_back(*run->test_loss);
+        if (run->test_mse) mse.push_back(*run->test_mse);
+        if (run->psnr) psnr.push_back(*run->psnr);
         if (run->collapsed) {
           ++group.collapse_known;
           group.collapsed += *run->collapsed ? 1 : 0;
@@ -108,6 +174,8 @@ Report build_report(const std::vector<store::RunRow>& runs, const std::vector<st
     }
     group.test_accuracy = describe(accuracy);
     group.test_loss = describe(loss);
+    group.test_mse = describe(mse);
+    group.psnr = describe(psnr);
     for (size_t i = 0; i < group.layers.size(); ++i) {
       group.layers[i].dead_fraction = describe(dead[i]);
       group.layers[i].grad_norm = describe(grad[i]);
@@ -116,7 +184,8 @@ Report build_report(const std::vector<store::RunRow>& runs, const std::vector<st
   return report;
 }
 
-Report load_report(const std::filesystem::path& dir, std::vector<std::string> group_by) {
+Report load_report(const std::filesystem::path& dir, std::vector<std::string> group_by,
+                   const std::string& metric, const SourceLocation& where) {
   const auto file = dir / "results.db";
   if (!std::filesystem::exists(file))
     throw Error(fmt::format("{} has no results.db: is it a sweep directory (results/<sweep name>)?",
@@ -133,7 +202,7 @@ Report load_report(const std::filesystem::path& dir, std::vector<std::string> gr
     for (const auto& key : keys)
       if (key != "seed") group_by.push_back(key.get<std::string>());
   }
-  Report report = build_report(db.runs(), group_by);
+  Report report = build_report(db.runs(), group_by, metric, where);
   report.title = db.info("name").value_or(dir.filename().string());
   add_statistics(report, {});
   add_figures(report, db);
@@ -175,54 +244,110 @@ std::string baseline_label(const Report& report) {
   return report.keys.size() > 1 ? o.baseline_key + "=" + o.baseline_value : o.baseline_value;
 }
 
+// "P(X>Y)", or "P(X<Y)" where lower is better: the probability that a group's seed beats one of
+// the baseline.
+std::string improvement_header(const Metric& metric) {
+  return metric.higher_is_better ? "P(X>Y)" : "P(X<Y)";
+}
+
 std::string table_notes(const Report& report) {
   const auto& o = report.statistics.options;
+  const Metric& m = report.metric;
   const int level = static_cast<int>(std::lround(100 * o.confidence));
+  std::string label = m.label;
+  label[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(label[0])));
   std::string notes = fmt::format(
-      "Test accuracy over the completed seeds (n): mean ± sample std, {0}% Student-t interval of "
-      "the mean, median, min / max; diverged runs are counted, not averaged. vs best: 'best' has "
-      "the highest mean; 'n.s.' marks groups whose Welch t-test against the best has a "
-      "Holm-adjusted p >= {1} (not significantly different), 'lower' those below it, '-' where the "
+      "{2} over the completed seeds (n): mean ± sample std ('-' for one seed), {0}% Student-t "
+      "interval of the mean, median, min / max; diverged runs are counted, not averaged. vs best: "
+      "'best' has the {3} mean; 'n.s.' marks groups whose Welch t-test against the best has a "
+      "Holm-adjusted p >= {1} (not significantly different), '{4}' those {5} it, '-' where the "
       "test is undefined (fewer than 2 seeds, or no variance).",
-      level, o.alpha);
+      level, o.alpha, label, m.higher_is_better ? "highest" : "lowest",
+      m.higher_is_better ? "lower" : "higher", m.higher_is_better ? "below" : "above");
+  if (report.regression)
+    notes +=
+        " Collapsed: completed runs whose output collapsed to a constant, of those that "
+        "report it.";
   if (!o.baseline_key.empty()) {
     notes += fmt::format(
-        " Against {0}={1}{2}: Δ = difference of mean test accuracy with its {3}% Welch interval; "
-        "p = Welch's two-sided t-test; p Holm = adjusted across the {4} comparisons; g = Hedges' "
-        "g; P(X>Y) = probability that a seed of the group beats a seed of the baseline (Mann-"
+        " Against {0}={1}{2}: Δ = difference of mean {7} with its {3}% Welch interval; p = "
+        "Welch's two-sided t-test; p Holm = adjusted across the {4} comparisons; g = Hedges' g; "
+        "{8} = probability that a seed of the group beats ({9}) a seed of the baseline (Mann-"
         "Whitney U / (n_x n_y)) with a {3}% percentile bootstrap interval ({5} resamples, seed "
-        "{6}).",
+        "{6}); '-' where a comparison is undefined (fewer than 2 seeds in either group, or no "
+        "variance).",
         o.baseline_key, o.baseline_value, report.keys.size() > 1 ? " with the same other keys" : "",
-        level, report.statistics.comparisons, o.resamples, o.seed);
+        level, report.statistics.comparisons, o.resamples, o.seed, m.label, improvement_header(m),
+        m.higher_is_better ? "a higher value" : "a lower value");
   }
   return notes;
 }
 
 }  // namespace
 
+namespace {
+
+// The summary values shown beside the metric, each a mean ± std column (and two CSV columns),
+// where some group has them: test accuracy when it is not the metric, the test loss of
+// classification runs (a regression run's test loss is its MSE), test MSE and PSNR.
+struct ExtraColumn {
+  std::string header, csv_name, format;
+  Stat Group::*stat;
+};
+
+std::vector<ExtraColumn> extra_columns(const Report& report) {
+  auto any = [&](Stat Group::*stat) {
+    return std::any_of(report.groups.begin(), report.groups.end(),
+                       [&](const Group& g) { return (g.*stat).n > 0; });
+  };
+  std::vector<ExtraColumn> out;
+  const std::string& metric = report.metric.name;
+  if (metric != "test_accuracy" && any(&Group::test_accuracy))
+    out.push_back({"test acc", "test_accuracy", "{:.4f}", &Group::test_accuracy});
+  if (metric != "test_loss" && !any(&Group::test_mse))
+    out.push_back({"test loss", "test_loss", "{:.4f}", &Group::test_loss});
+  if (metric != "test_mse" && any(&Group::test_mse))
+    out.push_back({"test MSE", "test_mse", "{:.4g}", &Group::test_mse});
+  if (metric != "psnr" && any(&Group::psnr))
+    out.push_back({"PSNR (dB)", "psnr", "{:.2f}", &Group::psnr});
+  return out;
+}
+
+bool has_collapse(const Report& report) {
+  return std::any_of(report.groups.begin(), report.groups.end(),
+                     [](const Group& g) { return g.collapse_known > 0; });
+}
+
+}  // namespace
+
 TextTable report_table(const Report& report) {
   const auto layer_names = layer_names_of(report);
+  const Metric& metric = report.metric;
+  const char* format = metric.format.c_str();
+  const std::string signed_format = "{:+" + metric.format.substr(2);
   const bool baseline = !report.statistics.options.baseline_key.empty();
   const int level = static_cast<int>(std::lround(100 * report.statistics.options.confidence));
+  const auto extras = extra_columns(report);
   TextTable table;
   table.header = report.keys.empty() ? std::vector<std::string>{"(all runs)"} : report.keys;
   table.text_columns = table.header.size();
   for (const std::string& h :
-       {std::string("n"), std::string("test acc (mean ± std)"), fmt::format("{}% CI", level),
+       {std::string("n"), metric.header + " (mean ± std)", fmt::format("{}% CI", level),
         std::string("median"), std::string("min / max")})
     table.header.push_back(h);
   if (baseline) {
     const std::string b = baseline_label(report);
     for (const std::string& h :
          {fmt::format("Δ vs {} [{}% CI]", b, level), std::string("p"), std::string("p Holm"),
-          std::string("g"), fmt::format("P(X>Y) [{}% CI]", level)})
+          std::string("g"), fmt::format("{} [{}% CI]", improvement_header(metric), level)})
       table.header.push_back(h);
   }
-  for (const char* h : {"vs best", "test loss", "diverged"}) table.header.push_back(h);
+  table.header.push_back("vs best");
+  for (const auto& extra : extras) table.header.push_back(extra.header);
+  table.header.push_back("diverged");
   // Regression sweeps get a `collapsed` column; classification tables stay as they were.
-  const bool regression = std::any_of(report.groups.begin(), report.groups.end(),
-                                      [](const Group& g) { return g.collapse_known > 0; });
-  if (regression) table.header.push_back("collapsed");
+  const bool collapse = has_collapse(report);
+  if (collapse) table.header.push_back("collapsed");
   for (const auto& name : layer_names) {
     table.header.push_back(name + " dead");
     table.header.push_back(name + " |dL/dW|");
@@ -237,23 +362,24 @@ TextTable report_table(const Report& report) {
       for (const auto& value : g.key_values) cells.push_back(core::shorten_lists(value));
     }
     cells.push_back(std::to_string(g.completed));
-    if (s.accuracy) {
-      cells.push_back(fmt::format("{:.4f} ± {:.4f}", s.accuracy->mean, s.accuracy->std));
-      cells.push_back(interval(s.accuracy->ci, "{:.4f}"));
-      cells.push_back(fmt::format("{:.4f}", s.accuracy->median));
-      cells.push_back(fmt::format("{:.4f} / {:.4f}", s.accuracy->min, s.accuracy->max));
+    if (s.summary) {
+      cells.push_back(
+          pm(Stat{s.summary->n, s.summary->mean, s.summary->std, 0.0, 0.0}, format, " ± "));
+      cells.push_back(interval(s.summary->ci, format));
+      cells.push_back(number(s.summary->median, format));
+      cells.push_back(number(s.summary->min, format) + " / " + number(s.summary->max, format));
     } else {
       for (int i = 0; i < 4; ++i) cells.push_back("-");
     }
     if (baseline) {
       if (const auto& c = s.versus_baseline) {
-        cells.push_back(number(c->welch.difference, "{:+.4f}") + " " +
-                        interval(c->welch.ci, "{:+.4f}"));
+        cells.push_back(number(c->welch.difference, signed_format.c_str()) + " " +
+                        interval(c->welch.ci, signed_format.c_str()));
         cells.push_back(p_value(c->welch.p));
         cells.push_back(p_value(c->p_holm));
         cells.push_back(number(c->hedges_g, "{:.2f}"));
-        cells.push_back(fmt::format("{:.2f} {}", c->improvement.estimate,
-                                    interval(c->improvement.ci, "{:.2f}")));
+        cells.push_back(number(c->improvement.estimate, "{:.2f}") + " " +
+                        interval(c->improvement.ci, "{:.2f}"));
       } else {
         const bool is_baseline =
             std::any_of(report.statistics.groups.begin(), report.statistics.groups.end(),
@@ -265,9 +391,10 @@ TextTable report_table(const Report& report) {
       }
     }
     cells.push_back(s.versus_best);
-    cells.push_back(pm(g.test_loss, "{:.4f}", " ± "));
+    for (const auto& extra : extras)
+      cells.push_back(pm(g.*extra.stat, extra.format.c_str(), " ± "));
     cells.push_back(diverged_text(g));
-    if (regression)
+    if (collapse)
       cells.push_back(g.collapse_known > 0 ? fmt::format("{}/{}", g.collapsed, g.collapse_known)
                                            : "-");
     for (size_t i = 0; i < layer_names.size(); ++i) {
@@ -278,7 +405,7 @@ TextTable report_table(const Report& report) {
     table.rows.push_back(cells);
   }
   table.notes = table_notes(report);
-  table.caption = report.title + ": test accuracy over seeds" +
+  table.caption = report.title + ": " + metric.label + " over seeds" +
                   (baseline ? " against " + baseline_label(report) : "");
   std::string label = "tab:" + report.title;
   for (char& c : label)
@@ -290,15 +417,20 @@ TextTable report_table(const Report& report) {
 std::string report_csv(const Report& report) {
   const auto layer_names = layer_names_of(report);
   const bool baseline = !report.statistics.options.baseline_key.empty();
+  const std::string& m = report.metric.name;
+  const auto extras = extra_columns(report);
   std::vector<std::string> header = report.keys;
-  for (const char* h : {"runs", "completed", "diverged", "failed", "test_accuracy_mean",
-                        "test_accuracy_std", "test_accuracy_ci_low", "test_accuracy_ci_high",
-                        "test_accuracy_median", "test_accuracy_min", "test_accuracy_max",
-                        "versus_best", "p_holm_versus_best", "test_loss_mean", "test_loss_std"})
-    header.push_back(h);
-  const bool regression = std::any_of(report.groups.begin(), report.groups.end(),
-                                      [](const Group& g) { return g.collapse_known > 0; });
-  if (regression) header.push_back("collapsed");
+  for (const char* h : {"runs", "completed", "diverged", "failed"}) header.push_back(h);
+  for (const char* suffix : {"_mean", "_std", "_ci_low", "_ci_high", "_median", "_min", "_max"})
+    header.push_back(m + suffix);
+  header.push_back("versus_best");
+  header.push_back("p_holm_versus_best");
+  for (const auto& extra : extras) {
+    header.push_back(extra.csv_name + "_mean");
+    header.push_back(extra.csv_name + "_std");
+  }
+  const bool collapse = has_collapse(report);
+  if (collapse) header.push_back("collapsed");
   if (baseline)
     for (const char* h : {"baseline", "difference", "difference_ci_low", "difference_ci_high",
                           "welch_t", "welch_df", "p", "p_holm", "hedges_g", "p_improvement",
@@ -309,6 +441,7 @@ std::string report_csv(const Report& report) {
     header.push_back(name + "_grad_norm");
   }
   auto num = [](double v) { return std::isfinite(v) ? fmt::format("{:.10g}", v) : ""; };
+  constexpr double kUndefined = std::numeric_limits<double>::quiet_NaN();
   std::vector<std::vector<std::string>> rows;
   for (size_t gi = 0; gi < report.groups.size(); ++gi) {
     const Group& g = report.groups[gi];
@@ -316,18 +449,22 @@ std::string report_csv(const Report& report) {
     std::vector<std::string> cells = g.key_values;
     for (int64_t v : {g.runs, g.completed, g.diverged, g.failed})
       cells.push_back(std::to_string(v));
-    if (s.accuracy) {
-      for (double v : {s.accuracy->mean, s.accuracy->std, s.accuracy->ci.low, s.accuracy->ci.high,
-                       s.accuracy->median, s.accuracy->min, s.accuracy->max})
+    if (s.summary) {
+      const double std = s.summary->n > 1 ? s.summary->std : kUndefined;
+      for (double v : {s.summary->mean, std, s.summary->ci.low, s.summary->ci.high,
+                       s.summary->median, s.summary->min, s.summary->max})
         cells.push_back(num(v));
     } else {
       cells.insert(cells.end(), 7, "");
     }
     cells.push_back(s.versus_best == "-" ? "" : s.versus_best);
     cells.push_back(num(s.p_versus_best));
-    cells.push_back(g.test_loss.n ? num(g.test_loss.mean) : "");
-    cells.push_back(g.test_loss.n ? num(g.test_loss.std) : "");
-    if (regression) cells.push_back(g.collapse_known > 0 ? std::to_string(g.collapsed) : "");
+    for (const auto& extra : extras) {
+      const Stat& stat = g.*extra.stat;
+      cells.push_back(stat.n ? num(stat.mean) : "");
+      cells.push_back(stat.n ? num(stat.std) : "");
+    }
+    if (collapse) cells.push_back(g.collapse_known > 0 ? std::to_string(g.collapsed) : "");
     if (baseline) {
       if (const auto& c = s.versus_baseline) {
         cells.push_back(core::join(report.groups[c->baseline].key_values, ","));
@@ -360,7 +497,9 @@ std::string render(const Report& report, const std::string& format, const LatexO
   const TextTable table = report_table(report);
   if (format == "md") return render_markdown(table);
   if (format == "latex") {
-    return "% " + report.title + ": generated by actbench report (needs \\usepackage{booktabs}" +
+    // A comment ends at a line break: the title (a sweep's name) is kept to one line.
+    return "% " + core::single_line(report.title) +
+           ": generated by actbench report (needs \\usepackage{booktabs}" +
            (latex.table_float ? " and \\usepackage{graphicx}" : "") + ")\n" +
            render_latex(table, latex);
   }

@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <cmath>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -128,12 +130,48 @@ class Statement {
     return p ? reinterpret_cast<const char*>(p) : "";
   }
   int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
-  std::optional<double> real(int col) const {
-    if (sqlite3_column_type(stmt_, col) == SQLITE_NULL) return std::nullopt;
-    return sqlite3_column_double(stmt_, col);
+  // A number, or none for NULL. Text or a blob where a number belongs (a damaged or hand-edited
+  // database) is an error naming the file, the column and `where`: sqlite3_column_double would
+  // read 'NaN' and 'abc' as 0.0, which a report then averages as an accuracy.
+  std::optional<double> real(int col, const std::string& where = "") const {
+    const int type = sqlite3_column_type(stmt_, col);
+    if (type == SQLITE_NULL) return std::nullopt;
+    if (type == SQLITE_INTEGER || type == SQLITE_FLOAT) return sqlite3_column_double(stmt_, col);
+    std::string shown;
+    if (type == SQLITE_BLOB) {
+      shown = fmt::format("a blob of {} bytes", sqlite3_column_bytes(stmt_, col));
+    } else {
+      std::string text = this->text(col);
+      if (text.size() > 40) text = text.substr(0, 40) + "...";
+      for (char& c : text)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+      shown = "the text '" + text + "'";
+    }
+    throw Error(bad_value(col, where, shown + ", not a number"));
+  }
+  // real() for a value that must be finite (and within [lo, hi]): a summary's accuracy or loss.
+  std::optional<double> finite(int col, const std::string& where, double lo = -kHuge,
+                               double hi = kHuge) const {
+    const auto value = real(col, where);
+    if (value && !(std::isfinite(*value) && *value >= lo && *value <= hi))
+      throw Error(bad_value(col, where,
+                            std::isfinite(*value)
+                                ? fmt::format("{:g}, outside [{:g}, {:g}]", *value, lo, hi)
+                                : fmt::format("{}, not a finite number", *value)));
+    return value;
   }
 
  private:
+  static constexpr double kHuge = std::numeric_limits<double>::max();
+
+  std::string bad_value(int col, const std::string& where, const std::string& what) const {
+    const char* file = sqlite3_db_filename(db_, "main");
+    const char* column = sqlite3_column_name(stmt_, col);
+    return fmt::format("results database {}: {}{} is {} (a damaged or edited database?)",
+                       file != nullptr ? file : "?", column != nullptr ? column : "?",
+                       where.empty() ? "" : " of " + where, what);
+  }
+
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
 };
@@ -334,14 +372,15 @@ std::vector<RunRow> ResultsDb::runs() const {
     row.seed = select.integer(4);
     row.directory = select.text(5);
     row.config_json = select.text(6);
-    row.seconds = select.real(7).value_or(0.0);
-    row.test_accuracy = select.real(8);
-    row.test_loss = select.real(9);
-    row.train_loss = select.real(10);
-    row.train_mse = select.real(11);
-    row.test_mse = select.real(12);
-    if (const auto collapsed = select.real(13)) row.collapsed = *collapsed != 0.0;
-    row.psnr = select.real(14);
+    const std::string run = "run '" + row.run_id + "'";
+    row.seconds = select.finite(7, run).value_or(0.0);
+    row.test_accuracy = select.finite(8, run, 0.0, 1.0);
+    row.test_loss = select.finite(9, run);
+    row.train_loss = select.finite(10, run);
+    row.train_mse = select.finite(11, run);
+    row.test_mse = select.finite(12, run);
+    if (const auto collapsed = select.finite(13, run)) row.collapsed = *collapsed != 0.0;
+    row.psnr = select.finite(14, run);
     rows.push_back(std::move(row));
   }
   for (auto& row : rows) {
@@ -356,13 +395,16 @@ std::vector<RunRow> ResultsDb::runs() const {
     while (layers.next()) {
       // A run with probes off has its layers listed with no values: it measured nothing there,
       // and a report must say "-", not 0% dead and a zero gradient.
-      if (!layers.real(1) && !layers.real(2) && !layers.real(3) && !layers.real(4)) continue;
+      const std::string where = "run '" + row.run_id + "' layer " + layers.text(0);
+      const auto dead = layers.real(1, where), saturated = layers.real(2, where);
+      const auto grad = layers.real(3, where), backprop = layers.real(4, where);
+      if (!dead && !saturated && !grad && !backprop) continue;
       RunRow::Layer layer;
       layer.name = layers.text(0);
-      layer.dead_fraction = layers.real(1).value_or(0.0);
-      layer.saturated_fraction = layers.real(2).value_or(0.0);
-      layer.grad_norm = layers.real(3).value_or(0.0);
-      layer.backprop_grad_norm = layers.real(4).value_or(0.0);
+      layer.dead_fraction = dead.value_or(0.0);
+      layer.saturated_fraction = saturated.value_or(0.0);
+      layer.grad_norm = grad.value_or(0.0);
+      layer.backprop_grad_norm = backprop.value_or(0.0);
       row.layers.push_back(layer);
     }
   }
@@ -379,8 +421,8 @@ std::vector<ResultsDb::EpochValue> ResultsDb::epoch_values(const std::string& me
   select.bind(1, metric);
   std::vector<EpochValue> values;
   while (select.next())
-    values.push_back(
-        {select.text(0), select.integer(1), select.text(2), select.real(3).value_or(0.0)});
+    values.push_back({select.text(0), select.integer(1), select.text(2),
+                      select.real(3, "run '" + select.text(0) + "'").value_or(0.0)});
   return values;
 }
 

@@ -2,6 +2,7 @@
 // and the decided claims only (see vanishing_gradients_decide.cpp for every verdict and sentence).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "report/svg_plot.hpp"
@@ -52,10 +53,13 @@ std::filesystem::path write_vanishing(const StudyOptions& options, const Vanishi
   MarkdownTable spread(
       {"activation", "init", "activation std layer 1 → 5", "saturated share layer 1 → 5"});
   std::vector<report::Chart> init_panels;
+  std::vector<std::string> drawn, panel_names;  // for the caption: what the figure shows
   for (const auto& init : m.inits) {
     report::Chart chart;
     chart.title = "‖dL/dz‖ by layer at init: " + init.label;
     chart.x.label = "hidden layer (1 = bottom)";
+    chart.x.integer = true;  // layers are counted: no tick at 1.5
+    panel_names.push_back(init.label);
     chart.y.label = "back-propagated gradient norm";
     chart.y.log = true;
     for (const auto& activation : m.activations) {
@@ -70,6 +74,8 @@ std::filesystem::path write_vanishing(const StudyOptions& options, const Vanishi
                   join_numbers(g.saturated, 3, " → ")});
       report::Series s;
       s.label = activation;
+      if (std::find(drawn.begin(), drawn.end(), activation) == drawn.end())
+        drawn.push_back(activation);
       for (size_t l = 0; l < g.backprop.size(); ++l) {
         s.x.push_back(static_cast<double>(l + 1));
         s.y.push_back(g.backprop[l]);
@@ -147,7 +153,15 @@ std::filesystem::path write_vanishing(const StudyOptions& options, const Vanishi
       "seeds.\n\n",
       m.seeds);
   md += grads.str() + "\n" + spread.str();
-  md += "\n![gradient norm by layer at init](gradients_at_init.svg)\n\n";
+  // The caption is built from what the figure draws, so it cannot drift from it.
+  size_t layers = 0;
+  for (const auto& [key, g] : m.at_init) layers = std::max(layers, g.backprop.size());
+  const std::string caption = fmt::format(
+      "Back-propagated gradient norm ‖dL/dz‖ per hidden layer at initialisation (log scale): one "
+      "panel per init ({}), one line per activation ({}); {} hidden layers of {} units, mean over "
+      "{} seeds",
+      fmt::join(panel_names, ", "), fmt::join(drawn, ", "), layers, m.width, m.seeds);
+  md += "\n![" + caption + "](gradients_at_init.svg)\n\n*" + caption + ".*\n\n";
   for (size_t i = 0; i < 3 && i < claims.size(); ++i) md += verdict_paragraph(claims[i]);
   md += "## 2. During training\n\n";
   md += fmt::format(

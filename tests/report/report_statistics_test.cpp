@@ -111,7 +111,7 @@ TEST(ReportStatistics, EveryFormatCarriesTheSameNumbers) {
   add_statistics(r, options);
   const auto& gelu = *r.statistics.groups[0].versus_baseline;
   const std::string difference = fmt::format("{:+.4f}", gelu.welch.difference);
-  const std::string ci = fmt::format("{:.4f}", r.statistics.groups[0].accuracy->ci.low);
+  const std::string ci = fmt::format("{:.4f}", r.statistics.groups[0].summary->ci.low);
   for (const char* format : {"md", "latex", "html"}) {
     const std::string text = render(r, format);
     EXPECT_NE(text.find(difference), std::string::npos) << format;

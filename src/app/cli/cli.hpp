@@ -44,6 +44,12 @@ std::vector<config::CliOverride> locate_overrides(const std::vector<std::string>
 // The command line as one string.
 std::string command_text(const CommandLine& line);
 
+// Refuses a config (or sweep) file argument that cannot be read, before anything parses it: a
+// ConfigError (exit 2) located at the argument, with the reason (errno's text), and for a
+// directory the YAML files in it. `what` names the file's kind in the message ("config file").
+void require_readable_file(const std::string& path, const std::string& what,
+                           const CommandLine& line);
+
 // Refuses a flag that was given but that this use of the command would ignore: a ConfigError
 // (exit 2) located at the flag (<cli>:argN), saying why and what to do instead.
 void refuse_unused_flag(const CLI::App& subcommand, const std::string& flag,

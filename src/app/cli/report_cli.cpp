@@ -4,9 +4,13 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <memory>
 
 #include "app/cli/cli.hpp"
+#include "core/error.hpp"
 
 namespace actbench::app::cli {
 
@@ -16,7 +20,14 @@ Command setup_report(CLI::App& app, const CommandLine& line) {
   return {report, [options, line] {
             options->argv.assign(line.argv, line.argv + line.argc);
             const auto output = report_command(*options);
-            if (options->out.empty()) fmt::print("{}", output.text);
+            if (options->out.empty()) {
+              fmt::print("{}", output.text);
+              // stdout is buffered: a full disk or a closed pipe shows only when it is flushed,
+              // and a report that did not arrive must not exit 0.
+              if (std::fflush(stdout) != 0 || std::ferror(stdout))
+                throw Error(fmt::format("cannot write the report to standard output: {}",
+                                        std::strerror(errno)));
+            }
             for (const auto& file : output.written)  // stderr when the report itself is on stdout
               fmt::print(options->out.empty() ? stderr : stdout, "wrote {}\n", file.string());
             return 0;

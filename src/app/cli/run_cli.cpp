@@ -35,6 +35,7 @@ Command setup_run(CLI::App& app, const CommandLine& line) {
 
   return {run, [options, line] {
             core::install_interrupt_handlers();
+            require_readable_file(options->config_file, "config file", line);
             auto prepared =
                 prepare_run(options->config_file, locate_overrides(options->overrides, line));
             RunOptions run_options;

@@ -87,6 +87,7 @@ Command setup_sweep(CLI::App& app, const CommandLine& line) {
       sweep, [options, line, sweep] {
         refuse_flags_of_the_other_backend(*sweep, *options, line);
         core::install_interrupt_handlers();
+        require_readable_file(options->file, "sweep file or config", line);
         auto plan = sweep::plan_sweep(options->file, locate_overrides(options->overrides, line));
         if (!options->dir.empty()) plan.directory = options->dir;
         fmt::print("{}", sweep::describe_plan(plan, options->dry_run));

@@ -44,6 +44,7 @@ Command setup_validate(CLI::App& app, const CommandLine& line) {
               return 0;
             }
             if (options->config_file.empty()) throw CLI::RequiredError("config");
+            require_readable_file(options->config_file, "config file", line);
             const auto prepared =
                 prepare_run(options->config_file, locate_overrides(options->overrides, line));
             fmt::print("{}", validate_report(prepared, options->print_resolved));
