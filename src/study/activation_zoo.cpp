@@ -88,10 +88,12 @@ std::filesystem::path run_zoo(const StudyOptions& options) {
         continue;
       }
       const report::Group& g = found->second;
+      // One seed has no standard deviation: "-", as in the report tables.
       std::string cell =
-          g.test_accuracy.n > 0
-              ? fmt::format("{:.4f} ± {:.4f}", g.test_accuracy.mean, g.test_accuracy.std)
-              : "n/a";
+          g.test_accuracy.n == 0 ? "n/a"
+          : g.test_accuracy.n < 2
+              ? fmt::format("{:.4f} ± -", g.test_accuracy.mean)
+              : fmt::format("{:.4f} ± {:.4f}", g.test_accuracy.mean, g.test_accuracy.std);
       if (g.diverged > 0) cell += fmt::format(" ({} of {} diverged)", g.diverged, g.runs);
       row.push_back(cell);
       if (g.test_accuracy.n == 0) continue;

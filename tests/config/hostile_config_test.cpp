@@ -17,12 +17,15 @@
 #include "config/tree.hpp"
 #include "report/sweep_report.hpp"
 #include "store/results_db.hpp"
+#include "support/memory_cap.hpp"
 #include "support/run_helpers.hpp"
 #include "support/temp_dir.hpp"
 #include "sweep/sweep_plan.hpp"
 
 namespace actbench::config {
 namespace {
+
+using actbench::testing::address_space_cap;
 
 using actbench::testing::TempDir;
 
@@ -36,10 +39,9 @@ struct Limited {
 // space (the cases were run the same way).
 Limited run_limited(const std::string& arguments, const TempDir& dir, int seconds = 60,
                     int memory_mib = 4096) {
-  const std::string command = "cd '" + dir.path().string() + "' && ulimit -v " +
-                              std::to_string(memory_mib * 1024) + " && timeout -s KILL " +
-                              std::to_string(seconds) + " " + ACTBENCH_CLI + " " + arguments +
-                              " 2>&1";
+  const std::string command =
+      "cd '" + dir.path().string() + "' && " + address_space_cap(memory_mib) + "timeout -s KILL " +
+      std::to_string(seconds) + " " + ACTBENCH_CLI + " " + arguments + " 2>&1";
   Limited result;
   const auto start = std::chrono::steady_clock::now();
   FILE* pipe = ::popen(command.c_str(), "r");

@@ -16,10 +16,13 @@
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "data/image.hpp"
+#include "support/memory_cap.hpp"
 #include "support/temp_dir.hpp"
 
 namespace actbench::core {
 namespace {
+
+using actbench::testing::address_space_cap;
 
 namespace fs = std::filesystem;
 using actbench::testing::TempDir;
@@ -97,9 +100,8 @@ TEST(FileLimits, ImageDatasetOnASparseFileIsADataErrorThroughTheCli) {
   dir.write("c.yaml",
             "task: regression\ndata: {dataset: image, image: {file: huge.pgm}, batch_size: 0}\n"
             "model: {hidden: [8]}\ntrain: {epochs: 1}\noutput: {dir: runs}\n");
-  const std::string command = "cd '" + dir.path().string() +
-                              "' && ulimit -v 8388608 && timeout 120 " + ACTBENCH_CLI +
-                              " run c.yaml >out.log 2>&1";
+  const std::string command = "cd '" + dir.path().string() + "' && " + address_space_cap(8192) +
+                              "timeout 120 " + ACTBENCH_CLI + " run c.yaml >out.log 2>&1";
   const int status = std::system(("sh -c \"" + command + "\"").c_str());
   std::ifstream in(dir.path() / "out.log");
   const std::string output{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};

@@ -14,10 +14,13 @@
 #include "model/activation.hpp"
 #include "model/expression/expression.hpp"
 #include "model/properties.hpp"
+#include "support/memory_cap.hpp"
 #include "support/temp_dir.hpp"
 
 namespace actbench::model::expression {
 namespace {
+
+using actbench::testing::address_space_cap;
 
 using actbench::testing::TempDir;
 
@@ -124,9 +127,9 @@ struct Outcome {
 Outcome validate(const TempDir& dir, const std::string& yaml) {
   const auto config = dir.write("c.yaml", yaml);
   const auto log = dir.path() / "out.log";
-  const std::string command = "cd '" + dir.path().string() + "' && ulimit -v 8388608 && timeout " +
-                              "120 " + std::string(ACTBENCH_CLI) + " validate c.yaml >'" +
-                              log.string() + "' 2>&1";
+  const std::string command = "cd '" + dir.path().string() + "' && " + address_space_cap(8192) +
+                              "timeout " + "120 " + std::string(ACTBENCH_CLI) +
+                              " validate c.yaml >'" + log.string() + "' 2>&1";
   const int status = std::system(("sh -c \"" + command + "\"").c_str());
   Outcome outcome;
   outcome.status = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);

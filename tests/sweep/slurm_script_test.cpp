@@ -39,10 +39,12 @@ std::filesystem::path argument_recorder(const TempDir& dir) {
   return path;
 }
 
+// The directory closes the single quotes the old script put around it: that script expanded
+// $(touch DIR_RAN) before exec'ing the binary.
 TEST(SlurmScript, HostileNamesAndDirectoriesRunNoEmbeddedCommand) {
   TempDir dir;
   const std::string sweep_dir =
-      (dir.path() / "out $(touch DIR_RAN) `touch DIR_RAN2` ' ; touch DIR_RAN3 #").string();
+      (dir.path() / "out ' $(touch DIR_RAN) ' `touch DIR_RAN2` ; touch DIR_RAN3 #").string();
   const SweepPlan plan = hostile_plan(dir, sweep_dir);
   SlurmOptions options;
   options.partition = "debug";
