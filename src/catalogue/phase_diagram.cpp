@@ -18,8 +18,8 @@ namespace actbench::catalogue {
 
 namespace {
 
-using core::kNaN;
 using core::kInfinity;
+using core::kNaN;
 // An infinite xi_c (on the critical line) as a large finite value, so contours interpolate.
 constexpr double kLargeXi = 1e6;
 

@@ -119,24 +119,25 @@ void regression_database(const TempDir& dir) {
   ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
   int position = 0;
   for (const auto& run : regression_runs()) {
-    execute_sql(db, fmt::format("INSERT INTO runs(run_id, position, status, seed, directory, "
-                         "config_json, test_loss, train_mse, test_mse, collapsed, psnr) VALUES "
-                         "('{0}', {1}, 'completed', {2}, 'runs/{0}', '{{}}', {3}, {3}, {3}, {4}, "
-                         "{5})",
-                         run.run_id, position++, run.seed, *run.test_mse, *run.collapsed ? 1 : 0,
-                         *run.psnr));
+    execute_sql(
+        db, fmt::format("INSERT INTO runs(run_id, position, status, seed, directory, "
+                        "config_json, test_loss, train_mse, test_mse, collapsed, psnr) VALUES "
+                        "('{0}', {1}, 'completed', {2}, 'runs/{0}', '{{}}', {3}, {3}, {3}, {4}, "
+                        "{5})",
+                        run.run_id, position++, run.seed, *run.test_mse, *run.collapsed ? 1 : 0,
+                        *run.psnr));
     execute_sql(db, fmt::format("INSERT INTO run_params VALUES ('{}', 'model.activation', '{}')",
-                         run.run_id, run.params.at("model.activation")));
+                                run.run_id, run.params.at("model.activation")));
     for (int epoch : {0, 10})
       for (const auto& [metric, value] : std::vector<std::pair<std::string, double>>{
                {"test_loss", epoch == 0 ? 0.5 : *run.test_mse},
                {"test_psnr", epoch == 0 ? psnr_of(0.5) : *run.psnr}})
-        execute_sql(db, fmt::format("INSERT INTO metrics VALUES ('{}', {}, {}, '', '{}', {})", run.run_id,
-                             epoch, epoch, metric, value));
+        execute_sql(db, fmt::format("INSERT INTO metrics VALUES ('{}', {}, {}, '', '{}', {})",
+                                    run.run_id, epoch, epoch, metric, value));
   }
   execute_sql(db,
-       "INSERT INTO sweep VALUES ('name', 'fit'), ('varied_keys', "
-       "'[\"model.activation\", \"seed\"]')");
+              "INSERT INTO sweep VALUES ('name', 'fit'), ('varied_keys', "
+              "'[\"model.activation\", \"seed\"]')");
   sqlite3_close(db);
 }
 
