@@ -18,9 +18,11 @@ if(ACTBENCH_FUZZ)
   set(ACTBENCH_FUZZ_COMPILE_FLAGS ${ACTBENCH_FUZZ_SANITIZERS} -fsanitize=fuzzer-no-link
       -fno-omit-frame-pointer -g -O1)
 
-  # The config loader and the pieces every entry shares (errors, string helpers).
+  # The config loader and the pieces every entry shares (errors, string helpers, bounded file
+  # reads and atomic writes).
   set(ACTBENCH_FUZZ_CONFIG_SOURCES src/config/schema.cpp src/config/tree.cpp
-      src/config/overrides.cpp src/core/strings.cpp src/core/error.cpp src/core/params.cpp)
+      src/config/overrides.cpp src/core/strings.cpp src/core/error.cpp src/core/params.cpp
+      src/core/files.cpp)
 
   # One instrumented object library per group, shared by the fuzzers that need it.
   function(actbench_add_fuzz_objects name)
@@ -35,7 +37,7 @@ if(ACTBENCH_FUZZ)
   actbench_add_fuzz_objects(actbench_fuzz_expression src/model/expression/expression.cpp)
   actbench_add_fuzz_objects(actbench_fuzz_data src/data/idx.cpp src/data/cifar10.cpp
                             src/data/files.cpp)
-  actbench_add_fuzz_objects(actbench_fuzz_slurm src/sweep/slurm_script.cpp src/core/files.cpp)
+  actbench_add_fuzz_objects(actbench_fuzz_slurm src/sweep/slurm_script.cpp)
 
   add_custom_target(actbench_fuzzers)
   function(actbench_add_fuzzer name)
@@ -46,7 +48,7 @@ if(ACTBENCH_FUZZ)
   endfunction()
   actbench_add_fuzzer(config_loader actbench_fuzz_config)
   actbench_add_fuzzer(overrides actbench_fuzz_config)
-  # strings.cpp and error.cpp are compiled once, in the config group.
+  # strings.cpp, error.cpp and files.cpp are compiled once, in the config group.
   actbench_add_fuzzer(expression actbench_fuzz_expression actbench_fuzz_config)
   actbench_add_fuzzer(idx actbench_fuzz_data actbench_fuzz_config)
   actbench_add_fuzzer(cifar10 actbench_fuzz_data actbench_fuzz_config)

@@ -28,7 +28,9 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_CO
   -DACTBENCH_FUZZ=ON -DACTBENCH_BUILD_TESTS=OFF -DACTBENCH_USE_PCH=OFF -DACTBENCH_UNITY=OFF \
   > "$build/configure.log" 2>&1 ||
   { cat "$build/configure.log"; exit 1; }
-cmake --build "$build" --target actbench_fuzzers -j "$jobs" 2>&1 | tail -n 3
+# Compiler and linker errors in full, progress lines dropped; the build's status, not grep's, decides.
+cmake --build "$build" --target actbench_fuzzers -j "$jobs" > "$build/build.log" 2>&1 ||
+  { grep -v '^\[[0-9]*/[0-9]*\] ' "$build/build.log"; echo "fuzz.sh: the fuzz build failed" >&2; exit 1; }
 
 # LibTorch is not instrumented: its allocations are not ours to report, and its global
 # constructors allocate things that live until exit (leak detection would flag them).
