@@ -3,6 +3,7 @@
 #include "stats/statistics.hpp"
 
 #include <algorithm>
+#include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 #include <limits>
@@ -211,6 +212,86 @@ std::vector<double> performance_profile(const std::vector<double>& values,
     shares.push_back(static_cast<double>(above) / static_cast<double>(values.size()));
   }
   return shares;
+}
+
+namespace {
+
+double normal_quantile_two_sided(double confidence) {
+  return boost::math::quantile(boost::math::normal(), 0.5 + confidence / 2);
+}
+
+}  // namespace
+
+Interval wilson_interval(int64_t successes, int64_t trials, double confidence) {
+  require_confidence(confidence);
+  if (trials <= 0) return {0.0, 1.0};
+  if (successes < 0 || successes > trials)
+    throw std::invalid_argument("wilson_interval: successes outside [0, trials]");
+  const double z = normal_quantile_two_sided(confidence);
+  const double n = static_cast<double>(trials);
+  const double p = static_cast<double>(successes) / n;
+  const double z2 = z * z;
+  const double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const double half = z / (1 + z2 / n) * std::sqrt(p * (1 - p) / n + z2 / (4 * n * n));
+  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
+Interval mean_interval(const std::vector<double>& values, double confidence) {
+  require_values(values, "mean_interval");
+  return summarize(values, confidence).ci;
+}
+
+Interval median_bootstrap_interval(const std::vector<double>& values, int resamples, uint64_t seed,
+                                   double confidence) {
+  require_values(values, "median_bootstrap_interval");
+  require_confidence(confidence);
+  if (resamples < 1) throw std::invalid_argument("median_bootstrap_interval: resamples < 1");
+  std::mt19937_64 rng(seed);
+  std::vector<double> medians;
+  medians.reserve(static_cast<size_t>(resamples));
+  std::vector<double> sample(values.size());
+  for (int b = 0; b < resamples; ++b) {
+    for (double& v : sample) v = values[draw(rng, values.size())];
+    medians.push_back(quantile(sample, 0.5));
+  }
+  return percentile_interval(std::move(medians), confidence);
+}
+
+Ratio risk_ratio(int64_t k1, int64_t n1, int64_t k2, int64_t n2, double confidence) {
+  require_confidence(confidence);
+  Ratio out;
+  if (n1 <= 0 || n2 <= 0 || k2 == 0) {
+    out.estimate = std::numeric_limits<double>::quiet_NaN();
+    out.ci = {out.estimate, out.estimate};
+    if (n1 > 0 && n2 > 0 && k1 > 0) out.estimate = std::numeric_limits<double>::infinity();
+    return out;
+  }
+  out.estimate = (static_cast<double>(k1) / n1) / (static_cast<double>(k2) / n2);
+  // Katz: log RR is about normal with variance 1/k1 - 1/n1 + 1/k2 - 1/n2.
+  const double a = k1 == 0 ? 0.5 : static_cast<double>(k1);
+  const double b = static_cast<double>(k2);
+  const double centre = std::log((a / n1) / (b / n2));
+  const double se = std::sqrt(1 / a - 1.0 / n1 + 1 / b - 1.0 / n2);
+  const double z = normal_quantile_two_sided(confidence);
+  out.ci = {k1 == 0 ? 0.0 : std::exp(centre - z * se), std::exp(centre + z * se)};
+  return out;
+}
+
+Difference share_difference(int64_t k1, int64_t n1, int64_t k2, int64_t n2, double confidence) {
+  Difference out;
+  if (n1 <= 0 || n2 <= 0) {
+    out.estimate = std::numeric_limits<double>::quiet_NaN();
+    out.ci = {out.estimate, out.estimate};
+    return out;
+  }
+  const double p1 = static_cast<double>(k1) / n1, p2 = static_cast<double>(k2) / n2;
+  const Interval w1 = wilson_interval(k1, n1, confidence);
+  const Interval w2 = wilson_interval(k2, n2, confidence);
+  out.estimate = p1 - p2;
+  out.ci = {
+      out.estimate - std::sqrt((p1 - w1.low) * (p1 - w1.low) + (w2.high - p2) * (w2.high - p2)),
+      out.estimate + std::sqrt((w1.high - p1) * (w1.high - p1) + (p2 - w2.low) * (p2 - w2.low))};
+  return out;
 }
 
 }  // namespace actbench::stats

@@ -76,6 +76,36 @@ struct Aggregate {
 Aggregate stratified_bootstrap_iqm(const std::vector<std::vector<double>>& runs_per_setting,
                                    int resamples, uint64_t seed, double confidence = 0.95);
 
+// Intervals for the quantities a study's claim measures (study/claims.hpp decides from them).
+
+// Wilson score interval of a share `successes` / `trials`; [0, 1] when there are no trials.
+Interval wilson_interval(int64_t successes, int64_t trials, double confidence = 0.95);
+
+// Student-t interval of the mean of `values`; NaN ends for fewer than two values.
+Interval mean_interval(const std::vector<double>& values, double confidence = 0.95);
+
+// Percentile bootstrap interval of the median of `values` (resampled with replacement from a
+// generator seeded with `seed`); robust where one outlier drives the mean.
+Interval median_bootstrap_interval(const std::vector<double>& values, int resamples, uint64_t seed,
+                                   double confidence = 0.95);
+
+// The ratio of two shares (k1 / n1) / (k2 / n2) with Katz's log interval; a zero count gets the
+// usual 0.5 correction in the interval only. NaN when either share is undefined.
+struct Ratio {
+  double estimate = 0.0;
+  Interval ci;
+};
+Ratio risk_ratio(int64_t k1, int64_t n1, int64_t k2, int64_t n2, double confidence = 0.95);
+
+// The difference of two shares k1/n1 - k2/n2 with Newcombe's hybrid score interval (method 10),
+// built from the two Wilson intervals.
+struct Difference {
+  double estimate = 0.0;
+  Interval ci;
+};
+Difference share_difference(int64_t k1, int64_t n1, int64_t k2, int64_t n2,
+                            double confidence = 0.95);
+
 // The share of `values` strictly above each threshold (a performance profile).
 std::vector<double> performance_profile(const std::vector<double>& values,
                                         const std::vector<double>& thresholds);

@@ -23,6 +23,12 @@ struct StudyOptions {
   int64_t pack = 0;  // > 1: the study's sweeps train runs sharing their structure in packs of this
   std::filesystem::path executable;  // the actbench binary the sweep workers run
   std::FILE* log = stdout;
+  // Seeds (or trials) each of the study's seeded experiments runs beyond its plan: the sweeps
+  // grow, the runs already finished are kept. Set by run_study's --until-decided loop.
+  int added_seeds = 0;
+  // > 0: after each pass, while a claim is inconclusive only because its interval straddles a
+  // threshold, run again with more seeds, up to this many added (`--until-decided`).
+  int until_decided_cap = 0;
 };
 
 struct StudyEntry {
@@ -33,11 +39,24 @@ struct StudyEntry {
   std::string command;      // as experiments/README.md lists it
   // Runs the study and writes its README; returns the README's path.
   std::function<std::filesystem::path(const StudyOptions&)> run;
+  // Whether `run` honours StudyOptions::added_seeds (what --until-decided needs).
+  bool grows_seeds = false;
 };
 using StudyRegistry = core::Registry<StudyEntry>;
 
-// Looks the study up (a located error with did-you-mean for an unknown name) and runs it.
+// Looks the study up (a located error with did-you-mean for an unknown name) and runs it. With
+// options.until_decided_cap > 0, reruns it with more seeds while a claim straddles (see above):
+// each pass adds as many seeds as were added before (2, 4, 8, ...), capped; it stops when no claim
+// straddles or at the cap, and says which.
 std::filesystem::path run_study(const std::string& name, StudyOptions options);
+
+// The loop of --until-decided around one study's `run` (which writes options.out/verdicts.json);
+// with options.until_decided_cap == 0, `run` once.
+std::filesystem::path run_until_decided(
+    StudyOptions options, const std::function<std::filesystem::path(const StudyOptions&)>& run);
+
+// The next number of added seeds after `added`, at most `cap` (-1 when `added` is at the cap).
+int next_added_seeds(int added, int cap);
 
 }  // namespace actbench::study
 

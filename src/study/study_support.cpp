@@ -14,6 +14,7 @@
 #include "core/csv.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
+#include "study/claims.hpp"
 #include "sweep/sweep_plan.hpp"
 #include "sweep/sweep_runner.hpp"
 
@@ -48,6 +49,22 @@ std::filesystem::path run_sweep_file(const StudyOptions& options, const std::str
   std::vector<config::CliOverride> located;
   for (const auto& text : overrides) located.push_back({text, 0});
   sweep::SweepPlan plan = sweep::plan_sweep(sweep_file, located);
+  // --until-decided: the seed axis grows by added_seeds new seeds after its largest; the runs of
+  // the old seeds keep their ids, so the sweep resumes them as finished.
+  const bool varies_seed =
+      std::find(plan.varied_keys.begin(), plan.varied_keys.end(), "seed") != plan.varied_keys.end();
+  if (options.added_seeds > 0 && varies_seed) {
+    std::vector<int64_t> seeds;
+    for (const sweep::SweepRun& run : plan.runs)
+      if (std::find(seeds.begin(), seeds.end(), run.prepared.spec.seed) == seeds.end())
+        seeds.push_back(run.prepared.spec.seed);
+    const int64_t largest = *std::max_element(seeds.begin(), seeds.end());
+    for (int i = 1; i <= options.added_seeds; ++i) seeds.push_back(largest + i);
+    std::string list;
+    for (size_t i = 0; i < seeds.size(); ++i) list += (i ? "," : "") + std::to_string(seeds[i]);
+    located.push_back({"seed=" + list, 0});
+    plan = sweep::plan_sweep(sweep_file, located);
+  }
   plan.directory = directory;
   fmt::print(options.log, "{}", sweep::describe_plan(plan));
   sweep::SweepOptions sweep_options;
@@ -106,13 +123,8 @@ std::vector<store::RunRow> read_runs(const std::filesystem::path& sweep_dir) {
 }
 
 Interval wilson_interval(int64_t successes, int64_t trials, double z) {
-  if (trials <= 0) return {0.0, 1.0};
-  const double n = static_cast<double>(trials);
-  const double p = static_cast<double>(successes) / n;
-  const double z2 = z * z;
-  const double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
-  const double half = z / (1 + z2 / n) * std::sqrt(p * (1 - p) / n + z2 / (4 * n * n));
-  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+  // The callers pass the 95% quantile; the level is what stats takes.
+  return stats::wilson_interval(successes, trials, std::erf(z / std::sqrt(2.0)));
 }
 
 Histogram histogram(const at::Tensor& values, double lo, double hi, int bins) {
@@ -217,11 +229,50 @@ std::filesystem::path output_dir(const StudyOptions& options, const std::string&
   return options.out.empty() ? std::filesystem::path("results") / name : options.out;
 }
 
+int next_added_seeds(int added, int cap) {
+  if (added >= cap) return -1;
+  return std::min(cap, std::max(2, 2 * added));
+}
+
+std::filesystem::path run_until_decided(
+    StudyOptions options, const std::function<std::filesystem::path(const StudyOptions&)>& run) {
+  for (;;) {
+    const std::filesystem::path readme = run(options);
+    if (options.until_decided_cap <= 0) return readme;
+    std::vector<std::string> straddling;
+    for (const ClaimResult& r : read_verdicts(options.out / "verdicts.json").results)
+      if (r.straddles) straddling.push_back(r.claim.id);
+    std::string ids;
+    for (size_t i = 0; i < straddling.size(); ++i) ids += (i ? ", " : "") + straddling[i];
+    if (straddling.empty()) {
+      fmt::print(options.log, "until-decided: no claim straddles its rule with {} added seeds\n",
+                 options.added_seeds);
+      return readme;
+    }
+    const int next = next_added_seeds(options.added_seeds, options.until_decided_cap);
+    if (next < 0) {
+      fmt::print(options.log, "until-decided: at the cap of {} added seeds, still straddling: {}\n",
+                 options.until_decided_cap, ids);
+      return readme;
+    }
+    fmt::print(options.log,
+               "until-decided: {} straddle their rule; running again with {} added seeds\n", ids,
+               next);
+    std::fflush(options.log);
+    options.added_seeds = next;
+  }
+}
+
 std::filesystem::path run_study(const std::string& name, StudyOptions options) {
   const StudyEntry& entry = StudyRegistry::instance().get(name, SourceLocation::cli_arg(2));
+  if (options.until_decided_cap > 0 && !entry.grows_seeds)
+    throw Error(
+        fmt::format("study {}: --until-decided needs a study whose experiments take added "
+                    "seeds; {} does not yet",
+                    entry.name, entry.name));
   if (options.out.empty()) options.out = std::filesystem::path("results") / entry.name;
   std::filesystem::create_directories(options.out);
-  return entry.run(options);
+  return run_until_decided(options, entry.run);
 }
 
 }  // namespace actbench::study

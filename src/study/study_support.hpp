@@ -16,6 +16,7 @@
 #include "config/run_spec.hpp"
 #include "data/dataset.hpp"
 #include "model/network.hpp"
+#include "stats/statistics.hpp"
 #include "store/results_db.hpp"
 #include "study/study.hpp"
 
@@ -57,10 +58,8 @@ std::vector<MetricRow> read_metric(const std::filesystem::path& sweep_dir,
                                    const std::string& metric);
 std::vector<store::RunRow> read_runs(const std::filesystem::path& sweep_dir);
 
-// Wilson score interval for `successes` of `trials` at the normal quantile z (1.96: 95%).
-struct Interval {
-  double low = 0.0, high = 0.0;
-};
+// Wilson score interval for `successes` of `trials` at 95% (stats::wilson_interval).
+using Interval = stats::Interval;
 Interval wilson_interval(int64_t successes, int64_t trials, double z);
 
 // Density histogram of `values` over [lo, hi] (values outside are counted in no bin, so the
