@@ -25,6 +25,8 @@ ACTBENCH_REGISTER_STUDY(dying_relu) {
       "RAI (Lu et al. 2018, 2019); dying during training under SGD, momentum and Adam, "
       "structural vs numerical death, revival";
   entry.command = "actbench study dying_relu";
+  // Born-dead trials, collapse seeds and the training sweeps' seeds all grow with added_seeds.
+  entry.grows_seeds = true;
   entry.run = run_dying_relu;
   return entry;
 }

@@ -11,6 +11,7 @@
 // The structs are public so that the tests can feed made-up numbers to decide and write.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <limits>
@@ -58,15 +59,20 @@ BornDeadMeasurements measure_born_dead(const StudyOptions& options);
 
 // ---- Training collapse of deep narrow nets (Lu, Su, Karniadakis 2018; measured by packed sweeps).
 
-// One (target, width, depth, init) cell: how many of its trained runs ended constant over the
-// test inputs, how many were born dead (some hidden layer dead on every probe input at step 0),
-// and how many collapsed although not born dead.
+// One (target, width, depth, init) cell: its finished runs split three ways by what happened to
+// them, so that a net that starts constant is never counted as one that died in training:
+//   born dead         some hidden layer is dead on every probe input at step 0 (probe records);
+//   constant at init  no layer dead, but the output at step 0 is already constant over the test
+//                     inputs by the collapse rule (std below 1e-3 of the target's), recomputed
+//                     from the run's seed and config exactly as the run initialised it;
+//   died in training  neither of those, and the trained output is constant (collapsed).
+// `collapsed` counts every run constant at the end (what the published collapse shares count).
 struct CollapseCell {
   std::string target;  // abs, xsin5x, sum_abs
   int64_t dims = 1, width = 0, depth = 0;
   std::string init;    // kaiming_normal | rai
   int64_t trials = 0;  // finished runs
-  int64_t collapsed = 0, born_dead = 0, collapsed_not_born_dead = 0;
+  int64_t collapsed = 0, born_dead = 0, constant_at_init = 0, died_in_training = 0;
   int64_t unfinished = 0;  // diverged or failed: not in trials
 };
 
@@ -74,6 +80,9 @@ struct CollapseMeasurements {
   std::vector<CollapseCell> cells;  // the width sweep at depth 10, then the depth sweep at width 3
   int64_t trials_per_cell = 0, points = 0, steps = 0;
   double lr = 0.0;
+  // Born-dead runs whose recomputed initial output was not constant: should be none (a dead
+  // layer makes the network constant); the README prints the count as a check.
+  int64_t born_dead_not_constant = 0;
 };
 CollapseMeasurements measure_collapse(const StudyOptions& options);
 
@@ -113,6 +122,13 @@ struct DyingRun {
   bool completed() const { return status == "completed"; }
 };
 
+// A run trained when it finished with test accuracy at least this (five times chance on the
+// 10-class sets): the training claims use only such runs, and say which they left out.
+inline constexpr double kTrainedAccuracy = 0.5;
+inline bool trained(const DyingRun& run) {
+  return run.completed() && !std::isnan(run.test_accuracy) && run.test_accuracy >= kTrainedAccuracy;
+}
+
 struct TrainingMeasurements {
   std::vector<DyingRun> runs;
   std::string setup;  // the sweeps' sizes, for the README
@@ -125,14 +141,24 @@ std::vector<ClaimResult> decide_born_dead(const BornDeadMeasurements& m);
 std::vector<ClaimResult> decide_training(const TrainingMeasurements& m);
 std::vector<ClaimResult> decide_collapse(const CollapseMeasurements& m);
 
-// The published collapse shares (Lu et al. 2018, 10 layers, |x|, symmetric init) and whether a
-// measured count is consistent with each: its 95% Wilson interval reaches the published range.
+// The published collapse shares (Lu et al. 2018, 10 layers, |x|, symmetric init, as secondary
+// sources quote them): a measured cell agrees with one when its 95% Wilson interval lies inside
+// the published range, disagrees when it lies outside, and cannot decide when it straddles it.
 struct PublishedCollapse {
   int64_t width = 0;
   std::string text;  // "over 90%"
   double low = 0.0, high = 1.0;
 };
 const std::vector<PublishedCollapse>& published_collapse();
+
+// The RAI comparison quoted for Lu et al. 2019's 1-D example (width 2, depth 10, |x|): collapsed
+// shares with a symmetric init and with RAI.
+struct PublishedRai {
+  int64_t width = 2, depth = 10;
+  std::string target = "abs";
+  double symmetric = 0.919, rai = 0.292;
+};
+const PublishedRai& published_rai();
 
 // ---- Write: tables, plots and the README; returns the README's path.
 std::filesystem::path write_dying_relu(const StudyOptions& options,

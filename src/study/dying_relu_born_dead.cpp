@@ -13,6 +13,9 @@ namespace actbench::study {
 namespace {
 
 constexpr int64_t kInputs = 2;  // inputs in [-1, 1]^2, as a coordinate network's
+// --until-decided grows every seeded part by StudyOptions::added_seeds; here a "seed" is a batch
+// of this many fresh initialisations per (init, width).
+constexpr int64_t kInitsPerAddedSeed = 100;
 
 }  // namespace
 
@@ -34,7 +37,11 @@ const std::vector<BornDeadInit>& born_dead_inits() {
        {"model.init=kaiming_normal", "model.bias_init={name: constant, value: 0.1}"},
        false,
        false},
-      {"RAI (Lu et al.)", {"model.init=rai"}, false, true},
+      {"RAI (Lu et al., published recipe)", {"model.init=rai"}, false, true},
+      {"RAI rows, N(0, 1.5/fan_in) rest (rai_he_moment)",
+       {"model.init=rai_he_moment"},
+       false,
+       false},
   };
   return inits;
 }
@@ -43,7 +50,7 @@ BornDeadMeasurements measure_born_dead(const StudyOptions& options) {
   BornDeadMeasurements m;
   m.widths = {2, 3, 4, 5, 8};
   m.max_depth = 30;
-  m.trials = options.full ? 10000 : 1000;
+  m.trials = (options.full ? 10000 : 1000) + kInitsPerAddedSeed * options.added_seeds;
   m.probe_points = options.full ? 1024 : 256;
   m.inits = born_dead_inits();
   for (size_t v = 0; v < m.inits.size(); ++v) {

@@ -290,8 +290,10 @@ std::string write_training(const std::filesystem::path& out, const TrainingMeasu
       "float32. Records at initialisation, every 50 steps (20 for the CNN) and after each epoch. "
       "Each run's `dead_units.pt` holds which units were dead at each record (format in "
       "`src/store/dead_unit_masks.hpp`; `torch.load` reads it); the units that came back are "
-      "counted from it. Every run: `training_runs.csv`.\n\n",
-      m.setup);
+      "counted from it. Every run: `training_runs.csv`. A run *trained* when it finished with "
+      "test accuracy at least {:g} (five times chance): the claims below count only such runs "
+      "and name the finished runs they leave out.\n\n",
+      m.setup, kTrainedAccuracy);
   md += "### ReLU\n\n" + relu_table.str() + "\n";
   md += "![ReLU's dead fraction during training](dying_training.svg)\n\n";
   md += verdict_paragraph(claims.at(0));
@@ -320,12 +322,14 @@ std::filesystem::path write_dying_relu(const StudyOptions& options,
       "rules: `verdicts.json`); rerun it to regenerate this file, the CSV files and the "
       "plots.\n\n",
       options.full ? " --full" : "", options.full ? "full" : "quick");
-  MarkdownTable summary({"claim", "source", "measured", "verdict"});
+  MarkdownTable summary({"claim", "source", "measured", "interval", "verdict"});
   std::vector<ClaimResult> all = born_dead_claims;
   all.insert(all.end(), collapse_claims.begin(), collapse_claims.end());
   all.insert(all.end(), training_claims.begin(), training_claims.end());
   for (const auto& c : all)
-    summary.add({c.claim.statement, c.claim.source, c.measured, verdict_text(c.verdict)});
+    summary.add({c.claim.statement, c.claim.source, c.measured, interval_text(c.interval),
+                 c.reason.empty() ? verdict_text(c.verdict)
+                                  : fmt::format("{} ({})", verdict_text(c.verdict), c.reason)});
   md += summary.str() + "\n";
   md += write_born_dead(out, born_dead, born_dead_claims);
   md += write_collapse(out, collapse, collapse_claims);

@@ -150,15 +150,15 @@ TEST(RaiInit, EveryUnitGetsOnePositiveBetaEntryAmongWeightsAndBias) {
   const at::Tensor weight = built.network->hidden_weight(0);
   const at::Tensor bias = built.network->named_parameters()["fc1.bias"];
   const at::Tensor joint = torch::cat({weight, bias.unsqueeze(1)}, 1).to(torch::kDouble);
-  // Other entries are N(0, 1.5/3): their sum has mean 0, so a row's sum has the Beta(2,1)'s 2/3.
+  // Other entries are N(0, 0.6007^2/3): their sum has mean 0, so a row's sum has Beta(2,1)'s 2/3.
   EXPECT_NEAR(joint.sum(1).mean().item<double>(), 2.0 / 3.0, 0.15);
   // The biases are not all zero: RAI drew them, the bias initialiser did not overwrite them.
   EXPECT_GT(bias.abs().sum().item<double>(), 0.0);
 }
 
-// The per-unit claim, unit by unit: with a fan-in of 10,000 the N(0, 1.5/fan_in) entries have std
-// 0.012, so an entry above 0.1 (8 std) is the Beta(2, 1) one (P(Beta <= 0.1) = 0.01). Every row of
-// [W | b] has at most one such entry, all in (0, 1], nearly every row exactly one, and those
+// The per-unit claim, unit by unit: with a fan-in of 10,000 the N(0, 0.6007^2/fan_in) entries have
+// std 0.006, so an entry above 0.1 (8 std) is the Beta(2, 1) one (P(Beta <= 0.1) = 0.01). Every row
+// of [W | b] has at most one such entry, all in (0, 1], nearly every row exactly one, and those
 // entries average Beta(2, 1)'s mean above 0.1, (2/3 - 0.1^3 * 2/3) / (1 - 0.1^2) = 0.673.
 TEST(RaiInit, EachUnitHasExactlyOneBetaEntry) {
   torch::manual_seed(5);
@@ -176,10 +176,11 @@ TEST(RaiInit, EachUnitHasExactlyOneBetaEntry) {
   EXPECT_GE(per_row.sum().item<int64_t>(), 290) << "units without their Beta entry";
   EXPECT_LE(joint.max().item<double>(), 1.0);
   EXPECT_NEAR(joint.masked_select(large).mean().item<double>(), 0.673, 0.04);
-  // The other entries are the symmetric N(0, 1.5 / fan_in) part.
+  // The other entries are the symmetric N(0, 0.6007^2 / fan_in) part (tests/model/rai_init_test.cpp
+  // checks its std within its sampling error).
   const at::Tensor rest = joint.masked_select(large.logical_not());
   EXPECT_NEAR(rest.mean().item<double>(), 0.0, 2e-4);
-  EXPECT_NEAR(rest.std().item<double>(), std::sqrt(1.5 / 10000), 2e-4);
+  EXPECT_NEAR(rest.std().item<double>(), 0.6007 / std::sqrt(10000.0), 2e-4);
 }
 
 TEST(RaiInit, SettingABiasInitAsWellIsAConfigError) {
