@@ -49,16 +49,7 @@ size_t with_file(const fs::path& runs, const char* file) {
 }
 
 bool pack_workers_gone(const fs::path& sweep) {
-  return wait_until(
-      [&] {
-        for (const auto& entry : fs::directory_iterator("/proc")) {
-          std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-          std::string cmdline((std::istreambuf_iterator<char>(in)), {});
-          if (cmdline.find(sweep.string() + "/packs/") != std::string::npos) return false;
-        }
-        return true;
-      },
-      10s);
+  return wait_until([&] { return !any_process_mentions(sweep.string() + "/packs/"); }, 10s);
 }
 
 TEST(PackKill, SigkillDuringAPackedSweepThenResumeFinishesEveryMemberOnce) {

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <optional>
@@ -78,6 +79,26 @@ inline std::vector<std::string> leftover_temporaries(const std::filesystem::path
       found.push_back(entry.path().string());
   }
   return found;
+}
+
+// Whether any live process has `text` on its command line (a sweep's workers after a kill). A
+// process may exit between listing /proc and reading its cmdline: read(2) then fails with ESRCH,
+// which std::ifstream turns into an exception, so the file is read with plain read(2) and such a
+// process counts as gone.
+inline bool any_process_mentions(const std::string& text) {
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const int fd = ::open((entry.path() / "cmdline").c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    std::string cmdline;
+    char buffer[4096];
+    ssize_t n = 0;
+    while ((n = ::read(fd, buffer, sizeof buffer)) > 0)
+      cmdline.append(buffer, static_cast<size_t>(n));
+    ::close(fd);
+    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+    if (cmdline.find(text) != std::string::npos) return true;
+  }
+  return false;
 }
 
 }  // namespace actbench::testing

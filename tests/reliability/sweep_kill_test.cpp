@@ -76,17 +76,7 @@ size_t count(const fs::path& runs, const char* file) {
 // Workers die with the sweep (PR_SET_PDEATHSIG), but asynchronously: wait until no process still
 // has this sweep directory on its command line.
 bool workers_gone(const fs::path& sweep) {
-  return wait_until(
-      [&] {
-        for (const auto& entry : fs::directory_iterator("/proc")) {
-          std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-          std::string cmdline((std::istreambuf_iterator<char>(in)), {});
-          std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-          if (cmdline.find(sweep.string() + "/runs/") != std::string::npos) return false;
-        }
-        return true;
-      },
-      10s);
+  return wait_until([&] { return !any_process_mentions(sweep.string() + "/runs/"); }, 10s);
 }
 
 TEST(SweepKill, SigkillAtSeededMomentsThenResumeGivesTheUninterruptedResults) {
