@@ -44,6 +44,9 @@ struct DataSpec {
   int64_t train_subset = 0;
   int64_t test_subset = 0;
   bool normalize = true;
+  // Every input multiplied by this after normalisation: the edge-of-chaos runs put the inputs'
+  // second moment at the fixed point q* (sqrt(q*)), as Hayou et al.'s training script does.
+  double input_scale = 1.0;
   bool shuffle = true;
   FunctionDataSpec function;
   ImageDataSpec image;

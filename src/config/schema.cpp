@@ -94,6 +94,10 @@ void describe(V& v, DataSpec& s) {
   v.field("train_subset", s.train_subset, "use only the first N training samples; 0: all", 0, 1e9);
   v.field("test_subset", s.test_subset, "use only the first N test samples; 0: all", 0, 1e9);
   v.field("normalize", s.normalize, "subtract the per-channel mean and divide by the std");
+  v.field("input_scale", s.input_scale,
+          "multiply every input by this after normalisation (sqrt(q*) puts a normalised input's "
+          "second moment at an edge-of-chaos fixed point q*)",
+          1e-6, 1e6);
   v.field("shuffle", s.shuffle, "reshuffle the training set every epoch (seeded)");
   v.section("function", s.function);
   v.section("image", s.image);
@@ -821,6 +825,8 @@ ordered_json to_json(const RunSpec& spec) {
   if (spec.train.eval_every == 1) out["train"].erase("eval_every");
   // Likewise probes.step_source, added after the committed studies' sweeps were planned.
   if (spec.probes.step_source == "probe_set") out["probes"].erase("step_source");
+  // And data.input_scale, added after them too.
+  if (spec.data.input_scale == 1.0) out["data"].erase("input_scale");
   return out;
 }
 

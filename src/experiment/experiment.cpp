@@ -132,7 +132,12 @@ RunOutcome train_into(const PreparedRun& prepared, data::Dataset& dataset,
 }  // namespace
 
 data::Dataset load_run_dataset(const config::RunSpec& spec) {
-  return data::load_dataset(spec.data.dataset, load_options(spec));
+  data::Dataset dataset = data::load_dataset(spec.data.dataset, load_options(spec));
+  if (spec.data.input_scale != 1.0) {
+    dataset.train.images = dataset.train.images * spec.data.input_scale;
+    dataset.test.images = dataset.test.images * spec.data.input_scale;
+  }
+  return dataset;
 }
 
 PreparedRun prepare_run(const std::string& config_file,

@@ -11,6 +11,8 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <nlohmann/json.hpp>
+#include <set>
 
 #include "data/dataset.hpp"
 #include "probe/probes.hpp"
@@ -43,13 +45,18 @@ GradientsAtInit gradients_at_init(const std::string& activation, const std::stri
         torch::nn::functional::cross_entropy(net.forward(test.images), test.labels);
     loss.backward();
     const size_t layers = net.num_hidden();
+    m.backprop_by_seed.emplace_back(layers);
+    m.weight_grad_by_seed.emplace_back(layers);
     m.backprop.resize(layers);
     m.weight_grad.resize(layers);
     m.post_std.resize(layers);
     m.saturated.resize(layers);
     for (size_t l = 0; l < layers; ++l) {
+      const double weight_grad = net.hidden_weight(l).grad().norm().item<double>();
+      m.backprop_by_seed.back()[l] = probes[l].backprop_grad_norm;
+      m.weight_grad_by_seed.back()[l] = weight_grad;
       m.backprop[l] += probes[l].backprop_grad_norm / seeds;
-      m.weight_grad[l] += net.hidden_weight(l).grad().norm().item<double>() / seeds;
+      m.weight_grad[l] += weight_grad / seeds;
       m.post_std[l] += probes[l].post_std / seeds;
       m.saturated[l] += probes[l].saturated_fraction / seeds;
     }
@@ -61,7 +68,8 @@ VanishingMeasurements measure_vanishing(const StudyOptions& options) {
   VanishingMeasurements m;
   m.full = options.full;
   m.width = options.full ? 1000 : 256;
-  m.seeds = options.full ? 10 : 5;
+  // --until-decided adds seeds here as it does to the training sweep.
+  m.seeds = (options.full ? 10 : 5) + options.added_seeds;
   m.activations = {"sigmoid", "tanh", "softsign", "relu"};
   m.inits = {{"standard", "model.init=standard", "standard"},
              {"Xavier (normalised)", "model.init={name: xavier_uniform, gain: 1}",
@@ -75,6 +83,7 @@ VanishingMeasurements measure_vanishing(const StudyOptions& options) {
   load.root = options.data_root;
   load.train_subset = 1;  // only the test images are used
   load.test_subset = 1000;
+  m.test_images = load.test_subset;
   const data::Dataset mnist = data::load_dataset("mnist", load);
   for (const auto& init : m.inits)
     for (const auto& activation : m.activations) {
@@ -91,7 +100,18 @@ VanishingMeasurements measure_vanishing(const StudyOptions& options) {
       run_sweep_file(options, "experiments/vanishing_gradients.yaml", overrides,
                      output_dir(options, "vanishing_gradients") / "training_sweep");
   std::map<std::string, VanishingMeasurements::Key> group_of_run;
+  std::set<int64_t> training_seeds;
   for (const auto& run : read_runs(sweep_dir)) {
+    const auto config = nlohmann::json::parse(run.config_json);
+    training_seeds.insert(config["seed"].get<int64_t>());
+    m.epochs = config["train"]["epochs"].get<int>();
+    m.training_width = config["model"]["hidden"][0].get<int>();
+    m.batch_size = config["data"]["batch_size"].get<int64_t>();
+    m.lr = config["optim"]["lr"].get<double>();
+    m.momentum = config["optim"]["momentum"].get<double>();
+    m.probe_every = config["probes"]["every_steps"].get<int64_t>();
+    m.probe_samples = config["probes"]["probe_samples"].get<int64_t>();
+    m.saturation_threshold = config["probes"]["saturation_threshold"].get<double>();
     const std::string activation = run.params.at("model.activation");
     const std::string init_value = run.params.at("model.init");
     std::string label = init_value;
@@ -104,6 +124,7 @@ VanishingMeasurements measure_vanishing(const StudyOptions& options) {
       g.errors.push_back(100.0 * (1.0 - *run.test_accuracy));
     group_of_run[run.run_id] = {activation, label};
   }
+  m.training_seeds = static_cast<int>(training_seeds.size());
   auto curves_of = [&](const std::string& metric) {
     std::map<VanishingMeasurements::Key, VanishingMeasurements::Curves> curves;
     for (const auto& row : read_metric(sweep_dir, metric))
@@ -111,8 +132,17 @@ VanishingMeasurements measure_vanishing(const StudyOptions& options) {
         curves[group_of_run[row.run_id]][row.layer][row.step].push_back(row.value);
     return curves;
   };
+  auto run_curves_of = [&](const std::string& metric) {
+    std::map<VanishingMeasurements::Key, VanishingMeasurements::RunCurves> curves;
+    for (const auto& row : read_metric(sweep_dir, metric))
+      if (!row.layer.empty())
+        curves[group_of_run[row.run_id]][row.run_id][row.layer][row.step] = row.value;
+    return curves;
+  };
   m.post_mean = curves_of("post_mean");
   m.saturated = curves_of("saturated_fraction");
+  m.post_mean_runs = run_curves_of("post_mean");
+  m.saturated_runs = run_curves_of("saturated_fraction");
   m.backprop = curves_of("backprop_grad_norm");
   return m;
 }
@@ -134,6 +164,7 @@ ACTBENCH_REGISTER_STUDY(vanishing_gradients) {
       "per-layer gradients and saturation, standard vs Xavier init (Glorot and Bengio 2010)";
   entry.command = "actbench study vanishing_gradients";
   entry.run = run_vanishing;
+  entry.grows_seeds = true;
   return entry;
 }
 

@@ -24,6 +24,8 @@ struct GradientsAtInit {
   std::vector<double> weight_grad;  // ||dL/dW||
   std::vector<double> post_std;     // standard deviation of the activations
   std::vector<double> saturated;    // saturated share, as the probes define it
+  // Per seed (outer), per layer: what the claims' intervals over seeds are computed from.
+  std::vector<std::vector<double>> backprop_by_seed, weight_grad_by_seed;
 };
 
 // An MLP with `hidden` (e.g. "[256, 256]") layers of `activation`, initialised by `init_override`
@@ -43,6 +45,10 @@ struct VanishingInit {
 // lists none (ReLU, and sigmoid with the normalised init).
 double glorot_table1_error(const std::string& activation, bool normalised);
 
+// A training run "trained" when its test error is below this, in percent: well under chance
+// (90% on MNIST's ten classes).
+inline constexpr double kTrainedErrorPercent = 50.0;
+
 struct VanishingMeasurements {
   bool full = false;
   int64_t width = 0;
@@ -56,9 +62,16 @@ struct VanishingMeasurements {
     int64_t runs = 0, diverged = 0;
   };
   std::map<Key, Training> training;
+  // The training sweep's setup, as its runs' configs have it (for the README's prose).
+  int training_seeds = 0, epochs = 0, training_width = 0;
+  int64_t batch_size = 0, probe_every = 0, probe_samples = 0, test_images = 0;
+  double lr = 0.0, momentum = 0.0, saturation_threshold = 0.0;
   // layer -> step -> values over seeds, from the sweep's probes
   using Curves = std::map<std::string, std::map<int64_t, std::vector<double>>>;
   std::map<Key, Curves> post_mean, saturated, backprop;
+  // The same per run (run id -> layer -> step -> value): the claims' intervals over seeds.
+  using RunCurves = std::map<std::string, std::map<std::string, std::map<int64_t, double>>>;
+  std::map<Key, RunCurves> post_mean_runs, saturated_runs;
 };
 
 VanishingMeasurements measure_vanishing(const StudyOptions& options);

@@ -54,6 +54,9 @@ std::filesystem::path write_vanishing(const StudyOptions& options, const Vanishi
       {"activation", "init", "activation std layer 1 → 5", "saturated share layer 1 → 5"});
   std::vector<report::Chart> init_panels;
   std::vector<std::string> drawn, panel_names;  // for the caption: what the figure shows
+  std::vector<report::Series> seed_series;
+  const std::vector<std::string> palette = {"#1f77b4", "#d62728", "#2ca02c",
+                                            "#ff7f0e", "#9467bd", "#8c564b"};
   for (const auto& init : m.inits) {
     report::Chart chart;
     chart.title = "‖dL/dz‖ by layer at init: " + init.label;
@@ -76,12 +79,30 @@ std::filesystem::path write_vanishing(const StudyOptions& options, const Vanishi
       s.label = activation;
       if (std::find(drawn.begin(), drawn.end(), activation) == drawn.end())
         drawn.push_back(activation);
+      s.colour = palette[static_cast<size_t>(std::find(drawn.begin(), drawn.end(), activation) -
+                                             drawn.begin()) %
+                         palette.size()];
       for (size_t l = 0; l < g.backprop.size(); ++l) {
         s.x.push_back(static_cast<double>(l + 1));
         s.y.push_back(g.backprop[l]);
       }
+      s.group = activation;
+      // Each seed's norms as dots: the spread the claims' intervals over seeds come from.
+      report::Series seeds;
+      seeds.group = activation;
+      seeds.colour = s.colour;
+      seeds.points = true;
+      seeds.width = 4.0;
+      for (const auto& layers : g.backprop_by_seed)
+        for (size_t l = 0; l < layers.size(); ++l) {
+          seeds.x.push_back(static_cast<double>(l + 1));
+          seeds.y.push_back(layers[l]);
+        }
       chart.series.push_back(s);
+      if (!seeds.x.empty()) seed_series.push_back(seeds);
     }
+    for (auto& dots : seed_series) chart.series.push_back(std::move(dots));
+    seed_series.clear();
     init_panels.push_back(chart);
   }
   report::write_svg(out / "gradients_at_init.svg", report::render_svg(init_panels, 2));
@@ -136,22 +157,25 @@ std::filesystem::path write_vanishing(const StudyOptions& options, const Vanishi
       "Paper: Glorot and Bengio (2010), \"Understanding the difficulty of training deep "
       "feedforward neural networks\".\n\n",
       m.full ? " --full" : "");
-  MarkdownTable summary({"claim", "measured", "verdict"});
+  MarkdownTable summary({"claim", "measured", "interval", "verdict"});
   for (const auto& c : claims)
-    summary.add({c.claim.statement, c.measured, verdict_text(c.verdict)});
+    summary.add({c.claim.statement, c.measured, interval_text(c.interval),
+                 c.reason.empty() ? verdict_text(c.verdict)
+                                  : fmt::format("{} ({})", verdict_text(c.verdict), c.reason)});
   md += summary.str() + "\n";
   md += fmt::format(
-      "**Setup.** MNIST, five hidden layers of **{} units** (the paper: 1000; `--full` uses "
-      "1000), zero biases. *Standard* init: U(-1/sqrt(n), 1/sqrt(n)) (`init: standard`); "
+      "**Setup.** MNIST, five hidden layers of **{} units** at initialisation (the paper: 1000), "
+      "zero biases. *Standard* init: U(-1/sqrt(n), 1/sqrt(n)) (`init: standard`); "
       "*normalised*: U(-sqrt(6/(n_in+n_out)), +) with gain 1 as in the paper "
       "(`init: {{name: xavier_uniform, gain: 1}}`). Gradients are of the mean cross-entropy; "
       "‖dL/dz‖ is the back-propagated gradient at a layer's pre-activations, ‖dL/dW‖ the "
       "weight gradient; layer 1 is the bottom (next to the input), 5 the top.\n\n",
       m.width);
   md += fmt::format(
-      "## 1. At initialisation\n\nOn the first 1000 MNIST test images, mean over {} "
-      "seeds.\n\n",
-      m.seeds);
+      "## 1. At initialisation\n\nOn the first {} MNIST test images, mean over {} seeds; each "
+      "claim's interval is Student's t over the seeds (the quantity is computed exactly for each "
+      "seed's network).\n\n",
+      m.test_images, m.seeds);
   md += grads.str() + "\n" + spread.str();
   // The caption is built from what the figure draws, so it cannot drift from it.
   size_t layers = 0;
@@ -159,17 +183,21 @@ std::filesystem::path write_vanishing(const StudyOptions& options, const Vanishi
   const std::string caption = fmt::format(
       "Back-propagated gradient norm ‖dL/dz‖ per hidden layer at initialisation (log scale): one "
       "panel per init ({}), one line per activation ({}); {} hidden layers of {} units, mean over "
-      "{} seeds",
+      "{} seeds (lines), each seed a dot",
       fmt::join(panel_names, ", "), fmt::join(drawn, ", "), layers, m.width, m.seeds);
   md += "\n![" + caption + "](gradients_at_init.svg)\n\n*" + caption + ".*\n\n";
   for (size_t i = 0; i < 3 && i < claims.size(); ++i) md += verdict_paragraph(claims[i]);
   md += "## 2. During training\n\n";
   md += fmt::format(
-      "`experiments/vanishing_gradients.yaml`{}: plain SGD, lr 0.1, batch 128 (the paper: "
-      "minibatches of 10, tuned rates, much longer training), probes every 50 steps on the first "
-      "1024 training images (the trainer's probe set). Sweep database: "
-      "`training_sweep/results.db`.\n\n",
-      m.full ? " with 1000 units, 30 epochs, 3 seeds" : ", 5 epochs, 1 seed");
+      "`experiments/vanishing_gradients.yaml`{}: {} hidden units a layer, {} epochs, {} seed{}, "
+      "SGD with momentum {:g}, lr {:g}, batch {} (the paper: minibatches of 10, tuned rates, much "
+      "longer training), probes every {} steps on the first {} training images (the trainer's "
+      "probe set; saturated: |f'| below {:g} of its maximum). A run trained when its test error "
+      "is below {:g}% (chance: 90%); a claim read from runs that did not train is "
+      "inconclusive. Sweep database: `training_sweep/results.db`.\n\n",
+      m.full ? " --full" : "", m.training_width, m.epochs, m.training_seeds,
+      m.training_seeds == 1 ? "" : "s", m.momentum, m.lr, m.batch_size, m.probe_every,
+      m.probe_samples, m.saturation_threshold, kTrainedErrorPercent);
   md += errors.str() + "\n";
   for (size_t i = 3; i < claims.size(); ++i) md += verdict_paragraph(claims[i]);
   md += "![activations during training](activations_during_training.svg)\n\n";
