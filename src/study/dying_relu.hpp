@@ -116,6 +116,9 @@ struct DyingRun {
   // From the dead-unit masks (structural death), summed over layers: units structurally dead at
   // some record before the last, and how many of those are alive at the last record.
   int64_t ever_dead = 0, revived = 0;
+  // Whether the run's dead_units.pt was read: without it ever_dead and revived say nothing (a
+  // sweep kept from an earlier study run whose run directories were deleted has none).
+  bool masks_read = false;
   // The worst layer's structural dead fraction at each probe record, for the plots.
   std::vector<int64_t> steps;
   std::vector<double> worst_structural;

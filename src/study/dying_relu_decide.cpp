@@ -351,11 +351,15 @@ ClaimResult decide_others(const TrainingMeasurements& m) {
 
 ClaimResult decide_revival(const TrainingMeasurements& m) {
   std::vector<stats::ClusterCount> per_run;
-  int64_t ever = 0, revived = 0, runs = 0, left_out = 0;
+  int64_t ever = 0, revived = 0, runs = 0, left_out = 0, without_masks = 0;
   for (const auto& run : m.runs) {
     if (!is_relu(run) || !run.completed()) continue;
     if (!trained(run)) {
       ++left_out;
+      continue;
+    }
+    if (!run.masks_read) {
+      ++without_masks;
       continue;
     }
     ++runs;
@@ -366,8 +370,13 @@ ClaimResult decide_revival(const TrainingMeasurements& m) {
   // Units of one run die and revive together: the interval resamples runs, not units.
   const stats::PooledShare pooled = stats::pooled_share_cluster_bootstrap(per_run, 2000, 19);
   Measurement measurement =
-      ever == 0 ? Measurement::undecidable(
-                      kNoValue, "no ReLU unit of a run that trained was dead before the end")
+      runs == 0 && without_masks > 0
+          ? Measurement::undecidable(
+                kNoValue, fmt::format("the dead-unit masks of the {} ReLU runs that trained are "
+                                      "not on disk (their run directories were not kept)",
+                                      without_masks))
+      : ever == 0 ? Measurement::undecidable(
+                        kNoValue, "no ReLU unit of a run that trained was dead before the end")
       : per_run.size() < 2
           ? Measurement::undecidable(pooled.estimate,
                                      "dead units in only one run: no interval over runs")
@@ -379,16 +388,19 @@ ClaimResult decide_revival(const TrainingMeasurements& m) {
   r.measured = fmt::format(
       "{} ReLU units dead at some record in {} runs that trained; {} ({}) alive at the end", ever,
       runs, revived, percent(pooled.estimate));
-  if (ever == 0) {
+  if (runs == 0 && without_masks > 0) {
+    r.sentence = "Revival could not be counted: " + r.reason + ".";
+  } else if (ever == 0) {
     r.sentence =
         "No ReLU unit of a run that trained was structurally dead at any record before the end, "
         "so permanence could not be measured.";
   } else {
     r.sentence = fmt::format(
-        "Of the {} ReLU units (over all layers of {} runs that trained; {} finished runs that did "
-        "not train left out) that were structurally dead at some probe record before the last, "
+        "Of the {} ReLU units (over all layers of {} runs that trained with their dead-unit masks "
+        "on disk; {} finished runs that did not train and {} without masks left out) that were "
+        "structurally dead at some probe record before the last, "
         "{} ({}) were alive at the end{}",
-        ever, runs, left_out, revived, percent(pooled.estimate),
+        ever, runs, left_out, without_masks, revived, percent(pooled.estimate),
         r.verdict == Verdict::kAgrees ? ": dead units stay dead."
         : r.verdict == Verdict::kInconclusive
             ? "."

@@ -137,6 +137,7 @@ TrainingMeasurements measure_training(const StudyOptions& options) {
                         structural.count(row.run_id) ? structural.at(row.run_id) : kNone);
       const auto masks_file = sweep_dir / row.directory / store::kDeadUnitsFile;
       if (std::filesystem::exists(masks_file)) {
+        run.masks_read = true;
         for (const auto& layer : store::read_dead_unit_masks(masks_file).layers) {
           const store::Revival r = store::revival(layer, true);
           run.ever_dead += r.ever_dead;

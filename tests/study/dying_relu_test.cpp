@@ -313,6 +313,7 @@ ClaimResult revival(const std::vector<int64_t>& revived, double accuracy = 0.95)
     DyingRun r = run("Adam", "relu", 0.01, 0.5, accuracy, static_cast<int64_t>(i));
     r.ever_dead = 100;
     r.revived = revived[i];
+    r.masks_read = true;
     m.runs.push_back(r);
   }
   return claim(decide_training(m), "dying_relu.no_revival");
@@ -331,6 +332,12 @@ TEST(DyingReluDecide, RevivalIsDecidedFromAnIntervalOverRuns) {
   const ClaimResult chance = revival({0, 1, 2, 1, 0, 2, 1, 0, 1, 2}, 0.1);
   EXPECT_EQ(chance.verdict, Verdict::kInconclusive);
   EXPECT_NE(chance.reason.find("trained"), std::string::npos) << chance.reason;
+  // Masks not on disk: nothing counted, and the reason says why (not "no unit died").
+  TrainingMeasurements no_masks;
+  no_masks.runs = {run("Adam", "relu", 0.01, 0.5), run("Adam", "relu", 0.01, 0.6, 0.95, 1)};
+  const ClaimResult unread = claim(decide_training(no_masks), "dying_relu.no_revival");
+  EXPECT_EQ(unread.verdict, Verdict::kInconclusive);
+  EXPECT_NE(unread.reason.find("masks"), std::string::npos) << unread.reason;
 }
 
 // `settings` dying settings (ReLU 50% dead) in which leaky ReLU wins `wins`, by `gap` (the first
