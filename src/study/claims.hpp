@@ -79,7 +79,7 @@ struct Claim {
   Reading reading = Reading::kPrimary;
   // Empty when the measured configuration is the published one; otherwise how it differs (or
   // that the published configuration is unknown), which caps the verdict at "partly".
-  std::string configuration_differs;
+  std::string configuration_differs = {};
 };
 
 struct ClaimResult {

@@ -132,7 +132,7 @@ struct SignalPropagationSummary {
 // Schoenholz et al. 2017, fig. 5 and section 5: networks train up to a depth of about 6 xi_c.
 inline constexpr double kPublishedXiConstant = 6.0;
 // A Part 3 run trained when its final test accuracy is at least this: twice chance on MNIST.
-inline constexpr double kTrainedAccuracy = 0.2;
+inline constexpr double kPropagationTrainedAccuracy = 0.2;
 
 // The fitted constant per phase: all cells, the ordered rows (sigma_w2 <= critical) and the
 // chaotic ones.

@@ -27,10 +27,10 @@ const EdgeOfChaosRow* deepest_row(const SignalPropagationSummary& s, const std::
   return nullptr;
 }
 
-// How many of a row's runs trained (final test accuracy at least kTrainedAccuracy).
+// How many of a row's runs trained (final test accuracy at least kPropagationTrainedAccuracy).
 int trained_runs(const EdgeOfChaosRow& row) {
   return static_cast<int>(std::count_if(row.final_accuracy.begin(), row.final_accuracy.end(),
-                                        [](double a) { return a >= kTrainedAccuracy; }));
+                                        [](double a) { return a >= kPropagationTrainedAccuracy; }));
 }
 
 std::string row_accuracy(const EdgeOfChaosRow* row) {
@@ -210,7 +210,7 @@ std::vector<ClaimResult> decide_signal_propagation(const SignalPropagationSummar
         why.push_back(fmt::format(
             "no SiLU run at its edge of chaos trained ({} of {} diverged, the others below {:g} "
             "test accuracy)",
-            silu->failed, silu->runs, kTrainedAccuracy));
+            silu->failed, silu->runs, kPropagationTrainedAccuracy));
       if (silu_standard != nullptr && trained_runs(*silu_standard) == 0 && trained_runs(*silu) == 0)
         why.push_back("SiLU's standard arm did not train either: every SiLU arm failed");
       if (silu_standard != nullptr && silu_standard->sigma_w2 > 0 &&
@@ -294,7 +294,7 @@ std::vector<ClaimResult> decide_signal_propagation(const SignalPropagationSummar
     } else if (used == 0) {
       measurement = Measurement::undecidable(
           mean, "every arm of every activation diverged or stayed below " +
-                    fmt::format("{:g}", kTrainedAccuracy) + " test accuracy");
+                    fmt::format("{:g}", kPropagationTrainedAccuracy) + " test accuracy");
     } else {
       const stats::Interval t = stats::mean_interval(per_seed);
       measurement = Measurement::within(mean, t.low, t.high,
