@@ -20,6 +20,7 @@
 namespace actbench::reliability {
 namespace {
 
+using actbench::testing::any_process_mentions;
 using actbench::testing::leftover_temporaries;
 using actbench::testing::run_cli;
 using actbench::testing::start_cli;
