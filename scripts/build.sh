@@ -16,9 +16,24 @@ for arg in "$@"; do
 done
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release "${cmake_args[@]}" > build.log 2>&1 ||
   { cat build.log; exit 1; }
-# Ninja prints each failing command with its compiler messages; only the progress lines are dropped.
+# Ninja prints each failing command with its compiler messages in full; its progress lines (one per
+# file) become one line per tenth of the build, with the minutes so far, so a long build is seen
+# moving without filling the screen.
 set +e
-cmake --build build -j "$(nproc)" "${targets[@]}" 2>&1 | grep -v '^\[[0-9]*/[0-9]*\] '
+cmake --build build -j "$(nproc)" "${targets[@]}" 2>&1 |
+  awk -v start="$(date +%s)" '
+    /^\[[0-9]+\/[0-9]+\] / {
+      split(substr($1, 2, length($1) - 2), n, "/")
+      tenth = int(10 * n[1] / n[2])
+      if (tenth > shown) {
+        shown = tenth
+        "date +%s" | getline now; close("date +%s")
+        printf "build: %d%% (%d of %d steps, %.1f min)\n", 10 * tenth, n[1], n[2], (now - start) / 60
+        fflush()
+      }
+      next
+    }
+    { print; fflush() }'
 status=${PIPESTATUS[0]}
 set -e
 if [ "$status" -ne 0 ]; then echo "build.sh: the build failed (errors above)" >&2; exit "$status"; fi

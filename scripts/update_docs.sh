@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Regenerates the generated parts of docs/ from the built binary (build/actbench): the config schema
-# table in docs/config.md, between its schema:begin and schema:end markers. The test
-# GeneratedDocs.ConfigSchemaMatchesTheBinary fails until this has been run after a schema change.
+# Regenerates the generated parts of README.md and docs/ from the built binary (build/actbench): the
+# config schema table in docs/config.md, between its schema:begin and schema:end markers, and every
+# pasted command output (a fenced block starting `$ actbench ...` without a "..." line), by running
+# the test DocsOutputs.EveryPastedOutputIsTheBinarys in its update mode. The tests
+# GeneratedDocs.ConfigSchemaMatchesTheBinary and DocsOutputs.* fail until this has been run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 binary=${ACTBENCH:-build/actbench}
@@ -15,3 +17,7 @@ awk -v table="$table" '
 ' docs/config.md > docs/config.md.new
 mv docs/config.md.new docs/config.md
 echo "update_docs.sh: docs/config.md regenerated from $binary"
+ACTBENCH_UPDATE_DOCS=1 "${ACTBENCH_TESTS:-build/actbench_tests}" \
+  --gtest_filter='DocsOutputs.EveryPastedOutputIsTheBinarys' > /dev/null ||
+  { echo "update_docs.sh: a block with \"...\" no longer matches: edit it by hand (run the test)" >&2; exit 1; }
+echo "update_docs.sh: pasted outputs in README.md and docs/ regenerated"

@@ -36,6 +36,28 @@ std::optional<size_t> baseline_of(const Report& report, size_t key, size_t group
   return std::nullopt;
 }
 
+// The group value the baseline names. A parametrised activation's groups are named with their
+// parameters ("gelu(approximate=none)"); its bare name ("gelu") names that group when no other
+// group's value is the same name with other parameters.
+std::string full_baseline_value(const Report& report, size_t key,
+                                const StatisticsOptions& options) {
+  const std::string& value = options.baseline_value;
+  std::vector<std::string> named;
+  for (const auto& group : report.groups) {
+    const std::string& candidate = group.key_values[key];
+    if (candidate == value) return value;
+    if (candidate.rfind(value + "(", 0) == 0 && candidate.back() == ')' &&
+        std::find(named.begin(), named.end(), candidate) == named.end())
+      named.push_back(candidate);
+  }
+  if (named.size() > 1)
+    throw ConfigError(
+        options.baseline_where,
+        fmt::format("--baseline {}={} names {} groups", options.baseline_key, value, named.size()),
+        "name one of them in full (quoted for the shell): " + core::join(named, ", "));
+  return named.empty() ? value : named.front();
+}
+
 }  // namespace
 
 void add_statistics(Report& report, const StatisticsOptions& options) {
@@ -85,10 +107,11 @@ void add_statistics(Report& report, const StatisticsOptions& options) {
         fmt::format("--baseline key '{}' is not a group-by key", options.baseline_key),
         fmt::format("group by it (--group-by {}) or use one of: {}", options.baseline_key,
                     core::join(report.keys, ", ")));
+  out.options.baseline_value = full_baseline_value(report, key, options);
   bool found = false;
   std::vector<double> p(report.groups.size(), kNaN);
   for (size_t g = 0; g < report.groups.size(); ++g) {
-    const auto baseline = baseline_of(report, key, g, options.baseline_value);
+    const auto baseline = baseline_of(report, key, g, out.options.baseline_value);
     if (!baseline) continue;
     found = true;
     if (*baseline == g || !out.groups[g].summary || !out.groups[*baseline].summary) continue;

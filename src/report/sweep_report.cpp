@@ -65,6 +65,27 @@ std::optional<double> metric_value(const store::RunRow& run, const Metric& metri
 
 namespace {
 
+// The keys a run can be grouped by, for suggestions: its sweep parameters and every dotted key of
+// its config below the top-level sections (a section name such as "model" would be suggested for
+// any misspelt key in it, since it is a prefix of them all).
+std::vector<std::string> group_keys_of(const store::RunRow& run) {
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : run.params) keys.push_back(key);
+  std::vector<std::pair<std::string, const nlohmann::json*>> pending;
+  const auto config = nlohmann::json::parse(run.config_json, nullptr, false);
+  pending.emplace_back("", &config);
+  while (!pending.empty()) {
+    const auto [prefix, node] = pending.back();
+    pending.pop_back();
+    if (!prefix.empty() && (prefix.find('.') != std::string::npos || !node->is_object()))
+      keys.push_back(prefix);
+    if (node->is_object())
+      for (const auto& [key, value] : node->items())
+        pending.emplace_back(prefix.empty() ? key : prefix + "." + key, &value);
+  }
+  return keys;
+}
+
 // The value of a dotted key in a run: its recorded sweep parameter, else read from its config.
 std::string key_value(const store::RunRow& run, const std::string& key) {
   auto it = run.params.find(key);
@@ -75,7 +96,8 @@ std::string key_value(const store::RunRow& run, const std::string& key) {
   const std::string value = config::value_at(spec, key);
   if (value.empty()) {
     throw ConfigError(SourceLocation::cli_arg(0),
-                      fmt::format("no config key '{}' to group by", key),
+                      fmt::format("no config key '{}' to group by{}", key,
+                                  core::did_you_mean(key, group_keys_of(run))),
                       "use dotted keys of the config, e.g. model.activation or optim.lr");
   }
   return value;
@@ -184,12 +206,59 @@ Report build_report(const std::vector<store::RunRow>& runs, const std::vector<st
   return report;
 }
 
+namespace {
+
+// Why `dir` cannot be reported and what to give instead: a run's own directory, a folder of single
+// runs (results/, results/runs/) and a folder of sweeps are what users try first.
+std::string not_a_sweep_message(const std::filesystem::path& dir) {
+  std::error_code error;
+  if (!std::filesystem::exists(dir, error))
+    return fmt::format("{} does not exist: give a sweep's directory (results/<sweep name>)",
+                       dir.string());
+  if (std::filesystem::exists(dir / "summary.json", error))
+    return fmt::format(
+        "{} is a single run, not a sweep: report groups the runs of a sweep over seeds (it reads "
+        "the sweep's results.db). This run's results are in {}/summary.json and metrics.csv; to "
+        "report over seeds, sweep its config: actbench sweep {}/config.yaml seed=0,1,2 (then "
+        "actbench report results/<name>)",
+        dir.string(), dir.string(), dir.string());
+  std::vector<std::string> sweeps;
+  size_t runs = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+    if (std::filesystem::exists(entry.path() / "results.db", error))
+      sweeps.push_back(entry.path().string());
+    if (std::filesystem::exists(entry.path() / "summary.json", error)) ++runs;
+    if (entry.path().filename() == "runs")
+      for (const auto& run : std::filesystem::directory_iterator(entry.path(), error))
+        if (std::filesystem::exists(run.path() / "summary.json", error)) ++runs;
+  }
+  std::sort(sweeps.begin(), sweeps.end());
+  if (!sweeps.empty()) {
+    const size_t shown = std::min<size_t>(sweeps.size(), 4);
+    return fmt::format(
+        "{} holds sweeps, not one: report each (actbench report {}){}", dir.string(),
+        sweeps.front(),
+        fmt::format(
+            ", or several with --aggregate; its sweeps: {}{}",
+            core::join(std::vector<std::string>(sweeps.begin(), sweeps.begin() + shown), ", "),
+            sweeps.size() > shown ? ", ..." : ""));
+  }
+  if (runs > 0)
+    return fmt::format(
+        "{} holds {} single run{} (from `actbench run`), not a sweep: report reads a sweep's "
+        "results.db. Each run's results are in its summary.json; to compare runs over seeds, run "
+        "them as a sweep: actbench sweep CONFIG seed=0,1,2",
+        dir.string(), runs, runs == 1 ? "" : "s");
+  return fmt::format("{} has no results.db: is it a sweep directory (results/<sweep name>)?",
+                     dir.string());
+}
+
+}  // namespace
+
 Report load_report(const std::filesystem::path& dir, std::vector<std::string> group_by,
                    const std::string& metric, const SourceLocation& where) {
   const auto file = dir / "results.db";
-  if (!std::filesystem::exists(file))
-    throw Error(fmt::format("{} has no results.db: is it a sweep directory (results/<sweep name>)?",
-                            dir.string()));
+  if (!std::filesystem::exists(file)) throw Error(not_a_sweep_message(dir));
   store::ResultsDb db(file);
   if (group_by.empty()) {
     // Written by the sweep as a JSON list of names; a database edited or damaged by hand must give

@@ -233,7 +233,10 @@ Interval wilson_interval(int64_t successes, int64_t trials, double confidence) {
   const double z2 = z * z;
   const double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
   const double half = z / (1 + z2 / n) * std::sqrt(p * (1 - p) / n + z2 / (4 * n * n));
-  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+  // At 0 or n successes the bound is exactly 0 or 1; the formula leaves a rounding residue
+  // (1.7e-18) that would print as a nonzero share.
+  return {successes == 0 ? 0.0 : std::max(0.0, centre - half),
+          successes == trials ? 1.0 : std::min(1.0, centre + half)};
 }
 
 Interval mean_interval(const std::vector<double>& values, double confidence) {

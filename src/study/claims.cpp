@@ -124,10 +124,6 @@ ClaimResult decide(const Claim& claim, const Measurement& measurement) {
   return result;
 }
 
-ClaimResult decide(const Claim& claim, double value) {
-  return decide(claim, Measurement::within(value, value, value, "point value, no interval"));
-}
-
 std::string interval_text(const MeasuredInterval& interval) {
   if (interval.method.rfind("exact", 0) == 0) return interval.method;
   if (std::isnan(interval.low) || std::isnan(interval.high)) return "no interval";

@@ -98,10 +98,6 @@ struct ClaimResult {
 // and configuration; the caller then writes `measured` and `sentence`.
 ClaimResult decide(const Claim& claim, const Measurement& measurement);
 
-// Transitional, while the studies move to intervals: the point as a zero-width interval.
-[[deprecated("give the claim a Measurement with its interval")]] ClaimResult decide(
-    const Claim& claim, double value);
-
 // "[0.61, 0.74] (Wilson 95%)" or "exact: ...".
 std::string interval_text(const MeasuredInterval& interval);
 

@@ -402,7 +402,8 @@ std::string write_edge_of_chaos(const std::filesystem::path& out, const EdgeOfCh
       "{:g} (twice chance).\n\n![edge of chaos](edge_of_chaos.svg)\n\n{}\n",
       p3.width, int_list(p3.depths), p3.momentum, p3.lr,
       p3.train_images > 0 ? std::to_string(p3.train_images) : std::string("all"), p3.epochs,
-      p3.seeds, p3.seeds == 1 ? "" : "s", points, standard_points, kPropagationTrainedAccuracy, t3.str());
+      p3.seeds, p3.seeds == 1 ? "" : "s", points, standard_points, kPropagationTrainedAccuracy,
+      t3.str());
   md += fmt::format(
       "The edge-of-chaos points of the critical line at each activation's sigma_b2 (the init "
       "takes the first whose q* attracts, else the first):\n\n{}\n"

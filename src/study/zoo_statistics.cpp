@@ -65,6 +65,7 @@ std::string zoo_aggregate_section(const std::filesystem::path& out,
     }
     for (const auto& g : settings[s].groups) {
       const auto n = static_cast<int64_t>(g.values.size());
+      if (n == 0) continue;  // every run diverged: counted in the tables, not compared
       fewest_seeds = fewest_seeds < 0 ? n : std::min(fewest_seeds, n);
       most_seeds = std::max(most_seeds, n);
     }
@@ -82,8 +83,9 @@ std::string zoo_aggregate_section(const std::filesystem::path& out,
   std::string md = "## Against relu, and across the five settings\n\n";
   md += fmt::format(
       "Generated with the statistics of `actbench report` (docs/reporting.md). In each setting, "
-      "every activation against relu over its {0} completed seeds; with {0} seeds only large "
-      "differences reach significance:\n\n",
+      "every activation against relu over its {0} completed seeds (activations whose every run "
+      "diverged aside); with "
+      "{0} seeds only large differences reach significance:\n\n",
       seeds_text);
   md += per_setting;
   md += fmt::format(

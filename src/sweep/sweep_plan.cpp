@@ -13,6 +13,21 @@
 
 namespace actbench::sweep {
 
+const std::vector<SweepFileKey>& sweep_file_keys() {
+  static const std::vector<SweepFileKey> keys{
+      {"name", "NAME", "the sweep's name and directory results/<name> (default: the file's name)"},
+      {"base", "CONFIG", "the config every run starts from, relative to the sweep file (required)"},
+      {"set", "{KEY: VALUE}", "fixed overrides"},
+      {"grid", "{KEY: [A, B]}", "axes: every combination of their values"},
+      {"zip", "{K1: [A, B], K2: [C, D]}", "lists varied together (one axis)"},
+      {"seeds", "[0, 1, 2]", "the seed axis, varied fastest"},
+      {"workers", "N", "parallel runs (default: one per core)"},
+      {"threads", "N", "intra-op threads per run"},
+      {"dir", "PATH", "the sweep directory (default: results/<name>)"},
+  };
+  return keys;
+}
+
 namespace {
 
 using config::ConfigNode;
@@ -25,10 +40,15 @@ struct Axis {
   std::vector<std::vector<ConfigNodePtr>> choices;  // choices[i][k]: value of keys[k] in choice i
 };
 
-const std::vector<std::string> kSweepKeys{"name",  "base",    "set",     "grid", "zip",
-                                          "seeds", "workers", "threads", "dir"};
+std::vector<std::string> sweep_key_names() {
+  std::vector<std::string> names;
+  for (const auto& key : sweep_file_keys()) names.push_back(key.name);
+  return names;
+}
 
-bool is_sweep_file(const ConfigNode& root) {
+const std::vector<std::string> kSweepKeys = sweep_key_names();
+
+bool has_sweep_keys(const ConfigNode& root) {
   return root.kind == ConfigNode::Kind::Map &&
          (root.get("base") || root.get("grid") || root.get("zip") || root.get("seeds"));
 }
@@ -90,6 +110,11 @@ std::string node_text(const ConfigNode& node) {
 
 }  // namespace
 
+bool is_sweep_file(const std::string& file) {
+  const ConfigNodePtr source = config::load_yaml_file(file);
+  return has_sweep_keys(*source);
+}
+
 SweepPlan plan_sweep(const std::string& file, const std::vector<config::CliOverride>& overrides) {
   SweepPlan plan;
   plan.source_file = file;
@@ -108,7 +133,7 @@ SweepPlan plan_sweep(const std::string& file, const std::vector<config::CliOverr
   std::string stem = std::filesystem::path(file).stem().string();
   plan.name = stem;
 
-  if (is_sweep_file(*source)) {
+  if (has_sweep_keys(*source)) {
     for (const auto& e : source->entries) {
       if (std::find(kSweepKeys.begin(), kSweepKeys.end(), e.key) == kSweepKeys.end()) {
         throw ConfigError(e.key_where,

@@ -53,6 +53,17 @@ struct SweepPlan {
 inline constexpr size_t kMaxPlannedRuns = 50000;
 inline constexpr size_t kPlannedRunBytes = size_t{3200} << 10;
 
+// The keys a sweep file takes, with the form of their value and what they do: what the file may
+// hold (anything else is refused with a suggestion) and what `sweep --help` lists.
+struct SweepFileKey {
+  std::string name, value, meaning;
+};
+const std::vector<SweepFileKey>& sweep_file_keys();
+
+// Whether `file` is a sweep file (a map with base, grid, zip or seeds) rather than a config: how
+// `sweep` and `validate` tell them apart. Throws ConfigError where the YAML cannot be read.
+bool is_sweep_file(const std::string& file);
+
 // Reads a sweep file (or a plain config) plus command-line overrides, `key=a,b,c` being an axis.
 // A plan over kMaxPlannedRuns runs is a ConfigError at the axis that takes it past the limit.
 SweepPlan plan_sweep(const std::string& file, const std::vector<config::CliOverride>& overrides);

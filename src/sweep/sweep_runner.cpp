@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstring>
@@ -18,6 +19,7 @@
 #include <thread>
 
 #include "config/loader.hpp"
+#include "core/display.hpp"
 #include "core/files.hpp"
 #include "core/interrupt.hpp"
 #include "core/strings.hpp"
@@ -117,6 +119,77 @@ void remove_stale_temporaries(const std::filesystem::path& dir) {
   }
 }
 
+// Every leaf of a resolved config as dotted key -> JSON text ("train.epochs" -> "3").
+void config_leaves(const nlohmann::json& node, const std::string& prefix,
+                   std::map<std::string, std::string>& out) {
+  if (node.is_object() && !node.empty()) {
+    for (const auto& [key, value] : node.items())
+      config_leaves(value, prefix.empty() ? key : prefix + "." + key, out);
+  } else {
+    out[prefix] = node.is_string() ? node.get<std::string>() : node.dump();
+  }
+}
+
+std::string listed_values(const std::set<std::string>& values) {
+  std::vector<std::string> shown;
+  for (const auto& v : values) {
+    if (shown.size() == 4) {
+      shown.push_back(fmt::format("... ({} values)", values.size()));
+      break;
+    }
+    shown.push_back(core::shorten_lists(v));
+  }
+  return shown.empty() ? "(no value)" : core::join(shown, ", ");
+}
+
+// Why a plan cannot resume the sweep: which of its runs the plan drops or changes, as the config
+// keys whose values those runs had and the plan has not ("train.epochs: 3 in the sweep, 5 in this
+// plan"), so the user sees what to put back.
+std::string describe_changed_plan(const std::filesystem::path& dir,
+                                  const std::vector<const store::RunRow*>& left_out,
+                                  const SweepPlan& plan) {
+  std::map<std::string, std::set<std::string>> then, now;
+  for (const store::RunRow* row : left_out) {
+    std::map<std::string, std::string> leaves;
+    config_leaves(nlohmann::json::parse(row->config_json, nullptr, false), "", leaves);
+    for (auto& [key, value] : leaves) then[key].insert(value);
+  }
+  for (const auto& run : plan.runs) {
+    std::map<std::string, std::string> leaves;
+    config_leaves(nlohmann::json::parse(run.planned.config_json, nullptr, false), "", leaves);
+    for (auto& [key, value] : leaves) now[key].insert(value);
+  }
+  std::vector<std::string> differences;
+  for (const auto& [key, values] : then) {
+    const auto& planned = now[key];
+    if (std::all_of(values.begin(), values.end(),
+                    [&](const std::string& v) { return planned.count(v) > 0; }))
+      continue;
+    std::set<std::string> gone;
+    for (const auto& v : values)
+      if (planned.count(v) == 0) gone.insert(v);
+    differences.push_back(fmt::format("{}: {} in the sweep, {} in this plan", key,
+                                      listed_values(gone), listed_values(planned)));
+  }
+  if (differences.size() > 4) {
+    const size_t more = differences.size() - 4;
+    differences.resize(4);
+    differences.push_back(fmt::format("and {} more keys", more));
+  }
+  if (differences.empty()) {
+    // Every value is still planned, in other combinations (a zip made a grid, or the reverse).
+    std::vector<std::string> params;
+    for (const auto& [key, value] : left_out.front()->params) params.push_back(key + "=" + value);
+    differences.push_back(fmt::format("its run {} ({}) is not in this plan",
+                                      left_out.front()->run_id, core::join(params, " ")));
+  }
+  return fmt::format(
+      "the sweep in {} was planned differently: {} of its runs are not in this plan ({}). A "
+      "sweep can grow (more seeds, more values of an axis) but its runs cannot change or go: plan "
+      "it as before plus what you add, or use another --dir for a new sweep",
+      dir.string(), left_out.size(), core::join(differences, "; "));
+}
+
 }  // namespace
 
 // Holds an exclusive lock on <dir>/.lock for the sweep's lifetime; the kernel drops it if we die.
@@ -147,8 +220,8 @@ PreparedSweep prepare_sweep_directory(const SweepPlan& plan, bool resume) {
   const auto db_file = dir / "results.db";
   if (std::filesystem::exists(db_file) && !resume) {
     throw Error(
-        fmt::format("{} already holds a sweep; continue it with --resume, or choose another "
-                    "directory with --dir",
+        fmt::format("{} already holds a sweep; continue it (or grow it: more seeds, more values "
+                    "of an axis) with --resume, or choose another directory with --dir",
                     dir.string()));
   }
   for (const auto& sub : {dir / "configs", dir / "runs"}) {
@@ -159,18 +232,29 @@ PreparedSweep prepare_sweep_directory(const SweepPlan& plan, bool resume) {
   prepared.lock = std::make_unique<DirectoryLock>(dir);
   prepared.db = std::make_unique<store::ResultsDb>(db_file);
   store::ResultsDb& db = *prepared.db;
-  std::vector<std::string> planned_ids;
-  for (const auto& run : plan.runs) planned_ids.push_back(run.planned.run_id);
+  std::vector<store::PlannedRun> planned;
+  for (const auto& run : plan.runs) planned.push_back(run.planned);
   if (resume) {
-    std::set<std::string> before, now(planned_ids.begin(), planned_ids.end());
-    for (const auto& row : db.runs()) before.insert(row.run_id);
-    if (!before.empty() && before != now) {
-      throw Error(
-          fmt::format("the sweep in {} was planned differently ({} runs then, {} now, {} in "
-                      "common); resume it with the same file and overrides, or use --dir",
-                      dir.string(), before.size(), now.size(),
-                      std::count_if(now.begin(), now.end(),
-                                    [&](const auto& id) { return before.count(id) > 0; })));
+    const std::vector<store::RunRow> earlier = db.runs();
+    std::set<std::string> before, now;
+    for (const auto& run : plan.runs) now.insert(run.planned.run_id);
+    std::vector<const store::RunRow*> left_out;
+    int64_t last_position = -1;
+    for (const auto& row : earlier) {
+      before.insert(row.run_id);
+      last_position = std::max(last_position, row.position);
+      if (now.count(row.run_id) == 0) left_out.push_back(&row);
+    }
+    // A plan may add runs (seeds, values of an axis) but not drop or change one the sweep holds.
+    if (!left_out.empty()) throw Error(describe_changed_plan(dir, left_out, plan));
+    // The added runs come after the sweep's own, in plan order: the earlier runs keep their
+    // positions (and so their order in reports), and no two runs share one.
+    if (!before.empty()) {
+      for (auto& run : planned) {
+        if (before.count(run.run_id) != 0) continue;
+        run.position = ++last_position;
+        ++prepared.added;
+      }
     }
   }
 
@@ -189,8 +273,6 @@ PreparedSweep prepare_sweep_directory(const SweepPlan& plan, bool resume) {
   db.set_info("base_config", plan.base_config);
   db.set_info("varied_keys", nlohmann::json(plan.varied_keys).dump());
   db.set_info("planned_runs", std::to_string(plan.runs.size()));
-  std::vector<store::PlannedRun> planned;
-  for (const auto& run : plan.runs) planned.push_back(run.planned);
   db.plan(planned);
 
   std::map<std::string, core::RunStatus> status;
@@ -234,10 +316,12 @@ SweepOutcome run_sweep(const SweepPlan& plan, const SweepOptions& options) {
   const int64_t total = static_cast<int64_t>(plan.runs.size());
   const int64_t already = total - static_cast<int64_t>(todo.size());
   say(options.out,
-      "sweep {}: {} runs planned, {} already finished, {} to run with {} worker{} x {}{} "
+      "sweep {}: {} runs planned{}, {} already finished, {} to run with {} worker{} x {}{} "
       "thread{}{}\n",
-      plan.name, total, already, todo.size(), workers, workers == 1 ? "" : "s",
-      most_threads != threads ? "up to " : "", most_threads, most_threads == 1 ? "" : "s",
+      plan.name, total,
+      prepared.added > 0 ? fmt::format(" ({} added to the sweep)", prepared.added) : "", already,
+      todo.size(), workers, workers == 1 ? "" : "s", most_threads != threads ? "up to " : "",
+      most_threads, most_threads == 1 ? "" : "s",
       threads_from_configs && most_threads != threads ? " (train.threads)" : "");
 
   const PackPlan packs = plan_packs(todo, options.pack);

@@ -2,7 +2,9 @@
 // then trains the runs in worker processes (`actbench run --run-dir ...`), so a crash in one run
 // cannot take the sweep down, each with its own intra-op thread count. A lock file refuses a second
 // sweep on the same directory. --resume skips runs that finished (completed or diverged) and reruns
-// the rest from scratch.
+// the rest from scratch. A resumed plan may grow the sweep (more seeds, more values of an axis: new
+// run ids, planned after the sweep's own runs); one that drops or changes a run the sweep holds is
+// refused, naming the config keys that differ.
 #pragma once
 
 #include <cstdio>
@@ -45,11 +47,14 @@ class DirectoryLock {
 };
 
 // A sweep directory made ready to run: locked, every run's config written, the plan in the database
-// (checked against an earlier plan when resuming), and the runs still to do.
+// (checked against an earlier plan when resuming: it may add runs, not drop or change one), and the
+// runs still to do. Each step is safe to kill: the configs are written atomically and the plan goes
+// into the database in one transaction, so the same call afterwards finds what it needs.
 struct PreparedSweep {
   std::unique_ptr<DirectoryLock> lock;
   std::unique_ptr<store::ResultsDb> db;
   std::vector<const SweepRun*> todo;  // not completed and not diverged, in plan order
+  int64_t added = 0;                  // runs this plan adds to a sweep that held others (it grew)
 };
 PreparedSweep prepare_sweep_directory(const SweepPlan& plan, bool resume);
 

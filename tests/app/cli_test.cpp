@@ -1,5 +1,6 @@
 // Tests of the actbench binary itself: exit codes (2 for config mistakes, and nothing created),
-// --help on every subcommand, --version reporting OpenBLAS, and the listings.
+// --help on every subcommand, --version reporting OpenBLAS, the listings, and shipped configs named
+// without their path (a checkout's configs/ or the installed share/actbench/).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -107,6 +108,40 @@ TEST(Cli, ValidateChecksWithoutRunning) {
   EXPECT_EQ(bad.exit_code, 2);
   const auto schema = run_cli("validate --schema");
   EXPECT_NE(schema.output.find("`model.activation`"), std::string::npos);
+}
+
+TEST(Cli, ShippedConfigsAreNamedWithoutTheirPath) {
+  // In a checkout: configs/ of the working directory.
+  TempDir dir;
+  dir.write("configs/tiny.yaml", "data: {dataset: synthetic}\noutput: {dir: runs}\n");
+  const auto by_name = run_cli("validate tiny", dir.path().string());
+  EXPECT_EQ(by_name.exit_code, 0) << by_name.output;
+  EXPECT_NE(by_name.output.find("configs/tiny.yaml"), std::string::npos) << by_name.output;
+  const auto typo = run_cli("validate tiyn", dir.path().string());
+  EXPECT_EQ(typo.exit_code, 2) << typo.output;
+  EXPECT_NE(typo.output.find("<cli>:arg2: error: cannot read config file tiyn: No such file or "
+                             "directory, and no shipped config is named tiyn (did you mean "
+                             "'tiny'?)"),
+            std::string::npos)
+      << typo.output;
+  // Installed: <prefix>/share/actbench/configs beside <prefix>/bin/actbench, from any directory.
+  TempDir prefix;
+  std::filesystem::create_directories(prefix.path() / "bin");
+  std::filesystem::copy_file(ACTBENCH_CLI, prefix.path() / "bin" / "actbench");
+  prefix.write("share/actbench/configs/shipped.yaml", "data: {dataset: synthetic}\n");
+  TempDir elsewhere;
+  const std::string installed = (prefix.path() / "bin" / "actbench").string();
+  FILE* pipe = ::popen(
+      ("cd '" + elsewhere.path().string() + "' && '" + installed + "' validate shipped.yaml 2>&1")
+          .c_str(),
+      "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string output;
+  char buffer[4096];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, n);
+  EXPECT_EQ(::pclose(pipe), 0) << output;
+  EXPECT_NE(output.find("share/actbench/configs/shipped.yaml"), std::string::npos) << output;
 }
 
 TEST(Cli, RunPrintsEpochTableAndResultTable) {

@@ -18,6 +18,9 @@ TEST(Intervals, WilsonMatchesNewcombesExamples) {
   const Interval zero = wilson_interval(0, 10);
   EXPECT_DOUBLE_EQ(zero.low, 0.0);
   EXPECT_NEAR(zero.high, 0.2775, 5e-5);
+  // Exactly 0 and 1 at the ends (the formula left 1.7e-18 at 0 of 150).
+  EXPECT_EQ(wilson_interval(0, 150).low, 0.0);
+  EXPECT_EQ(wilson_interval(150, 150).high, 1.0);
   const Interval none = wilson_interval(0, 0);
   EXPECT_DOUBLE_EQ(none.low, 0.0);
   EXPECT_DOUBLE_EQ(none.high, 1.0);

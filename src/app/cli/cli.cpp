@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "core/error.hpp"
+#include "core/strings.hpp"
 
 namespace actbench::app::cli {
 
@@ -37,6 +38,57 @@ std::string command_text(const CommandLine& line) {
   return out;
 }
 
+namespace {
+
+// Where shipped configs and sweep files are looked up by name: the working directory's configs/ and
+// experiments/ (a checkout), then those installed beside the binary (<prefix>/share/actbench).
+std::vector<std::filesystem::path> shipped_config_dirs() {
+  std::vector<std::filesystem::path> dirs{"configs", "experiments"};
+  std::error_code error;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (!error) {
+    const auto share = exe.parent_path().parent_path() / "share" / "actbench";
+    dirs.push_back(share / "configs");
+    dirs.push_back(share / "experiments");
+  }
+  return dirs;
+}
+
+}  // namespace
+
+std::string resolve_config_file(const std::string& path, const std::string& what,
+                                const CommandLine& line) {
+  std::error_code error;
+  const bool bare_name = !path.empty() && path.find('/') == std::string::npos;
+  if (!bare_name || std::filesystem::exists(path, error)) {
+    require_readable_file(path, what, line);
+    return path;
+  }
+  const std::string file =
+      std::filesystem::path(path).extension() == ".yaml" ? path : path + ".yaml";
+  std::vector<std::string> names, searched;
+  for (const auto& dir : shipped_config_dirs()) {
+    if (!std::filesystem::is_directory(dir, error)) continue;
+    if (std::filesystem::is_regular_file(dir / file, error)) return (dir / file).string();
+    searched.push_back(dir.string() + "/");
+    for (const auto& entry : std::filesystem::directory_iterator(dir, error))
+      if (entry.path().extension() == ".yaml") names.push_back(entry.path().stem().string());
+  }
+  const auto where = SourceLocation::cli_arg(locate_overrides({path}, line).front().arg);
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  throw ConfigError(
+      where,
+      fmt::format("cannot read {} {}: {}, and no shipped config is named {}{}", what, path,
+                  std::strerror(ENOENT), std::filesystem::path(file).stem().string(),
+                  core::did_you_mean(std::filesystem::path(file).stem().string(), names)),
+      searched.empty()
+          ? std::string("give the path of a YAML file (no shipped configs were found: neither "
+                        "configs/ here nor share/actbench/ beside the binary)")
+          : fmt::format("give a YAML file's path, or one of the names in {}",
+                        fmt::join(searched, ", ")));
+}
+
 void require_readable_file(const std::string& path, const std::string& what,
                            const CommandLine& line) {
   const auto where = SourceLocation::cli_arg(locate_overrides({path}, line).front().arg);
@@ -61,7 +113,7 @@ void require_readable_file(const std::string& path, const std::string& what,
     const int reason = errno;
     throw ConfigError(where,
                       fmt::format("cannot read {} {}: {}", what, path, std::strerror(reason)),
-                      "check the path; ready-made configs are in configs/ and experiments/");
+                      "check the path; a shipped config can be named alone (mnist_mlp)");
   }
 }
 

@@ -32,7 +32,7 @@ Command setup_run_pack(CLI::App& app, const CommandLine& line);
 Command setup_sweep_task(CLI::App& app);
 Command setup_collect(CLI::App& app);
 Command setup_report(CLI::App& app, const CommandLine& line);
-Command setup_study(CLI::App& app);
+Command setup_study(CLI::App& app, const CommandLine& line);
 Command setup_validate(CLI::App& app, const CommandLine& line);
 Command setup_activations(CLI::App& app, const CommandLine& line);
 Command setup_data(CLI::App& app, const CommandLine& line);
@@ -49,6 +49,14 @@ std::string command_text(const CommandLine& line);
 // directory the YAML files in it. `what` names the file's kind in the message ("config file").
 void require_readable_file(const std::string& path, const std::string& what,
                            const CommandLine& line);
+
+// The file a config (or sweep file) argument names: the path as given when it exists or is a path;
+// a bare name (mnist_mlp, or mnist_mlp.yaml) that is no file here is looked up among the shipped
+// configs and sweep files (configs/ and experiments/ here, then <prefix>/share/actbench/ beside
+// the installed binary). Then as require_readable_file; an unknown name is a located ConfigError
+// with a suggestion and the folders searched.
+std::string resolve_config_file(const std::string& path, const std::string& what,
+                                const CommandLine& line);
 
 // Refuses a flag that was given but that this use of the command would ignore: a ConfigError
 // (exit 2) located at the flag (<cli>:argN), saying why and what to do instead.

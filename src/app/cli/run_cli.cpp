@@ -22,7 +22,10 @@ struct RunCommandOptions {
 Command setup_run(CLI::App& app, const CommandLine& line) {
   auto options = std::make_shared<RunCommandOptions>();
   auto* run = app.add_subcommand("run", "train one configuration and write its run directory");
-  run->add_option("config", options->config_file, "YAML config (see configs/)")->required();
+  run->add_option("config", options->config_file,
+                  "YAML config, or a shipped config's name (mnist_mlp: configs/ of a checkout, or "
+                  "share/actbench/configs where actbench is installed)")
+      ->required();
   run->add_option(
       "overrides", options->overrides,
       "Hydra-style overrides: key=value, +key=value, ~key (e.g. model.activation=gelu)");
@@ -35,7 +38,7 @@ Command setup_run(CLI::App& app, const CommandLine& line) {
 
   return {run, [options, line] {
             core::install_interrupt_handlers();
-            require_readable_file(options->config_file, "config file", line);
+            options->config_file = resolve_config_file(options->config_file, "config file", line);
             auto prepared =
                 prepare_run(options->config_file, locate_overrides(options->overrides, line));
             RunOptions run_options;

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "app/cli/cli.hpp"
+#include "core/error.hpp"
 #include "core/interrupt.hpp"
 #include "data/dataset.hpp"
 #include "study/claims.hpp"
@@ -21,37 +22,50 @@ struct StudyCommandOptions {
 
 }  // namespace
 
-Command setup_study(CLI::App& app) {
+Command setup_study(CLI::App& app, const CommandLine& line) {
   auto options = std::make_shared<StudyCommandOptions>();
   options->study.data_root = data::default_root();
   auto* study = app.add_subcommand(
       "study", "reproduce a paper's study and write results/<study>/README.md (experiments/)");
-  auto* name = study->add_option(
+  study->add_option(
       "name", options->name,
       "dying_relu | vanishing_gradients | siren | activation_zoo | signal_propagation");
-  auto* full =
-      study->add_flag("--full", options->study.full, "the paper's sizes (hours on 2 cores)");
-  auto* out =
-      study->add_option("--out", options->study.out, "output directory (default: results/<study>)");
-  auto* workers =
-      study->add_option("--workers", options->study.workers, "parallel runs of the study's sweeps")
-          ->check(CLI::PositiveNumber);
-  auto* pack = study
-                   ->add_option("--pack", options->study.pack,
-                                "train the study's runs that share their structure in packs of up "
-                                "to K")
-                   ->check(CLI::Range(1, 100000));
+  study->add_flag("--full", options->study.full, "the paper's sizes (hours on 2 cores)");
+  study->add_option("--out", options->study.out, "output directory (default: results/<study>)");
+  study->add_option("--workers", options->study.workers, "parallel runs of the study's sweeps")
+      ->check(CLI::PositiveNumber);
+  study
+      ->add_option("--pack", options->study.pack,
+                   "train the study's runs that share their structure in packs of up to K")
+      ->check(CLI::Range(1, 100000));
+  study
+      ->add_option("--until-decided", options->study.until_decided_cap,
+                   "while a claim's interval straddles its rule, run again with more seeds (2, "
+                   "4, 8, ... added), up to N added; the runs already finished are kept")
+      ->check(CLI::Range(1, 1024))
+      ->option_text("N");
+  // For maintainers (it rewrites README.md from results/<study>/verdicts.json), so hidden from
+  // --help (the empty group); what it cannot go with is checked in the action, because CLI11's
+  // excludes() would print "Excludes: --readme-table" after every option of the help.
   study
       ->add_flag("--readme-table", options->readme_table,
                  "regenerate README.md's study table (between <!-- studies:begin --> and <!-- "
                  "studies:end -->) from results/<study>/verdicts.json; runs no study")
-      ->excludes(name)
-      ->excludes(full)
-      ->excludes(out)
-      ->excludes(workers)
-      ->excludes(pack);
-  return {study, [options] {
+      ->group("");
+  return {study, [options, line, study] {
             if (options->readme_table) {
+              if (!options->name.empty()) {
+                const auto located = locate_overrides({options->name}, line);
+                throw ConfigError(SourceLocation::cli_arg(located.front().arg),
+                                  "--readme-table runs no study: it takes no study name",
+                                  "run `actbench study --readme-table` alone, or the study "
+                                  "without it");
+              }
+              for (const char* flag : {"--full", "--out", "--workers", "--pack", "--until-decided"})
+                refuse_unused_flag(*study, flag, line,
+                                   "is for running a study; --readme-table "
+                                   "runs none",
+                                   "run `actbench study --readme-table` alone");
               study::update_readme_table("README.md", "results");
               fmt::print("wrote the study table of README.md\n");
               return 0;
