@@ -5,6 +5,7 @@
 #
 #   scripts/fuzz.sh [seconds per target, default 60] [targets...]
 #   FUZZ_BUILD_DIR=/tmp/build-fuzz FUZZ_JOBS=2 scripts/fuzz.sh 30 idx cifar10
+# FUZZ_JOBS (default 2): compiler processes, and fuzzers running at once.
 #
 # New inputs the fuzzers find go to <build>/corpus/<target>/, never into the committed seeds: add
 # an input to fuzz/corpus/ by hand when it is worth keeping (the replay test then runs it in CI).
@@ -37,14 +38,13 @@ cmake --build "$build" --target actbench_fuzzers -j "$jobs" > "$build/build.log"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-status=0
-summary=()
-for target in "${targets[@]}"; do
-  corpus="$build/corpus/$target"
-  findings="$build/findings/$target"
+# One fuzzer per core at a time (FUZZ_JOBS): each target still fuzzes for the full time, and the
+# whole run takes ceil(targets / jobs) x seconds instead of targets x seconds.
+fuzz_one() {
+  local target=$1
+  local corpus="$build/corpus/$target" findings="$build/findings/$target"
+  local log="$build/fuzz-$target.log" result
   mkdir -p "$corpus" "$findings"
-  log="$build/fuzz-$target.log"
-  echo "fuzz.sh: $target for ${seconds}s (log $log)"
   # The committed seeds are read-only inputs (second corpus directory); new finds go to $corpus.
   # -rss_limit_mb: a reader that allocates what a corrupt header claims is a finding too.
   if "$build/${target}_fuzzer" "$corpus" "$source_dir/fuzz/corpus/$target" \
@@ -53,6 +53,26 @@ for target in "${targets[@]}"; do
     result=ok
   else
     result="FAILED (exit $?)"
+  fi
+  echo "$result" > "$build/fuzz-$target.result"
+}
+
+rm -f "$build"/fuzz-*.result
+running=0
+for target in "${targets[@]}"; do
+  if [ "$running" -ge "$jobs" ]; then wait -n || true; running=$((running - 1)); fi
+  echo "fuzz.sh: $target for ${seconds}s (log $build/fuzz-$target.log)"
+  fuzz_one "$target" &
+  running=$((running + 1))
+done
+wait
+
+status=0
+summary=()
+for target in "${targets[@]}"; do
+  log="$build/fuzz-$target.log"
+  result=$(cat "$build/fuzz-$target.result" 2>/dev/null || echo "FAILED (no result)")
+  if [ "$result" != ok ]; then
     status=1
     tail -n 40 "$log"
   fi

@@ -358,14 +358,18 @@ CorrelationMoments GaussianExpectations::correlation(double q, double c) const {
       activation_, 0.0, std::sqrt(q), &outer, &outer_w, kMaxPanels2D,
       activation_.kinks.empty() ? std::numeric_limits<double>::infinity() : outer_width,
       shifted_kinks);
-  std::vector<double> nodes = outer, weights;
-  std::vector<size_t> starts;
+  // Kept from call to call (the phase diagram makes thousands): the rule holds tens of thousands
+  // of nodes, and growing fresh vectors to that size each time costs more than the sums.
+  static thread_local std::vector<double> nodes, weights, f, df;
+  static thread_local std::vector<size_t> starts;
+  nodes.assign(outer.begin(), outer.end());
+  weights.clear();
+  starts.clear();
   for (double u1 : outer) {
     starts.push_back(nodes.size());
     append_normal_rule(activation_, c * u1, inner_sd, &nodes, &weights, kMaxPanels2D);
   }
   starts.push_back(nodes.size());
-  std::vector<double> f, df;
   evaluate(activation_, nodes, &f, &df);
   CorrelationMoments m;
   const size_t n = outer.size();

@@ -31,8 +31,9 @@ inline constexpr int kLegendreOrder = 10;
 // 1.5e-23).
 inline constexpr double kTailSigmas = 10.0;
 
-// An activation as the analysis needs it. `evaluate` fills f(x) and f'(x) for every x (either
-// output may be null); f' is the derivative training uses (autograd's, with its choice at kinks).
+// An activation as the analysis needs it. `evaluate` sets f(x) and f'(x) for every x (either
+// output may be null; each is replaced, not appended to: the analysis hands the same vectors back
+// call after call); f' is the derivative training uses (autograd's, with its choice at kinks).
 struct ActivationFunctions {
   enum class ClosedForm { None, Identity, Relu, Sine };
 

@@ -21,7 +21,7 @@
 
 namespace actbench::data {
 
-namespace {
+namespace cifar10_dataset_entry {
 
 namespace fs = std::filesystem;
 
@@ -248,8 +248,6 @@ std::string fetch(const FetchOptions& options) {
                      verify(options.root));
 }
 
-}  // namespace
-
 ACTBENCH_REGISTER_DATASET(cifar10) {
   DatasetEntry entry;
   entry.name = kName;
@@ -268,4 +266,5 @@ ACTBENCH_REGISTER_DATASET(cifar10) {
   return entry;
 }
 
+}  // namespace cifar10_dataset_entry
 }  // namespace actbench::data

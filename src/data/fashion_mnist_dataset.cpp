@@ -11,7 +11,7 @@
 
 namespace actbench::data {
 
-namespace {
+namespace fashion_mnist_dataset_entry {
 
 namespace fs = std::filesystem;
 
@@ -121,8 +121,6 @@ std::string fetch(const FetchOptions& options) {
                      dir.string(), verify(options.root));
 }
 
-}  // namespace
-
 ACTBENCH_REGISTER_DATASET(fashion_mnist) {
   DatasetEntry entry;
   entry.name = kName;
@@ -142,4 +140,5 @@ ACTBENCH_REGISTER_DATASET(fashion_mnist) {
   return entry;
 }
 
+}  // namespace fashion_mnist_dataset_entry
 }  // namespace actbench::data

@@ -22,7 +22,7 @@
 
 namespace actbench::data {
 
-namespace {
+namespace function_dataset_entry {
 
 constexpr const char* kName = "function";
 constexpr int64_t kMaxValues = 100'000'000;  // per split: 400 MB of float32 inputs
@@ -205,8 +205,6 @@ Dataset load(const LoadOptions& options) {
   return dataset;
 }
 
-}  // namespace
-
 ACTBENCH_REGISTER_DATASET(function) {
   DatasetEntry entry;
   entry.name = kName;
@@ -231,4 +229,5 @@ ACTBENCH_REGISTER_DATASET(function) {
   return entry;
 }
 
+}  // namespace function_dataset_entry
 }  // namespace actbench::data

@@ -15,7 +15,7 @@
 
 namespace actbench::data {
 
-namespace {
+namespace image_dataset_entry {
 
 constexpr const char* kName = "image";
 constexpr const char* kBuiltin = "builtin";
@@ -73,8 +73,6 @@ Dataset load(const LoadOptions& options) {
   return dataset;
 }
 
-}  // namespace
-
 ACTBENCH_REGISTER_DATASET(image) {
   DatasetEntry entry;
   entry.name = kName;
@@ -101,4 +99,5 @@ ACTBENCH_REGISTER_DATASET(image) {
   return entry;
 }
 
+}  // namespace image_dataset_entry
 }  // namespace actbench::data

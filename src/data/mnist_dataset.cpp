@@ -11,7 +11,7 @@
 
 namespace actbench::data {
 
-namespace {
+namespace mnist_dataset_entry {
 
 namespace fs = std::filesystem;
 
@@ -99,8 +99,6 @@ std::string fetch(const FetchOptions& options) {
   return fmt::format("mnist: fetched {} into {}\n{}", origin, dir.string(), verify(options.root));
 }
 
-}  // namespace
-
 ACTBENCH_REGISTER_DATASET(mnist) {
   DatasetEntry entry;
   entry.name = kName;
@@ -118,4 +116,5 @@ ACTBENCH_REGISTER_DATASET(mnist) {
   return entry;
 }
 
+}  // namespace mnist_dataset_entry
 }  // namespace actbench::data

@@ -17,7 +17,7 @@
 
 namespace actbench::data {
 
-namespace {
+namespace synthetic_dataset_entry {
 
 constexpr const char* kName = "synthetic";
 constexpr int64_t kSide = 8;
@@ -133,8 +133,6 @@ Dataset load(const LoadOptions& options) {
   return dataset;
 }
 
-}  // namespace
-
 ACTBENCH_REGISTER_DATASET(synthetic) {
   DatasetEntry entry;
   entry.name = kName;
@@ -158,4 +156,5 @@ ACTBENCH_REGISTER_DATASET(synthetic) {
   return entry;
 }
 
+}  // namespace synthetic_dataset_entry
 }  // namespace actbench::data

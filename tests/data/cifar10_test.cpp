@@ -12,7 +12,7 @@
 #include "data_test_support.hpp"
 
 namespace actbench::data {
-namespace {
+namespace cifar10_test {
 
 namespace fs = std::filesystem;
 using testing::data_error_message;
@@ -153,5 +153,5 @@ TEST_F(DataCifar10Test, MissingBatchNamesTheFileAndTheFetchCommand) {
             missing.string() + " not found; run `actbench data fetch cifar10`");
 }
 
-}  // namespace
+}  // namespace cifar10_test
 }  // namespace actbench::data

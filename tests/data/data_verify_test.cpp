@@ -21,7 +21,7 @@
 #include "support/temp_dir.hpp"
 
 namespace actbench::data {
-namespace {
+namespace data_verify_test {
 
 namespace fs = std::filesystem;
 using actbench::testing::TempDir;
@@ -246,5 +246,5 @@ TEST_F(DataVerifyReal, RealTestSplitCopiedOverTheTrainingSplitIsRefused) {
   EXPECT_TRUE(contains(message, "a copy of")) << message;
 }
 
-}  // namespace
+}  // namespace data_verify_test
 }  // namespace actbench::data

@@ -10,7 +10,7 @@
 #include "data_test_support.hpp"
 
 namespace actbench::data {
-namespace {
+namespace dataset_test {
 
 namespace fs = std::filesystem;
 using testing::data_error_message;
@@ -140,5 +140,5 @@ TEST(DataLoadErrorsTest, WrongImageSizeForTheDatasetIsADataError) {
   EXPECT_NE(message.find("32x32 images, expected 28x28"), std::string::npos) << message;
 }
 
-}  // namespace
+}  // namespace dataset_test
 }  // namespace actbench::data

@@ -16,7 +16,7 @@
 #include "data_test_support.hpp"
 
 namespace actbench::data {
-namespace {
+namespace fetch_test {
 
 namespace fs = std::filesystem;
 using testing::data_error_message;
@@ -254,5 +254,5 @@ TEST(DataFetchHelpersTest, FailingCommandReportsStatusAndOutput) {
   EXPECT_TRUE(contains(message, "no-such-archive.tgz")) << message;
 }
 
-}  // namespace
+}  // namespace fetch_test
 }  // namespace actbench::data

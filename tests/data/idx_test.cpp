@@ -14,7 +14,7 @@
 #include "data_test_support.hpp"
 
 namespace actbench::data {
-namespace {
+namespace idx_test {
 
 namespace fs = std::filesystem;
 using testing::data_error_message;
@@ -256,5 +256,5 @@ TEST_F(DataIdxTest, WriterRejectsWrongTypes) {
   EXPECT_THROW(write_idx(path("x"), torch::zeros({2, 3, 28, 28}, torch::kUInt8), false), Error);
 }
 
-}  // namespace
+}  // namespace idx_test
 }  // namespace actbench::data

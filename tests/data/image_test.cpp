@@ -24,7 +24,7 @@
 #include "train/trainer.hpp"
 
 namespace actbench::data {
-namespace {
+namespace image_test {
 
 using actbench::testing::read_json;
 using actbench::testing::TempDir;
@@ -272,5 +272,5 @@ TEST(ImageFit, SineMlpReachesAPsnrThroughTheTrainer) {
               fit.psnr.back(), relu.psnr.back());
 }
 
-}  // namespace
+}  // namespace image_test
 }  // namespace actbench::data

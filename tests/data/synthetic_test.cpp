@@ -6,7 +6,7 @@
 #include "data/dataset.hpp"
 
 namespace actbench::data {
-namespace {
+namespace synthetic_test {
 
 Dataset load_synthetic(uint64_t seed, bool normalize = true) {
   LoadOptions options;
@@ -89,5 +89,5 @@ TEST(DataSyntheticTest, NothingToFetchOrVerify) {
   EXPECT_NE(entry.verify("data").find("nothing to verify"), std::string::npos);
 }
 
-}  // namespace
+}  // namespace synthetic_test
 }  // namespace actbench::data

@@ -13,7 +13,7 @@
 #include "model/activation.hpp"
 
 namespace actbench::model {
-namespace {
+namespace activations_test {
 
 using Fn = std::function<torch::Tensor(const torch::Tensor&)>;
 
@@ -507,5 +507,5 @@ TEST(Activations, CrossParameterConstraintsFailAtResolution) {
       "lower <= upper");
 }
 
-}  // namespace
+}  // namespace activations_test
 }  // namespace actbench::model

@@ -18,7 +18,7 @@
 #include "support/temp_dir.hpp"
 
 namespace actbench::model::expression {
-namespace {
+namespace expression_limits_test {
 
 using actbench::testing::address_space_cap;
 
@@ -190,5 +190,5 @@ TEST(ExpressionLimits, CliRefusesHostileFunctionTargets) {
   EXPECT_EQ(o.status, 2) << o.output.substr(0, 2000);
 }
 
-}  // namespace
+}  // namespace expression_limits_test
 }  // namespace actbench::model::expression

@@ -21,7 +21,7 @@
 #include "support/run_helpers.hpp"
 
 namespace actbench::model {
-namespace {
+namespace expression_test {
 
 using actbench::testing::read_json;
 using actbench::testing::run_config;
@@ -451,5 +451,5 @@ TEST(ExpressionConfig, ExprWithoutAnExpressionIsTheIdentity) {
   EXPECT_TRUE(torch::equal(y.value, grid()));
 }
 
-}  // namespace
+}  // namespace expression_test
 }  // namespace actbench::model

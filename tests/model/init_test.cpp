@@ -13,7 +13,7 @@
 #include "model/activation.hpp"
 
 namespace actbench::model {
-namespace {
+namespace init_test {
 
 constexpr int64_t kFanOut = 512;
 constexpr int64_t kFanIn = 1024;
@@ -249,5 +249,5 @@ TEST(BiasInit, ZerosConstantNormalUniform) {
       torch::equal(bias_initialised(spec("normal"), 9), bias_initialised(spec("normal"), 9)));
 }
 
-}  // namespace
+}  // namespace init_test
 }  // namespace actbench::model

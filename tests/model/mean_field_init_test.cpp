@@ -13,7 +13,7 @@
 #include "model/properties.hpp"
 
 namespace actbench::model {
-namespace {
+namespace mean_field_init_test {
 
 core::ComponentSpec init_spec(const std::string& name, std::map<std::string, double> params) {
   core::ComponentSpec spec;
@@ -91,5 +91,5 @@ TEST(MeanFieldInit, NoEdgeOfChaosIsALocatedError) {
   EXPECT_THROW(resolve_init(init_spec("mean_field", {{"sigma_w2", -1.0}})), ConfigError);
 }
 
-}  // namespace
+}  // namespace mean_field_init_test
 }  // namespace actbench::model

@@ -14,7 +14,7 @@
 #include "model/activation.hpp"
 
 namespace actbench::model {
-namespace {
+namespace properties_test {
 
 constexpr double kPi = 3.14159265358979323846;
 
@@ -287,11 +287,11 @@ TEST(Properties, UnknownNameSuggestsTheClosest) {
   }
 }
 
-}  // namespace
+}  // namespace properties_test
 }  // namespace actbench::model
 
 namespace actbench::model {
-namespace {
+namespace properties_test {
 
 // The catalogue works for expressions exactly as for built-ins: `x * sigmoid(x)` is SiLU, and every
 // computed property says so.
@@ -320,5 +320,5 @@ TEST(Properties, AnExpressionGetsTheBuiltInsProperties) {
   EXPECT_NEAR(expr.gain, silu.gain, 1e-6);
 }
 
-}  // namespace
+}  // namespace properties_test
 }  // namespace actbench::model

@@ -11,7 +11,7 @@
 #include "study/study_support.hpp"
 
 namespace actbench::study {
-namespace {
+namespace rai_init_test {
 
 struct RaiRows {
   at::Tensor beta;  // the row's Beta(2, 1) entry
@@ -93,5 +93,5 @@ TEST(RaiWeights, TheBetaEntryLandsOnAnyPositionTheBiasIncluded) {
               4.0 * std::sqrt(mixture_var / 3000.0));
 }
 
-}  // namespace
+}  // namespace rai_init_test
 }  // namespace actbench::study

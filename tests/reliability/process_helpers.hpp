@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -17,6 +18,17 @@
 #include <vector>
 
 namespace actbench::testing {
+
+// How many kill-and-resume trials a test runs: `full`, or fewer when ACTBENCH_KILL_TRIALS says so.
+// The sanitizer suite (CMakePresets.json, test preset `asan`) runs one trial of each kind of
+// moment: every recovery path still runs under the sanitizers, while the release suite keeps the
+// full count for the odds of landing a kill in every phase (a trial there takes about five times as
+// long).
+inline int kill_trials(int full, int one_of_each_kind) {
+  const char* text = std::getenv("ACTBENCH_KILL_TRIALS");
+  if (text == nullptr || std::string(text) != "one_of_each_kind") return full;
+  return one_of_each_kind;
+}
 
 // `actbench ARGS...` started in `working_dir`, stdout and stderr into `log`.
 inline pid_t start_cli(const std::vector<std::string>& arguments,

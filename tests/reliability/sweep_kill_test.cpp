@@ -94,9 +94,10 @@ TEST(SweepKill, SigkillAtSeededMomentsThenResumeGivesTheUninterruptedResults) {
 
   // Seeded, so a failing trial can be replayed; the seed and every moment are in the trace.
   std::mt19937 random(20240611);
-  constexpr int kTrials = 10;
+  // Three kinds of moment, trial % 3.
+  const int trials = actbench::testing::kill_trials(10, 3);
   int killed_mid_sweep = 0;
-  for (int trial = 0; trial < kTrials; ++trial) {
+  for (int trial = 0; trial < trials; ++trial) {
     const std::string sub = "killed" + std::to_string(trial);
     const fs::path sweep = dir.path() / sub;
     const pid_t pid = start_cli({"sweep", "s.yaml", "--workers", "2", "--dir", sub}, dir.path(),
@@ -150,7 +151,7 @@ TEST(SweepKill, SigkillAtSeededMomentsThenResumeGivesTheUninterruptedResults) {
     EXPECT_EQ(run_dirs, kPlannedRuns);
   }
   // Most kills must land while the sweep runs, or the test proves little.
-  EXPECT_GE(killed_mid_sweep, kTrials - 2);
+  EXPECT_GE(killed_mid_sweep, trials - 2);
 }
 
 TEST(SweepDeterminism, OneWorkerAndTwoWorkersGiveIdenticalMetricsPerRun) {
