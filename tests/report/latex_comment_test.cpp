@@ -14,8 +14,9 @@ namespace {
 void expect_no_live_injection(const std::string& latex) {
   std::istringstream lines(latex);
   for (std::string line; std::getline(lines, line);) {
-    if (line.find("\\input") != std::string::npos)
+    if (line.find("\\input") != std::string::npos) {
       EXPECT_EQ(line.rfind('%', 0), 0u) << "live line: " << line << "\nin:\n" << latex;
+    }
   }
 }
 
