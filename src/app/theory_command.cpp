@@ -3,6 +3,7 @@
 #include "app/theory_command.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cmath>
@@ -72,7 +73,19 @@ std::string theory_command(const TheoryCommandOptions& options) {
                                              : catalogue::theory_text(report);
   if (!options.phase_diagram.empty()) {
     const catalogue::GaussianExpectations e(catalogue::functions_of(activation));
-    const catalogue::PhaseDiagram diagram = catalogue::compute_phase_diagram(e);
+    // The theory text waits for the diagram: say what is being computed (row by row on a
+    // terminal, where a line can be redrawn; one line in a log).
+    const bool terminal = ::isatty(STDERR_FILENO) == 1;
+    const catalogue::PhaseDiagramOptions grid;
+    const std::string what =
+        fmt::format("phase diagram of {} (xi_c at {} x {} points of sigma_w2 x sigma_b2)",
+                    report.activation, grid.columns, grid.rows);
+    fmt::print(stderr, "{}{}", what, terminal ? "" : "\n");
+    const catalogue::PhaseDiagram diagram =
+        catalogue::compute_phase_diagram(e, grid, [&](int done, int rows) {
+          if (terminal)
+            fmt::print(stderr, "\r{}: row {} of {}{}", what, done, rows, done == rows ? "\n" : "");
+        });
     report::write_svg(
         options.phase_diagram,
         catalogue::phase_diagram_svg(diagram, "Mean-field phase diagram of " + report.activation));

@@ -56,7 +56,8 @@ std::vector<EdgeOfChaosPoint> drawable_critical_curve(const GaussianExpectations
 }  // namespace
 
 PhaseDiagram compute_phase_diagram(const GaussianExpectations& e,
-                                   const PhaseDiagramOptions& options) {
+                                   const PhaseDiagramOptions& options,
+                                   const std::function<void(int rows_done, int rows)>& progress) {
   PhaseDiagram d;
   d.options = options;
   d.critical = drawable_critical_curve(e, options.sigma_b2_min, options.sigma_b2_max);
@@ -89,6 +90,7 @@ PhaseDiagram compute_phase_diagram(const GaussianExpectations& e,
     }
     d.xi_c.push_back(xi_row);
     d.chi1.push_back(chi_row);
+    if (progress) progress(static_cast<int>(d.xi_c.size()), static_cast<int>(d.sigma_b2.size()));
   }
   return d;
 }

@@ -5,6 +5,7 @@
 // stable fixed point (ReLU-like activations at large sigma_w2).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -34,8 +35,11 @@ struct PhaseDiagram {
   std::vector<EdgeOfChaosPoint> critical;  // the line, sampled along q
 };
 
-PhaseDiagram compute_phase_diagram(const GaussianExpectations& e,
-                                   const PhaseDiagramOptions& options = {});
+// `progress`, when given, hears (rows done, rows) after each row of the grid: a smooth activation's
+// chaotic cells each need the correlation map's fixed point, and tanh's diagram takes about 15 s.
+PhaseDiagram compute_phase_diagram(
+    const GaussianExpectations& e, const PhaseDiagramOptions& options = {},
+    const std::function<void(int rows_done, int rows)>& progress = {});
 
 // Where the grid's values cross `level` (marching squares, linear interpolation), the pieces
 // joined into polylines, as x/y lists with a NaN after each: one plot series. NaN cells are

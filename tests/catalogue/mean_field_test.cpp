@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "catalogue/activation_theory.hpp"
@@ -306,6 +307,17 @@ TEST(PhaseDiagram, TanhDiagramShowsTheCriticalLineAndContours) {
   // Ordered left of the line, chaotic right of it, on the sigma_b2 = 0 row.
   EXPECT_LT(d.chi1[0].front(), 1.0);
   EXPECT_GT(d.chi1[0].back(), 1.0);
+}
+
+TEST(PhaseDiagram, ProgressHearsEveryRowInOrder) {
+  PhaseDiagramOptions options;
+  options.rows = 5;
+  options.columns = 3;
+  std::vector<std::pair<int, int>> heard;
+  compute_phase_diagram(expectations("relu"), options,
+                        [&](int done, int rows) { heard.emplace_back(done, rows); });
+  const std::vector<std::pair<int, int>> expected{{1, 5}, {2, 5}, {3, 5}, {4, 5}, {5, 5}};
+  EXPECT_EQ(heard, expected);
 }
 
 TEST(PhaseDiagram, TheSigmaW2RangeFollowsTheCriticalLine) {
