@@ -25,19 +25,7 @@ namespace {
 // turns this off.
 void reexec_with_tuned_environment(char** argv) {
   if (std::getenv("ACTBENCH_NO_REEXEC") != nullptr) return;
-  bool changed = false;
-  if (std::getenv("OMP_WAIT_POLICY") == nullptr) {
-    ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
-    changed = true;
-  }
-  if (std::getenv("OPENBLAS_CORETYPE") == nullptr) {
-    const std::string coretype = actbench::core::recommended_openblas_coretype();
-    if (!coretype.empty()) {
-      ::setenv("OPENBLAS_CORETYPE", coretype.c_str(), 1);
-      changed = true;
-    }
-  }
-  if (!changed) return;
+  if (!actbench::core::set_tuned_environment()) return;
   ::execv("/proc/self/exe", argv);
   // execv only returns on failure; carry on with the environment as it was.
 }

@@ -92,6 +92,22 @@ std::string recommended_openblas_coretype() {
   return "";
 }
 
+bool set_tuned_environment() {
+  bool changed = false;
+  if (std::getenv("OMP_WAIT_POLICY") == nullptr) {
+    ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+    changed = true;
+  }
+  if (std::getenv("OPENBLAS_CORETYPE") == nullptr) {
+    const std::string coretype = recommended_openblas_coretype();
+    if (!coretype.empty()) {
+      ::setenv("OPENBLAS_CORETYPE", coretype.c_str(), 1);
+      changed = true;
+    }
+  }
+  return changed;
+}
+
 std::string torch_version() { return TORCH_VERSION; }
 
 std::string runtime_summary() {

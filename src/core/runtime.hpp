@@ -33,6 +33,12 @@ void retain_freed_memory();
 // variable is read when the library loads, so only a re-executed process can act on it.
 std::string recommended_openblas_coretype();
 
+// Sets what the libraries read when they load and actbench wants changed: OMP_WAIT_POLICY=PASSIVE
+// (libgomp's default spin-waiting makes 2-thread training 3-4x slower on 2 cores) and the
+// recommended OPENBLAS_CORETYPE, each only where the user has not set it. True if anything changed:
+// then only a re-executed process (main) or a child (the tests' CLI runs) sees the effect.
+bool set_tuned_environment();
+
 std::string torch_version();
 std::string runtime_summary();  // several lines, for --version
 

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "config/loader.hpp"
@@ -19,24 +20,76 @@ namespace actbench::experiment {
 
 using nlohmann::ordered_json;
 
+namespace {
+
+// What may differ between the members of a pack: each entry names a key and resets it to its
+// default, so that everything not listed here (a key added later included) stays part of the pack
+// key and must be equal. The pack engine reads each of these per member: the initialisers build
+// each member alone, the activations are applied span by span (PackedMlp), the packed optimiser
+// holds one value per member, the loop keeps a schedule, a threshold and a data order per member.
+struct PerMemberKey {
+  const char* name;
+  void (*reset)(config::RunSpec& spec, const config::RunSpec& defaults);
+};
+
+const std::vector<PerMemberKey>& per_member_keys() {
+  using config::RunSpec;
+  static const std::vector<PerMemberKey> keys{
+      {"name", [](RunSpec& s, const RunSpec& d) { s.name = d.name; }},
+      {"seed", [](RunSpec& s, const RunSpec& d) { s.seed = d.seed; }},
+      {"model.activation",
+       [](RunSpec& s, const RunSpec& d) { s.model.activation = d.model.activation; }},
+      {"model.layer_activations",
+       [](RunSpec& s, const RunSpec& d) { s.model.layer_activations = d.model.layer_activations; }},
+      {"model.init", [](RunSpec& s, const RunSpec& d) { s.model.init = d.model.init; }},
+      {"model.bias_init",
+       [](RunSpec& s, const RunSpec& d) { s.model.bias_init = d.model.bias_init; }},
+      {"optim.lr", [](RunSpec& s, const RunSpec& d) { s.optim.lr = d.optim.lr; }},
+      {"optim.momentum", [](RunSpec& s, const RunSpec& d) { s.optim.momentum = d.optim.momentum; }},
+      {"optim.weight_decay",
+       [](RunSpec& s, const RunSpec& d) { s.optim.weight_decay = d.optim.weight_decay; }},
+      {"optim.beta1", [](RunSpec& s, const RunSpec& d) { s.optim.beta1 = d.optim.beta1; }},
+      {"optim.beta2", [](RunSpec& s, const RunSpec& d) { s.optim.beta2 = d.optim.beta2; }},
+      {"optim.eps", [](RunSpec& s, const RunSpec& d) { s.optim.eps = d.optim.eps; }},
+      {"optim.alpha", [](RunSpec& s, const RunSpec& d) { s.optim.alpha = d.optim.alpha; }},
+      {"optim.schedule.warmup_steps",
+       [](RunSpec& s, const RunSpec& d) {
+         s.optim.schedule.warmup_steps = d.optim.schedule.warmup_steps;
+       }},
+      {"optim.schedule.step_size",
+       [](RunSpec& s, const RunSpec& d) {
+         s.optim.schedule.step_size = d.optim.schedule.step_size;
+       }},
+      {"optim.schedule.gamma",
+       [](RunSpec& s, const RunSpec& d) { s.optim.schedule.gamma = d.optim.schedule.gamma; }},
+      {"optim.schedule.min_lr",
+       [](RunSpec& s, const RunSpec& d) { s.optim.schedule.min_lr = d.optim.schedule.min_lr; }},
+      {"train.divergence_threshold",
+       [](RunSpec& s, const RunSpec& d) {
+         s.train.divergence_threshold = d.train.divergence_threshold;
+       }},
+      // How a process runs, not what it computes.
+      {"train.threads", [](RunSpec& s, const RunSpec& d) { s.train.threads = d.train.threads; }},
+      {"train.progress", [](RunSpec& s, const RunSpec& d) { s.train.progress = d.train.progress; }},
+      {"output", [](RunSpec& s, const RunSpec& d) { s.output = d.output; }},
+  };
+  return keys;
+}
+
+}  // namespace
+
 std::string pack_key(const config::RunSpec& spec) {
   config::RunSpec key = spec;
   const config::RunSpec defaults;
-  key.name = defaults.name;
-  key.seed = 0;
-  key.model.init = defaults.model.init;
-  key.model.bias_init = defaults.model.bias_init;
-  const std::string schedule = key.optim.schedule.name;
-  key.optim = config::OptimSpec{};
-  key.optim.name = spec.optim.name;
-  key.optim.nesterov = spec.optim.nesterov;
-  key.optim.clip_grad_norm = spec.optim.clip_grad_norm;
-  key.optim.schedule.name = schedule;
-  key.train.divergence_threshold = defaults.train.divergence_threshold;
-  key.train.threads = defaults.train.threads;
-  key.train.progress = defaults.train.progress;
-  key.output = defaults.output;
+  for (const PerMemberKey& k : per_member_keys()) k.reset(key, defaults);
   return config::to_json(key).dump();
+}
+
+std::string per_member_key_list() {
+  std::string list;
+  for (const PerMemberKey& k : per_member_keys())
+    list += (list.empty() ? "" : ", ") + std::string(k.name);
+  return list;
 }
 
 std::string pack_obstacle(const PreparedRun& prepared) {
@@ -60,8 +113,7 @@ std::vector<RunOutcome> execute_pack(std::vector<PackMemberRun> members,
       throw ConfigError(SourceLocation{m.prepared.spec.config_file, 0, 0},
                         "the runs of a pack must share their structure, and this one differs from "
                         "the first member",
-                        "only seed, init, lr, momentum, weight decay, betas, eps, alpha, the "
-                        "schedule's parameters and the divergence threshold may differ");
+                        "only these keys may differ: " + per_member_key_list());
   }
   const torch::Device device = parse_device(first);
   core::set_compute_threads(options.threads > 0 ? options.threads
@@ -79,11 +131,28 @@ std::vector<RunOutcome> execute_pack(std::vector<PackMemberRun> members,
   std::vector<const data::Dataset*> dataset_views;
   for (const auto& d : datasets) dataset_views.push_back(&d);
 
+  // One view network per distinct activation set: members that share it share its modules.
   const auto k_members = static_cast<int64_t>(members.size());
-  torch::manual_seed(static_cast<uint64_t>(first.seed));
-  model::Network view =
-      model::build_network(members.front().prepared.plan, first.model, torch::kCPU);
-  model::PackedMlp pack(k_members, *view);
+  std::map<std::string, model::Network> views_by_activation;
+  std::vector<model::NetworkImpl*> member_views;
+  for (const auto& m : members) {
+    // The members' models differ at most in their per-member keys; initialisation is not the
+    // view's.
+    ordered_json model_json = config::to_json(m.prepared.spec).at("model");
+    model_json.erase("init");
+    model_json.erase("bias_init");
+    const std::string activations = model_json.dump();
+    auto found = views_by_activation.find(activations);
+    if (found == views_by_activation.end()) {
+      torch::manual_seed(static_cast<uint64_t>(m.prepared.spec.seed));
+      found = views_by_activation
+                  .emplace(activations, model::build_network(m.prepared.plan, m.prepared.spec.model,
+                                                             torch::kCPU))
+                  .first;
+    }
+    member_views.push_back(found->second.get());
+  }
+  model::PackedMlp pack(member_views);
 
   struct Open {
     store::RunDirectory directory;
@@ -92,7 +161,6 @@ std::vector<RunOutcome> execute_pack(std::vector<PackMemberRun> members,
   };
   std::vector<Open> open;
   const std::string start_time = core::utc_now_iso8601();
-  const std::vector<std::string> names = layer_names(*view);
   for (int64_t k = 0; k < k_members; ++k) {
     const PreparedRun& prepared = members[k].prepared;
     // Exactly what execute_run does before training: seed, then build on the CPU.
@@ -112,16 +180,19 @@ std::vector<RunOutcome> execute_pack(std::vector<PackMemberRun> members,
     write_run_start(prepared.spec, directory, meta);
     open.push_back(Open{std::move(directory), std::move(meta), nullptr});
   }
-  for (auto& o : open) o.metrics = std::make_unique<store::MetricsRecorder>(o.directory, names);
-  view->to(device);
+  for (int64_t k = 0; k < k_members; ++k) {
+    open[k].metrics =
+        std::make_unique<store::MetricsRecorder>(open[k].directory, layer_names(pack.view(k)));
+  }
+  for (auto& [key, network] : views_by_activation) network->to(device);
 
-  std::vector<train::PackMember> pack_members;
+  std::vector<train::Member> pack_members;
   for (int64_t k = 0; k < k_members; ++k)
     pack_members.push_back({&members[k].prepared.spec, {open[k].metrics.get()}});
 
   std::vector<train::TrainResult> results;
   try {
-    results = train::train_pack(pack_members, pack, *view, dataset_views, device);
+    results = train::train_pack(pack_members, pack, dataset_views, device);
   } catch (const std::exception& error) {
     for (auto& o : open) write_run_failure(o.directory, o.meta, error.what());
     throw;
@@ -132,10 +203,11 @@ std::vector<RunOutcome> execute_pack(std::vector<PackMemberRun> members,
     Open& o = open[k];
     try {
       if (o.metrics->has_unwritten_rows()) o.metrics->flush();
-      pack.copy_member_to(k, *view);
+      model::NetworkImpl& member_view = pack.view(k);
+      pack.copy_member_to(k, member_view);
       const ordered_json summary =
-          write_run_end(members[k].prepared.spec, results[k], *view, datasets[entry.seeded ? k : 0],
-                        o.directory, o.meta);
+          write_run_end(members[k].prepared.spec, results[k], member_view,
+                        datasets[entry.seeded ? k : 0], o.directory, o.meta);
       outcomes.push_back(RunOutcome{o.directory.path(), results[k].status, summary});
     } catch (const std::exception& error) {
       write_run_failure(o.directory, o.meta, error.what());

@@ -35,20 +35,36 @@ std::string pack_obstacle(const config::ModelSpec& spec, const ModelPlan& plan) 
   return "";
 }
 
-PackedMlp::PackedMlp(int64_t members, NetworkImpl& view) : members_(members), view_(view) {
-  const std::vector<torch::Tensor> solo = view.parameters();
-  const size_t expected = 2 * (view.num_hidden() + 1);
+PackedMlp::PackedMlp(std::vector<NetworkImpl*> member_views)
+    : members_(static_cast<int64_t>(member_views.size())), views_(std::move(member_views)) {
+  if (views_.empty()) throw std::logic_error("PackedMlp: no members");
+  const std::vector<torch::Tensor> solo = views_.front()->parameters();
+  const size_t expected = 2 * (views_.front()->num_hidden() + 1);
   if (solo.size() != expected)
     throw std::logic_error(fmt::format("PackedMlp: the view network has {} parameters, not {}",
                                        solo.size(), expected));
+  for (int64_t k = 0; k < members_; ++k) {
+    NetworkImpl* view = views_[static_cast<size_t>(k)];
+    const std::vector<torch::Tensor> own = view->parameters();
+    bool same_shape = own.size() == solo.size();
+    for (size_t i = 0; same_shape && i < own.size(); ++i)
+      same_shape = own[i].sizes() == solo[i].sizes();
+    if (!same_shape)
+      throw std::logic_error(fmt::format("PackedMlp: member {}'s view has another shape", k));
+    if (spans_.empty() || spans_.back().view != view) spans_.push_back(Span{k, k + 1, view});
+    spans_.back().end = k + 1;
+  }
   torch::NoGradGuard no_grad;
   for (size_t i = 0; i < solo.size(); i += 2) {
-    std::vector<int64_t> weight_shape{members};
+    std::vector<int64_t> weight_shape{members_};
     for (int64_t d : solo[i].sizes()) weight_shape.push_back(d);
     weights_.push_back(torch::empty(weight_shape, solo[i].options()));
-    biases_.push_back(torch::empty({members, solo[i + 1].size(0)}, solo[i + 1].options()));
+    biases_.push_back(torch::empty({members_, solo[i + 1].size(0)}, solo[i + 1].options()));
   }
 }
+
+PackedMlp::PackedMlp(int64_t members, NetworkImpl& view)
+    : PackedMlp(std::vector<NetworkImpl*>(static_cast<size_t>(members), &view)) {}
 
 void PackedMlp::set_member(int64_t k, NetworkImpl& network) {
   torch::NoGradGuard no_grad;
@@ -83,32 +99,54 @@ std::vector<at::Tensor> PackedMlp::parameters() const {
   return out;
 }
 
-at::Tensor PackedMlp::forward(const at::Tensor& x, bool shared, std::vector<at::Tensor>* pre,
-                              std::vector<at::Tensor>* post) {
-  // Features-major inside: a layer's values are [K, units, B], so the long sample dimension is the
-  // contiguous one. For narrow layers (Lu et al.'s width 2) this halves the time of a step against
-  // [K, B, units], whose rows of two floats make every elementwise pass strided.
-  torch::Tensor h;
-  if (shared) {
-    // The first layer for all members in one GEMM: [K*out, in] x [in, B].
-    const torch::Tensor& w = weights_.front();
-    const torch::Tensor flat = x.flatten(1);
-    h = torch::addmm(biases_.front().reshape({-1, 1}), w.reshape({members_ * w.size(1), w.size(2)}),
-                     flat.t())
-            .view({members_, w.size(1), flat.size(0)});
-  } else {
-    h = torch::baddbmm(biases_.front().unsqueeze(2), weights_.front(),
-                       x.flatten(2).transpose(1, 2));
+at::Tensor PackedMlp::apply(size_t layer, int64_t k0, int64_t k1, const at::Tensor& z,
+                            bool derivative) const {
+  std::vector<at::Tensor> parts;
+  for (const Span& span : spans_) {
+    const int64_t begin = std::max(k0, span.begin), end = std::min(k1, span.end);
+    if (begin >= end) continue;
+    Activation& f = span.view->activation(layer);
+    const at::Tensor slice = begin == k0 && end == k1 ? z : z.slice(0, begin - k0, end - k0);
+    parts.push_back(derivative ? f.derivative(slice) : f.forward(slice));
   }
-  for (size_t l = 0; l + 1 < weights_.size(); ++l) {
-    if (l > 0) h = torch::baddbmm(biases_[l].unsqueeze(2), weights_[l], h);
-    torch::Tensor a = view_.activation(l).forward(h);
-    if (pre != nullptr) pre->push_back(h.transpose(1, 2));
-    if (post != nullptr) post->push_back(a.transpose(1, 2));
-    h = a;
+  return parts.size() == 1 ? parts.front() : torch::cat(parts);
+}
+
+at::Tensor PackedMlp::activate(size_t layer, int64_t k0, int64_t k1, const at::Tensor& z) const {
+  return apply(layer, k0, k1, z, false);
+}
+
+at::Tensor PackedMlp::activation_derivative(size_t layer, int64_t k0, int64_t k1,
+                                            const at::Tensor& z) const {
+  return apply(layer, k0, k1, z, true);
+}
+
+void PackedMlp::forward_members(int64_t k0, int64_t k1, const at::Tensor& x, bool shared,
+                                std::vector<at::Tensor>& z, std::vector<at::Tensor>& h) const {
+  const size_t layers = weights_.size();
+  z.resize(layers);
+  h.resize(layers);
+  const int64_t kc = k1 - k0;
+  for (size_t l = 0; l < layers; ++l) {
+    const at::Tensor w = weights_[l].slice(0, k0, k1);
+    const at::Tensor b = biases_[l].slice(0, k0, k1);
+    if (l == 0 && shared) {
+      // The first layer of every member in one GEMM: [Kc*out, in] x [in, B].
+      const at::Tensor flat = x.flatten(1);
+      z[l] = torch::addmm(b.reshape({-1, 1}), w.reshape({kc * w.size(1), w.size(2)}), flat.t())
+                 .view({kc, w.size(1), flat.size(0)});
+    } else {
+      const at::Tensor input = l == 0 ? x.slice(0, k0, k1).flatten(2).transpose(1, 2) : h[l - 1];
+      z[l] = torch::baddbmm(b.unsqueeze(2), w, input);
+    }
+    if (l + 1 < layers) h[l] = activate(l, k0, k1, z[l]);
   }
-  if (weights_.size() > 1) h = torch::baddbmm(biases_.back().unsqueeze(2), weights_.back(), h);
-  return h.transpose(1, 2);
+}
+
+at::Tensor PackedMlp::forward(const at::Tensor& x, bool shared) {
+  std::vector<at::Tensor> z, h;
+  forward_members(0, members_, x, shared, z, h);
+  return z.back().transpose(1, 2);
 }
 
 }  // namespace actbench::model

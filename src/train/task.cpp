@@ -15,6 +15,16 @@ namespace {
 
 using core::kNaN;
 
+// [K, B] class labels: the member's own, or the shared [B] for every member.
+at::Tensor labels_of(const at::Tensor& output, const at::Tensor& target) {
+  return target.expand({output.size(0), output.size(1)});
+}
+
+// [K]: each member's mean over its samples of -log p(label).
+at::Tensor member_losses_of(const at::Tensor& log_p, const at::Tensor& labels) {
+  return -log_p.gather(-1, labels.unsqueeze(-1)).squeeze(-1).mean(1);
+}
+
 class ClassificationTask : public Task {
  public:
   const char* name() const override { return "classification"; }
@@ -24,12 +34,25 @@ class ClassificationTask : public Task {
     return torch::nn::functional::cross_entropy(output, target);
   }
   at::Tensor member_losses(const at::Tensor& output, const at::Tensor& target) const override {
-    const at::Tensor log_p = torch::log_softmax(output, -1);
-    const at::Tensor index = target.expand({output.size(0), output.size(1)}).unsqueeze(-1);
-    return -log_p.gather(-1, index).squeeze(-1).mean(1);
+    return member_losses_of(torch::log_softmax(output, -1), labels_of(output, target));
   }
   at::Tensor member_correct(const at::Tensor& output, const at::Tensor& target) const override {
     return output.argmax(-1).eq(target).sum(-1);
+  }
+  // d/dz of mean_b -log softmax(z_b)[y_b] is (softmax(z_b) - onehot(y_b)) / B.
+  MemberLossGradient member_loss_and_gradient(const at::Tensor& output,
+                                              const at::Tensor& target) const override {
+    const at::Tensor labels = labels_of(output, target);
+    const at::Tensor log_p = torch::log_softmax(output, -1);
+    MemberLossGradient result;
+    result.losses = member_losses_of(log_p, labels);
+    result.correct = output.argmax(-1).eq(labels).sum(-1);
+    result.gradient = log_p.exp();
+    result.gradient.scatter_add_(
+        -1, labels.unsqueeze(-1),
+        torch::full({output.size(0), output.size(1), 1}, -1.0, result.gradient.options()));
+    result.gradient.mul_(1.0 / static_cast<double>(output.size(1)));
+    return result;
   }
   at::Tensor loss_sum(const at::Tensor& output, const at::Tensor& target) const override {
     return torch::nn::functional::cross_entropy(
@@ -56,6 +79,15 @@ class RegressionTask : public Task {
     return (output - target).square().mean({1, 2});
   }
   at::Tensor member_correct(const at::Tensor&, const at::Tensor&) const override { return {}; }
+  // d/dz of the mean over B and O of (z - t)^2 is 2 (z - t) / (B O).
+  MemberLossGradient member_loss_and_gradient(const at::Tensor& output,
+                                              const at::Tensor& target) const override {
+    const at::Tensor diff = output - target;
+    MemberLossGradient result;
+    result.losses = diff.square().mean({1, 2});
+    result.gradient = diff * (2.0 / static_cast<double>(output.size(1) * output.size(2)));
+    return result;
+  }
   // Each sample's loss is the mean over its O outputs, as in loss().
   at::Tensor loss_sum(const at::Tensor& output, const at::Tensor& target) const override {
     return (output.to(torch::kFloat64) - target.to(torch::kFloat64)).square().sum() /

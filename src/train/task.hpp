@@ -34,6 +34,15 @@ class Task {
   // [K] int64, member k's number of correct predictions; an undefined tensor for regression.
   virtual at::Tensor member_correct(const at::Tensor& output, const at::Tensor& target) const = 0;
 
+  // For a backward pass by hand (the pack engine): member_losses() and member_correct() of the
+  // same arguments, and the gradient of each member's mean loss with respect to the output, of the
+  // output's shape [K, B, O] (a view of any layout; the gradient is laid out like it).
+  struct MemberLossGradient {
+    at::Tensor losses, correct, gradient;
+  };
+  virtual MemberLossGradient member_loss_and_gradient(const at::Tensor& output,
+                                                      const at::Tensor& target) const = 0;
+
   // For evaluation over several batches: the sum over the batch of each sample's loss (float64,
   // 0-dim), and the number of correct predictions (int64, 0-dim; undefined for regression).
   virtual at::Tensor loss_sum(const at::Tensor& output, const at::Tensor& target) const = 0;

@@ -1,9 +1,8 @@
-// The training loop: seeded shuffling over in-memory tensors (or the whole training set as one
-// batch, data.batch_size: 0), the configured optimiser and learning-rate schedule, the task's loss
-// and evaluation (train/task.hpp), probes at initialisation, after every epoch (or every
-// train.eval_every epochs) and optionally every N steps, and divergence detection (a NaN or
-// infinite loss ends the run with status `diverged`, not a crash). Observers receive every record;
-// the console table and the run directory are two such observers.
+// Training a run alone, and what every training run reports: its records (at initialisation, after
+// every train.eval_every epochs, optionally every N steps), its progress, and its result. The loop
+// itself is training_loop.hpp, shared with packs; a run alone is its K = 1 case with the
+// SoloEngine. Observers receive every record; the console table and the run directory are two
+// such observers.
 #pragma once
 
 #include <torch/optim/optimizer.h>
@@ -78,14 +77,10 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const config::OptimSpec&
 double scheduled_lr(const config::OptimSpec& spec, int64_t step, int64_t steps_per_epoch,
                     int64_t total_steps);
 
-// Trains `network` (already on `device`) on `dataset` (on any device; moved as needed).
+// Trains `network` (already on `device`) on `dataset` (on any device; moved as needed): the
+// training loop (training_loop.hpp) with the solo engine.
 TrainResult train(const config::RunSpec& spec, model::NetworkImpl& network,
                   const data::Dataset& dataset, const torch::Device& device,
                   const std::vector<TrainingObserver*>& observers);
-
-// Mean cross-entropy and accuracy on a split, in eval mode without gradients (the classification
-// task's evaluate(), see task.hpp).
-std::pair<double, double> evaluate(model::NetworkImpl& network, const data::Split& split,
-                                   int64_t batch_size);
 
 }  // namespace actbench::train

@@ -28,6 +28,20 @@ TEST(Cli, VersionReportsOpenBlasAndThreads) {
   EXPECT_NE(result.output.find("BLAS: OpenBLAS"), std::string::npos) << result.output;
 }
 
+// Without the environment main() wants (the tests set it for every child, to start LibTorch once),
+// actbench re-executes itself with OMP_WAIT_POLICY=PASSIVE; with ACTBENCH_NO_REEXEC it does not.
+TEST(Cli, ReExecutesWithTunedEnvironment) {
+  const auto tuned = run_cli("--version", "", "-u OMP_WAIT_POLICY -u OPENBLAS_CORETYPE");
+  EXPECT_EQ(tuned.exit_code, 0) << tuned.output;
+  EXPECT_NE(tuned.output.find("OMP_WAIT_POLICY=PASSIVE"), std::string::npos) << tuned.output;
+  EXPECT_EQ(tuned.output.find("hint: OpenBLAS uses slower kernels"), std::string::npos)
+      << tuned.output;
+  const auto untuned =
+      run_cli("--version", "", "-u OMP_WAIT_POLICY -u OPENBLAS_CORETYPE ACTBENCH_NO_REEXEC=1");
+  EXPECT_EQ(untuned.exit_code, 0) << untuned.output;
+  EXPECT_NE(untuned.output.find("OMP_WAIT_POLICY=(unset)"), std::string::npos) << untuned.output;
+}
+
 // The subcommands the top-level help lists (CLI11's "Subcommands:" group), so that a new
 // subcommand is covered without editing this test.
 std::vector<std::string> listed_subcommands(const std::string& help) {

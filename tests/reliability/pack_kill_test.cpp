@@ -132,5 +132,23 @@ TEST(PackSweep, DryRunShowsThePacksAndWhyRunsStayAlone) {
   EXPECT_FALSE(fs::exists(dir.path() / "results"));
 }
 
+// Runs that differ in activation share a pack (a mixed pack): the zoo's deep narrow sweep is one
+// pack of every packable activation x 3 seeds; only what a pack cannot hold runs alone.
+TEST(PackSweep, TheZooIsPlannedAsOneMixedPack) {
+  TempDir dir;
+  const auto out = run_cli(std::string("sweep ") + ACTBENCH_SOURCE_DIR +
+                               "/experiments/activation_zoo_deep_narrow.yaml --pack 64 --dry-run "
+                               "--dir " +
+                               (dir.path() / "zoo").string(),
+                           dir.path().string());
+  ASSERT_EQ(out.exit_code, 0) << out.output;
+  EXPECT_NE(out.output.find("packs: 1 pack of 57 runs, 9 runs alone"), std::string::npos)
+      << out.output;
+  for (const char* why : {"3 runs alone: activation maxout feeds 2 pre-activations to one unit",
+                          "3 runs alone: activation prelu has trainable parameters",
+                          "3 runs alone: activation rrelu is random in training"})
+    EXPECT_NE(out.output.find(why), std::string::npos) << why << "\n" << out.output;
+}
+
 }  // namespace
 }  // namespace actbench::reliability

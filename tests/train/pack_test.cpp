@@ -250,6 +250,85 @@ TEST(Pack, TheSamePackTwiceGivesByteIdenticalFiles) {
   }
 }
 
+// A mixed pack (members that differ in activation, with their own inits and learning rates) gives
+// each member what its run alone gives: the zoo and activation sweeps run as one pack.
+TEST(Pack, AMixedPackGivesEachMemberItsRunAlone) {
+  TempDir dir;
+  const auto [packed, solo] =
+      pack_and_solo(dir, mnist_config(dir),
+                    {{{"seed=0", "model.activation=tanh"}},
+                     {{"seed=1", "model.activation=relu", "optim.lr=0.003"}},
+                     {{"seed=2", "model.activation=gelu"}},
+                     {{"seed=3", "model.activation=selu", "model.init=lecun_normal"}},
+                     {{"seed=4", "model.activation=tanh", "optim.lr=0.002"}},
+                     {{"seed=5", "model.activation={expr: x * sigmoid(x)}"}}});
+  ASSERT_EQ(packed.size(), 6u);
+  for (size_t i = 0; i < packed.size(); ++i) {
+    SCOPED_TRACE("member " + std::to_string(i));
+    EXPECT_EQ(packed[i].status, core::RunStatus::kCompleted);
+    EXPECT_NEAR(packed[i].summary["test_accuracy"].get<double>(),
+                solo[i].summary["test_accuracy"].get<double>(), 0.0005);
+    EXPECT_NEAR(packed[i].summary["test_loss"].get<double>(),
+                solo[i].summary["test_loss"].get<double>(), 1e-3);
+    EXPECT_NEAR(packed[i].summary["layers"][0]["dead_fraction"].get<double>(),
+                solo[i].summary["layers"][0]["dead_fraction"].get<double>(), 0.02);
+    // The member's config says its own activation.
+    EXPECT_EQ(core::read_file(packed[i].directory / "config.yaml"),
+              core::read_file(solo[i].directory / "config.yaml"));
+  }
+}
+
+// Packed regression (the collapse study's runs): each member ends where its run alone ends.
+TEST(Pack, RegressionMembersEndAsTheirRunsAlone) {
+  TempDir dir;
+  const std::string yaml =
+      "name: packed_regression\n"
+      "task: regression\n"
+      "data: {dataset: function, function: {target: abs, n_train: 300, n_test: 300}, "
+      "batch_size: 0}\n"
+      "model: {hidden: [3, 3, 3], activation: relu, init: rai}\n"
+      "optim: {name: adam, lr: 0.01}\n"
+      "train: {epochs: 150, eval_every: 50}\n"
+      "probes: {probe_samples: 128}\n"
+      "output: {dir: " +
+      (dir.path() / "solo").string() + "}\n";
+  const auto [packed, solo] = pack_and_solo(dir, yaml,
+                                            {{{"seed=0"}},
+                                             {{"seed=1", "optim.lr=0.003"}},
+                                             {{"seed=2", "model.init=he_uniform"}},
+                                             {{"seed=3", "model.activation=tanh"}}});
+  ASSERT_EQ(packed.size(), 4u);
+  for (size_t i = 0; i < packed.size(); ++i) {
+    SCOPED_TRACE("member " + std::to_string(i));
+    EXPECT_EQ(packed[i].status, solo[i].status);
+    const double a = packed[i].summary["test_mse"].get<double>();
+    const double b = solo[i].summary["test_mse"].get<double>();
+    EXPECT_NEAR(a, b, 1e-5 * std::max(1.0, std::abs(b)));
+    EXPECT_EQ(packed[i].summary["collapsed"], solo[i].summary["collapsed"]);
+  }
+}
+
+// The pack key is an allow-list: a key not named as per-member (here the optimiser's name and
+// the clipping) keeps runs apart; the named ones do not.
+TEST(Pack, OnlyTheAllowedKeysMayDifferWithinAPack) {
+  TempDir dir;
+  const auto file = dir.write("config.yaml", mnist_config(dir));
+  auto key = [&](const std::vector<std::string>& overrides) {
+    std::vector<config::CliOverride> located;
+    for (const auto& o : overrides) located.push_back({o, 1});
+    return experiment::pack_key(experiment::prepare_run(file.string(), located).spec);
+  };
+  const std::string base = key({});
+  for (const std::string same : {"seed=9", "model.activation=tanh", "model.init=kaiming_normal",
+                                 "optim.lr=0.5", "optim.beta2=0.99", "optim.eps=1e-6",
+                                 "optim.weight_decay=0.1", "train.divergence_threshold=50"})
+    EXPECT_EQ(key({same}), base) << same;
+  for (const std::string different :
+       {"optim.name=sgd", "optim.clip_grad_norm=1", "train.epochs=2", "data.batch_size=50",
+        "probes.probe_samples=128", "model.hidden=[64,64]"})
+    EXPECT_NE(key({different}), base) << different;
+}
+
 TEST(Pack, RunsThatDifferInStructureOrCannotBePackedAreRefused) {
   TempDir dir;
   const auto file = dir.write("config.yaml", mnist_config(dir));
