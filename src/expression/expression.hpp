@@ -29,7 +29,7 @@
 #include <string>
 #include <vector>
 
-namespace actbench::model::expression {
+namespace actbench::expression {
 
 constexpr double kDivisionEps = 1e-6;
 constexpr double kLogEps = 1e-6;
@@ -101,4 +101,4 @@ class Expression {
   std::vector<Parameter> parameters_;
 };
 
-}  // namespace actbench::model::expression
+}  // namespace actbench::expression
