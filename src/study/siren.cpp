@@ -20,7 +20,7 @@
 #include "core/strings.hpp"
 #include "data/image.hpp"
 #include "experiment/experiment.hpp"
-#include "report/svg_plot.hpp"
+#include "plot/svg_plot.hpp"
 #include "study/study.hpp"
 #include "study/study_support.hpp"
 #include "train/trainer.hpp"
