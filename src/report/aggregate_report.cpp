@@ -10,6 +10,7 @@
 
 #include "core/display.hpp"
 #include "core/error.hpp"
+#include "core/seeding.hpp"
 #include "core/strings.hpp"
 
 namespace actbench::report {
@@ -142,8 +143,8 @@ AggregateReport aggregate(const std::vector<Report>& reports, const AggregateOpt
       g.iqm = {nan, {nan, nan}};
       continue;
     }
-    g.iqm = stats::stratified_bootstrap_iqm(strata, options.resamples, options.seed + i,
-                                            options.confidence);
+    g.iqm = stats::stratified_bootstrap_iqm(
+        strata, options.resamples, core::bootstrap_seed(options.seed, i), options.confidence);
   }
   // Best first; groups without a completed run last.
   std::stable_sort(out.groups.begin(), out.groups.end(), [](const auto& a, const auto& b) {

@@ -24,6 +24,7 @@
 #include "catalogue/activation_theory.hpp"
 #include "catalogue/mean_field.hpp"
 #include "core/numbers.hpp"
+#include "core/seeding.hpp"
 #include "model/properties.hpp"
 #include "plot/svg_plot.hpp"
 #include "study/study_support.hpp"
@@ -73,7 +74,7 @@ PropagationCurves measure_propagation(const std::string& activation, const std::
   shape.height = 1;
   shape.width = width;
   for (int seed = 0; seed < seeds; ++seed) {
-    torch::manual_seed(static_cast<uint64_t>(1000 + seed));
+    torch::manual_seed(core::study_network_seed(seed));
     BuiltNetwork built = build_for_shape(
         spec_from_overrides({"model.hidden=" + hidden_layers(width, depth),
                              "model.activation=" + activation, init_override(sigma_w2, sigma_b2)}),
