@@ -34,7 +34,7 @@ if(ACTBENCH_FUZZ)
     target_link_libraries(${name} PRIVATE actbench_warnings)
   endfunction()
   actbench_add_fuzz_objects(actbench_fuzz_config ${ACTBENCH_FUZZ_CONFIG_SOURCES})
-  actbench_add_fuzz_objects(actbench_fuzz_expression src/model/expression/expression.cpp)
+  actbench_add_fuzz_objects(actbench_fuzz_expression src/expression/expression.cpp)
   actbench_add_fuzz_objects(actbench_fuzz_data src/data/idx.cpp src/data/cifar10.cpp
                             src/data/files.cpp)
   actbench_add_fuzz_objects(actbench_fuzz_slurm src/sweep/slurm_script.cpp)

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "expression/expression.hpp"
 #include "fuzz/fuzz_support.hpp"
-#include "model/expression/expression.hpp"
 
 namespace actbench::fuzz {
 
@@ -22,7 +22,7 @@ namespace actbench::fuzz {
 // the nesting, node and length limits (deep parentheses, chains of unary minus, long sums): past
 // them the parse must be a SyntaxError, never a stack overflow.
 inline void expression_one_input(const uint8_t* data, size_t size) {
-  namespace expr = model::expression;
+  namespace expr = ::actbench::expression;
   const std::string text(reinterpret_cast<const char*>(data), size);
   expr::Expression parsed;
   try {

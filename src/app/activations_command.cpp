@@ -11,8 +11,8 @@
 #include "core/csv.hpp"
 #include "core/error.hpp"
 #include "core/strings.hpp"
+#include "plot/svg_plot.hpp"
 #include "report/activation_plots.hpp"
-#include "report/svg_plot.hpp"
 
 namespace actbench::app {
 
@@ -319,14 +319,14 @@ ActivationsOutput activations_command(const ActivationsOptions& options) {
     const std::filesystem::path dir(options.plot_dir);
     for (const auto& activation : listed) {
       const auto file = dir / (activation.entry->name + ".svg");
-      report::write_svg(file, report::render_svg(report::activation_chart(activation, plot)));
+      plot::write_svg(file, plot::render_svg(report::activation_chart(activation, plot)));
       output.written.push_back(file);
     }
     if (!compared.empty()) {
       std::vector<std::string> names;
       for (const auto& a : compared) names.push_back(a.entry->name);
       const auto file = dir / ("compare_" + core::join(names, "_") + ".svg");
-      report::write_svg(file, report::comparison_svg(compared, plot));
+      plot::write_svg(file, report::comparison_svg(compared, plot));
       output.written.push_back(file);
     }
   }

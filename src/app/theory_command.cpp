@@ -12,7 +12,7 @@
 #include "catalogue/activation_theory.hpp"
 #include "catalogue/phase_diagram.hpp"
 #include "core/error.hpp"
-#include "report/svg_plot.hpp"
+#include "plot/svg_plot.hpp"
 
 namespace actbench::app {
 
@@ -86,7 +86,7 @@ std::string theory_command(const TheoryCommandOptions& options) {
           if (terminal)
             fmt::print(stderr, "\r{}: row {} of {}{}", what, done, rows, done == rows ? "\n" : "");
         });
-    report::write_svg(
+    plot::write_svg(
         options.phase_diagram,
         catalogue::phase_diagram_svg(diagram, "Mean-field phase diagram of " + report.activation));
   }

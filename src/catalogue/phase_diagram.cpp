@@ -12,7 +12,7 @@
 #include <optional>
 
 #include "core/numbers.hpp"
-#include "report/svg_plot.hpp"
+#include "plot/svg_plot.hpp"
 
 namespace actbench::catalogue {
 
@@ -166,7 +166,7 @@ void contour_segments(const std::vector<double>& xs, const std::vector<double>& 
 }
 
 std::string phase_diagram_svg(const PhaseDiagram& d, const std::string& title) {
-  report::Chart chart;
+  plot::Chart chart;
   chart.title = title;
   chart.x = {"sigma_w^2 (weight variance x fan-in)", d.options.sigma_w2_min, d.options.sigma_w2_max,
              false, 0.0};
@@ -176,9 +176,8 @@ std::string phase_diagram_svg(const PhaseDiagram& d, const std::string& title) {
   chart.width = 980;
   chart.height = 480;
   // The critical line, solid where its q* attracts and dashed where it repels.
-  report::Series stable{"critical line chi1 = 1 (q* stable)", {}, {}, "#000000"};
-  report::Series unstable{
-      "critical line, q* unstable", {}, {}, "#000000", report::LineStyle::Dashed};
+  plot::Series stable{"critical line chi1 = 1 (q* stable)", {}, {}, "#000000"};
+  plot::Series unstable{"critical line, q* unstable", {}, {}, "#000000", plot::LineStyle::Dashed};
   stable.width = unstable.width = 2.5;
   for (const EdgeOfChaosPoint& p : d.critical) {
     const bool inside = p.sigma_w2 <= d.options.sigma_w2_max * 1.05 &&
@@ -204,7 +203,7 @@ std::string phase_diagram_svg(const PhaseDiagram& d, const std::string& title) {
   const double w_span = d.options.sigma_w2_max - d.options.sigma_w2_min;
   const double b_span = d.options.sigma_b2_max - d.options.sigma_b2_min;
   if (lo_w <= hi_w && hi_w - lo_w <= 1e-6 * w_span && hi_b - lo_b <= 1e-6 * b_span) {
-    report::Series point{
+    plot::Series point{
         fmt::format("edge of chaos ({:.4g}, {:.4g})", lo_w, lo_b + 0.0), {lo_w}, {lo_b}, "#000000"};
     point.points = true;
     point.width = 11.0;
@@ -235,10 +234,10 @@ std::string phase_diagram_svg(const PhaseDiagram& d, const std::string& title) {
   }
   const std::vector<std::string> colours = {"#1f77b4", "#2ca02c", "#ff7f0e", "#d62728", "#9467bd"};
   for (size_t i = 0; i < d.options.xi_levels.size(); ++i) {
-    report::Series s;
+    plot::Series s;
     s.label = fmt::format("xi_c = {:g}", d.options.xi_levels[i]);
     s.colour = colours[i % colours.size()];
-    s.style = report::LineStyle::Dotted;
+    s.style = plot::LineStyle::Dotted;
     s.width = 1.5;
     for (double side : {-1.0, 1.0})
       contour_segments(d.sigma_w2, d.sigma_b2, inverse_xi, side / d.options.xi_levels[i], &s.x,
@@ -252,12 +251,12 @@ std::string phase_diagram_svg(const PhaseDiagram& d, const std::string& title) {
     for (double v : row) r.push_back(std::isnan(v) ? 0.0 : 1.0);
     has_fixed_point.push_back(r);
   }
-  report::Series boundary{
-      "edge of the region with no stable q*", {}, {}, "#7f7f7f", report::LineStyle::Dashed};
+  plot::Series boundary{
+      "edge of the region with no stable q*", {}, {}, "#7f7f7f", plot::LineStyle::Dashed};
   boundary.width = 3.0;
   contour_segments(d.sigma_w2, d.sigma_b2, has_fixed_point, 0.5, &boundary.x, &boundary.y);
   if (!boundary.x.empty()) chart.series.push_back(boundary);
-  return report::render_svg(chart);
+  return plot::render_svg(chart);
 }
 
 }  // namespace actbench::catalogue

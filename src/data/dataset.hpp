@@ -20,18 +20,14 @@
 #include <string>
 #include <vector>
 
+#include "core/dataset_shape.hpp"
 #include "core/params.hpp"
 #include "core/registry.hpp"
 
 namespace actbench::data {
 
-struct DatasetShape {
-  int64_t channels = 1;
-  int64_t height = 28;
-  int64_t width = 28;
-  int64_t num_classes = 10;
-  int64_t features() const { return channels * height * width; }
-};
+// Defined in core/ so that model/ can plan a network for it without including data/.
+using core::DatasetShape;
 
 struct Split {
   at::Tensor images;  // float32 [N, C, H, W], normalised if asked

@@ -1,6 +1,6 @@
 // The `function` dataset entry (task: regression): points x uniform in [-sqrt 3, sqrt 3]^d, so each
 // input has mean 0 and std 1 as normalised data would, and targets y = f(x) from a named function
-// or an expression in the activation language (model/expression/). The points come from the
+// or an expression in the activation language (src/expression/). The points come from the
 // dataset's own seed (data.function.seed), not the run's: every seed of a sweep, and every member
 // of a pack, fits the same points. Lu et al. (2019, "Dying ReLU and Initialization") fit |x| this
 // way to measure how often deep narrow ReLU networks collapse to a constant.
@@ -18,7 +18,7 @@
 
 #include "core/strings.hpp"
 #include "data/dataset.hpp"
-#include "model/expression/expression.hpp"
+#include "expression/expression.hpp"
 
 namespace actbench::data {
 
@@ -70,10 +70,10 @@ std::function<at::Tensor(const at::Tensor&)> resolve_target(const LoadOptions& o
                                     dims),
                         "use dims: 1, or sum_abs for a function of several inputs");
     }
-    model::expression::Expression expression;
+    expression::Expression expression;
     try {
-      expression = model::expression::Expression::parse(text->second.text);
-    } catch (const model::expression::SyntaxError& e) {
+      expression = expression::Expression::parse(text->second.text);
+    } catch (const expression::SyntaxError& e) {
       SourceLocation at = text->second.where;
       if (at.line > 0 && at.column > 0 && text->second.text.find('\n') == std::string::npos)
         at.column += static_cast<int>(e.offset());

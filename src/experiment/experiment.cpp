@@ -12,6 +12,7 @@
 #include "core/build_info.hpp"
 #include "core/files.hpp"
 #include "core/runtime.hpp"
+#include "core/seeding.hpp"
 #include "core/strings.hpp"
 #include "experiment/run_files.hpp"
 #include "store/dead_unit_masks.hpp"
@@ -154,7 +155,7 @@ data::LoadOptions load_options(const config::RunSpec& spec) {
   load.normalize = spec.data.normalize;
   load.train_subset = spec.data.train_subset;
   load.test_subset = spec.data.test_subset;
-  load.seed = static_cast<uint64_t>(spec.seed);
+  load.seed = core::data_seed(spec.seed);
   load.function_target = spec.data.function.target;
   load.function_dims = spec.data.function.dims;
   load.function_train_points = spec.data.function.n_train;
@@ -179,7 +180,7 @@ PreparedRun prepare_spec(config::RunSpec spec) {
   check_optimizer(prepared.spec);
   prepared.plan = model::plan_model(prepared.spec, prepared.shape);
   // Building on the CPU surfaces the errors only an initialiser can see (siren without a sine).
-  torch::manual_seed(static_cast<uint64_t>(prepared.spec.seed));
+  core::seed_init_generator(prepared.spec.seed);
   model::build_network(prepared.plan, prepared.spec.model, torch::kCPU);
   return prepared;
 }
@@ -193,7 +194,7 @@ RunOutcome execute_run(PreparedRun prepared, const RunOptions& options) {
   // Data first: a missing file must fail before a run directory exists.
   data::Dataset dataset = load_run_dataset(spec);
 
-  torch::manual_seed(static_cast<uint64_t>(spec.seed));
+  core::seed_init_generator(spec.seed);
   std::vector<std::string> init_report;
   model::Network network = model::build_network(prepared.plan, spec.model, device, &init_report);
   int64_t parameters = 0;

@@ -11,6 +11,7 @@
 #include "config/loader.hpp"
 #include "core/files.hpp"
 #include "core/runtime.hpp"
+#include "core/seeding.hpp"
 #include "experiment/pack.hpp"
 #include "experiment/run_files.hpp"
 #include "model/packed_mlp.hpp"
@@ -144,7 +145,7 @@ std::vector<RunOutcome> execute_pack(std::vector<PackMemberRun> members,
     const std::string activations = model_json.dump();
     auto found = views_by_activation.find(activations);
     if (found == views_by_activation.end()) {
-      torch::manual_seed(static_cast<uint64_t>(m.prepared.spec.seed));
+      core::seed_init_generator(m.prepared.spec.seed);
       found = views_by_activation
                   .emplace(activations, model::build_network(m.prepared.plan, m.prepared.spec.model,
                                                              torch::kCPU))
@@ -164,7 +165,7 @@ std::vector<RunOutcome> execute_pack(std::vector<PackMemberRun> members,
   for (int64_t k = 0; k < k_members; ++k) {
     const PreparedRun& prepared = members[k].prepared;
     // Exactly what execute_run does before training: seed, then build on the CPU.
-    torch::manual_seed(static_cast<uint64_t>(prepared.spec.seed));
+    core::seed_init_generator(prepared.spec.seed);
     std::vector<std::string> init_report;
     model::Network network =
         model::build_network(prepared.plan, prepared.spec.model, torch::kCPU, &init_report);

@@ -1,7 +1,8 @@
 // The initialiser registry: weight initialisers (xavier, kaiming, lecun, orthogonal, standard,
 // siren, normal, uniform) and bias initialisers. An initialiser sees its context: which layer, its
 // fans, and the activation that follows it, so SIREN can take omega_0 from the sine and Xavier its
-// gain from the activation. Each entry is one .cpp under model/init/.
+// gain from the activation. Each entry is one .cpp under model/init/, except the two that need
+// the mean-field theory (critical, mean_field), which live in catalogue/ above model/.
 #pragma once
 
 #include <ATen/core/Tensor.h>

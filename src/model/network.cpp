@@ -59,7 +59,7 @@ std::pair<double, double> flat_half_lines(const ResolvedActivation& activation,
 
 }  // namespace
 
-ModelPlan plan_model(config::RunSpec& spec, const data::DatasetShape& shape) {
+ModelPlan plan_model(config::RunSpec& spec, const core::DatasetShape& shape) {
   config::ModelSpec& m = spec.model;
   ModelPlan plan;
   plan.num_classes = shape.num_classes;

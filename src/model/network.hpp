@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "config/run_spec.hpp"
-#include "data/dataset.hpp"
+#include "core/dataset_shape.hpp"
 #include "model/activation.hpp"
 #include "model/init.hpp"
 
@@ -67,7 +67,7 @@ struct ModelPlan {
 // Resolves and validates every component and shape against the dataset's shape. Throws a
 // ConfigError at the offending key. Also writes the resolved parameters (defaults included) back
 // into `spec`, so that the run's resolved config says exactly what ran.
-ModelPlan plan_model(config::RunSpec& spec, const data::DatasetShape& shape);
+ModelPlan plan_model(config::RunSpec& spec, const core::DatasetShape& shape);
 
 class NetworkImpl : public torch::nn::Module {
  public:

@@ -57,44 +57,45 @@ std::string activation_label(const model::ResolvedActivation& activation) {
                         : fmt::format("{} ({})", activation.entry->name, params);
 }
 
-Chart activation_chart(const model::ResolvedActivation& activation,
-                       const ActivationPlotOptions& options) {
+plot::Chart activation_chart(const model::ResolvedActivation& activation,
+                             const ActivationPlotOptions& options) {
   const Sampled s = sample(activation, options);
   const bool equal_pieces = activation.make(model::ActivationContext{1, false})->pieces() > 1;
-  Chart chart;
+  plot::Chart chart;
   chart.title = activation_label(activation) + (equal_pieces ? ", all pieces equal to x" : "");
   chart.x.label = "x";
   chart.y.label = "f(x) and f'(x)";
   chart.zero_lines = true;
-  chart.series.push_back(Series{"f(x)", s.x, s.f, default_palette()[0], LineStyle::Solid, 2.2});
   chart.series.push_back(
-      Series{"f'(x)", s.df_x, s.df, default_palette()[3], LineStyle::Dashed, 2.0});
+      plot::Series{"f(x)", s.x, s.f, plot::default_palette()[0], plot::LineStyle::Solid, 2.2});
+  chart.series.push_back(plot::Series{"f'(x)", s.df_x, s.df, plot::default_palette()[3],
+                                      plot::LineStyle::Dashed, 2.0});
   return chart;
 }
 
 std::string comparison_svg(const std::vector<model::ResolvedActivation>& activations,
                            const ActivationPlotOptions& options) {
-  Chart f, df;
+  plot::Chart f, df;
   f.title = "f(x)";
   df.title = "f'(x)";
   df.legend = false;  // the colours are the same in both panels
-  for (Chart* chart : {&f, &df}) {
+  for (plot::Chart* chart : {&f, &df}) {
     chart->x.label = "x";
     chart->zero_lines = true;
     chart->width = 560;
     chart->height = 420;
   }
   std::vector<std::string> names;
-  const auto& palette = default_palette();
+  const auto& palette = plot::default_palette();
   for (size_t i = 0; i < activations.size(); ++i) {
     const Sampled s = sample(activations[i], options);
     const std::string label = activation_label(activations[i]);
     const std::string& colour = palette[i % palette.size()];
-    f.series.push_back(Series{label, s.x, s.f, colour, LineStyle::Solid, 2.0});
-    df.series.push_back(Series{label, s.df_x, s.df, colour, LineStyle::Dashed, 2.0});
+    f.series.push_back(plot::Series{label, s.x, s.f, colour, plot::LineStyle::Solid, 2.0});
+    df.series.push_back(plot::Series{label, s.df_x, s.df, colour, plot::LineStyle::Dashed, 2.0});
     names.push_back(activations[i].entry->name);
   }
-  return render_svg({f, df}, 2, "activations: " + core::join(names));
+  return plot::render_svg({f, df}, 2, "activations: " + core::join(names));
 }
 
 }  // namespace actbench::report

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "model/activation.hpp"
-#include "report/svg_plot.hpp"
+#include "plot/svg_plot.hpp"
 
 namespace actbench::report {
 
@@ -22,8 +22,8 @@ std::string activation_label(const model::ResolvedActivation& activation);
 
 // f (solid) and f' (dashed) of one activation. f' is broken where it jumps, so that a step in
 // ReLU's derivative is not drawn as a steep but continuous line.
-Chart activation_chart(const model::ResolvedActivation& activation,
-                       const ActivationPlotOptions& options = {});
+plot::Chart activation_chart(const model::ResolvedActivation& activation,
+                             const ActivationPlotOptions& options = {});
 
 // Two panels, f and f', one colour per activation; the legend is in the f panel only.
 std::string comparison_svg(const std::vector<model::ResolvedActivation>& activations,

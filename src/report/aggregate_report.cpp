@@ -10,6 +10,7 @@
 
 #include "core/display.hpp"
 #include "core/error.hpp"
+#include "core/seeding.hpp"
 #include "core/strings.hpp"
 
 namespace actbench::report {
@@ -31,7 +32,7 @@ Figure performance_profile_figure(const AggregateReport& report) {
   std::vector<double> thresholds;
   constexpr int kSteps = 200;
   for (int i = 0; i <= kSteps; ++i) thresholds.push_back(lo + (hi - lo) * i / kSteps);
-  Chart chart;
+  plot::Chart chart;
   chart.title = "Performance profile over runs x settings";
   chart.x.label = "normalised score threshold tau (0: worst group mean, 1: best, per setting)";
   chart.y.label = "share of runs with score > tau";
@@ -46,18 +47,18 @@ Figure performance_profile_figure(const AggregateReport& report) {
   if (!all_in_legend)
     chart.title = fmt::format("Performance profile over runs x settings (best {} by IQM in colour)",
                               kMaxInChartLegend);
-  const auto& palette = default_palette();
+  const auto& palette = plot::default_palette();
   for (size_t g = 0; g < report.groups.size(); ++g) {
     std::vector<double> pooled;
     for (const auto& setting : report.groups[g].normalised)
       pooled.insert(pooled.end(), setting.begin(), setting.end());
     if (pooled.empty()) continue;
-    Series s{report.groups[g].label,
-             thresholds,
-             stats::performance_profile(pooled, thresholds),
-             palette[g % palette.size()],
-             LineStyle::Solid,
-             2.0};
+    plot::Series s{report.groups[g].label,
+                   thresholds,
+                   stats::performance_profile(pooled, thresholds),
+                   palette[g % palette.size()],
+                   plot::LineStyle::Solid,
+                   2.0};
     s.hover_stride = 10;  // hover targets every 0.05 or so; the curve itself keeps every step
     if (!all_in_legend && g >= kMaxInChartLegend) {
       s.colour = "#c8c8c8";
@@ -73,7 +74,7 @@ Figure performance_profile_figure(const AggregateReport& report) {
   }
   // Grey context first, so the coloured curves are drawn over it.
   std::stable_partition(chart.series.begin(), chart.series.end(),
-                        [](const Series& s) { return s.label.empty(); });
+                        [](const plot::Series& s) { return s.label.empty(); });
   return make_figure(
       "performance_profile",
       fmt::format("Performance profiles (as rliable draws them): for each threshold tau, the "
@@ -142,8 +143,8 @@ AggregateReport aggregate(const std::vector<Report>& reports, const AggregateOpt
       g.iqm = {nan, {nan, nan}};
       continue;
     }
-    g.iqm = stats::stratified_bootstrap_iqm(strata, options.resamples, options.seed + i,
-                                            options.confidence);
+    g.iqm = stats::stratified_bootstrap_iqm(
+        strata, options.resamples, core::bootstrap_seed(options.seed, i), options.confidence);
   }
   // Best first; groups without a completed run last.
   std::stable_sort(out.groups.begin(), out.groups.end(), [](const auto& a, const auto& b) {

@@ -62,7 +62,7 @@ std::string html_page(const std::string& title, const std::string& tables,
   out += kStyle;
   out += "</head><body>\n<h1>" + html_escape(title) + "</h1>\n" + tables;
   if (!figures.empty() && !key_labels.empty()) {
-    const auto& palette = default_palette();
+    const auto& palette = plot::default_palette();
     out +=
         "<div class=\"key\">Groups (click to hide or show in every chart; hover a point for "
         "its values):<br>";

@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "core/numbers.hpp"
+#include "core/seeding.hpp"
 #include "core/strings.hpp"
 #include "report/sweep_report.hpp"
 
@@ -122,15 +123,16 @@ void add_statistics(Report& report, const StatisticsOptions& options) {
     c.welch = stats::welch_test(x, y, options.confidence);
     c.hedges_g = stats::hedges_g(x, y);
     if (higher_is_better) {
-      c.improvement = stats::probability_of_improvement(x, y, options.resamples, options.seed + g,
-                                                        options.confidence);
+      c.improvement = stats::probability_of_improvement(
+          x, y, options.resamples, core::bootstrap_seed(options.seed, g), options.confidence);
     } else {
       // A lower value beats a higher one: P(X < Y) = P(-X > -Y).
       std::vector<double> negated_x, negated_y;
       for (double v : x) negated_x.push_back(-v);
       for (double v : y) negated_y.push_back(-v);
       c.improvement = stats::probability_of_improvement(negated_x, negated_y, options.resamples,
-                                                        options.seed + g, options.confidence);
+                                                        core::bootstrap_seed(options.seed, g),
+                                                        options.confidence);
     }
     p[g] = c.welch.p;
     out.groups[g].versus_baseline = c;

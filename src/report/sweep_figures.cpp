@@ -9,7 +9,7 @@
 
 #include "core/display.hpp"
 #include "core/strings.hpp"
-#include "report/svg_plot.hpp"
+#include "plot/svg_plot.hpp"
 #include "report/sweep_report.hpp"
 
 namespace actbench::report {
@@ -34,7 +34,7 @@ std::string group_label(const Report& report, const Group& group) {
 // Mean and mean +- std over a group's runs, epoch by epoch; the band's edges are dotted lines of
 // the mean's colour, so a reader sees the seed-to-seed spread without a legend entry of its own.
 // Fractions (accuracy, dead share) keep their band inside [0, 1].
-void add_mean_band(Chart& chart, const PerRun& per_run, const Group& group,
+void add_mean_band(plot::Chart& chart, const PerRun& per_run, const Group& group,
                    const std::string& label, const std::string& colour, bool fraction) {
   std::map<int64_t, std::vector<double>> by_epoch;
   for (const auto& id : group.run_ids) {
@@ -43,9 +43,9 @@ void add_mean_band(Chart& chart, const PerRun& per_run, const Group& group,
     for (const auto& [epoch, value] : it->second) by_epoch[epoch].push_back(value);
   }
   if (by_epoch.empty()) return;
-  Series mean{label, {}, {}, colour, LineStyle::Solid, 2.0};
-  Series low{"", {}, {}, colour, LineStyle::Dotted, 1.0};
-  Series high{"", {}, {}, colour, LineStyle::Dotted, 1.0};
+  plot::Series mean{label, {}, {}, colour, plot::LineStyle::Solid, 2.0};
+  plot::Series low{"", {}, {}, colour, plot::LineStyle::Dotted, 1.0};
+  plot::Series high{"", {}, {}, colour, plot::LineStyle::Dotted, 1.0};
   low.group = high.group = label;  // toggled with the mean
   for (const auto& [epoch, values] : by_epoch) {
     const Stat s = describe(values);
@@ -73,20 +73,21 @@ std::string inline_svg(const std::string& document) {
 }
 
 Figure make_figure(const std::string& name, const std::string& caption,
-                   const std::vector<Chart>& panels, int columns) {
-  Figure figure{name, caption, inline_svg(render_svg(panels, columns)), {}};
+                   const std::vector<plot::Chart>& panels, int columns) {
+  Figure figure{name, caption, inline_svg(plot::render_svg(panels, columns)), {}};
   for (size_t i = 0; i < panels.size(); ++i)
-    figure.panels.push_back(inline_svg(render_svg(panels[i], fmt::format("{}-plot{}", name, i))));
+    figure.panels.push_back(
+        inline_svg(plot::render_svg(panels[i], fmt::format("{}-plot{}", name, i))));
   return figure;
 }
 
-Chart strip_chart(const std::vector<std::string>& labels,
-                  const std::vector<std::vector<double>>& values,
-                  const std::vector<std::vector<int64_t>>& seeds,
-                  const std::vector<stats::Summary>& summaries, const std::string& value_label,
-                  double confidence) {
-  const auto& palette = default_palette();
-  Chart chart;
+plot::Chart strip_chart(const std::vector<std::string>& labels,
+                        const std::vector<std::vector<double>>& values,
+                        const std::vector<std::vector<int64_t>>& seeds,
+                        const std::vector<stats::Summary>& summaries,
+                        const std::string& value_label, double confidence) {
+  const auto& palette = plot::default_palette();
+  plot::Chart chart;
   chart.title = fmt::format("Per seed, with mean and {:.0f}% interval", 100 * confidence);
   chart.x.label = value_label;
   chart.x.padding = 0.05;
@@ -103,7 +104,7 @@ Chart strip_chart(const std::vector<std::string>& labels,
   for (size_t k = 0; k < n; ++k) {
     const double row = static_cast<double>(n - 1 - k);
     const std::string colour = palette[k % palette.size()];
-    Series dots{"", {}, {}, colour, LineStyle::Solid, 7.0};
+    plot::Series dots{"", {}, {}, colour, plot::LineStyle::Solid, 7.0};
     dots.points = true;
     dots.group = labels[k];
     for (size_t i = 0; i < values[k].size(); ++i) {
@@ -121,7 +122,8 @@ Chart strip_chart(const std::vector<std::string>& labels,
     if (k >= summaries.size() || summaries[k].n == 0) continue;
     const auto& s = summaries[k];
     if (std::isfinite(s.ci.low)) {
-      Series ci{"", {s.ci.low, s.ci.high}, {row - 0.22, row - 0.22}, "#222", LineStyle::Solid, 2.0};
+      plot::Series ci{"",     {s.ci.low, s.ci.high},  {row - 0.22, row - 0.22},
+                      "#222", plot::LineStyle::Solid, 2.0};
       ci.group = labels[k];
       ci.point_titles = {fmt::format("{}: {:.0f}% interval [{:.6g}, {:.6g}]", labels[k],
                                      100 * confidence, s.ci.low, s.ci.high),
@@ -129,7 +131,7 @@ Chart strip_chart(const std::vector<std::string>& labels,
                                      100 * confidence, s.ci.low, s.ci.high)};
       chart.series.push_back(ci);
     }
-    Series mean{"", {s.mean}, {row - 0.22}, "#222", LineStyle::Solid, 8.0};
+    plot::Series mean{"", {s.mean}, {row - 0.22}, "#222", plot::LineStyle::Solid, 8.0};
     mean.points = true;
     mean.group = labels[k];
     mean.point_titles = {fmt::format("{}: mean {:.6g} over {} seeds", labels[k], s.mean, s.n)};
@@ -139,7 +141,7 @@ Chart strip_chart(const std::vector<std::string>& labels,
 }
 
 void add_figures(Report& report, const store::ResultsDb& db) {
-  const auto& palette = default_palette();
+  const auto& palette = plot::default_palette();
   // Past a handful of groups a legend inside a chart hides the curves; the HTML report then shows
   // one colour key for all figures instead.
   const bool in_chart_legends = report.groups.size() <= kMaxInChartLegend;
@@ -148,7 +150,7 @@ void add_figures(Report& report, const store::ResultsDb& db) {
   auto curve_chart = [&](const std::string& metric, const std::string& title,
                          const std::string& y_label, bool fraction, bool log) {
     const auto per_run = collect(db.epoch_values(metric), "");
-    Chart chart;
+    plot::Chart chart;
     chart.title = title;
     chart.x.label = "epoch";
     chart.x.integer = true;
@@ -164,11 +166,11 @@ void add_figures(Report& report, const store::ResultsDb& db) {
     chart.legend = in_chart_legends;
     return chart;
   };
-  std::vector<Chart> curves;
+  std::vector<plot::Chart> curves;
   if (report.regression) {
     curves.push_back(curve_chart("test_loss", "Test MSE (mean, dotted: ±1 std over seeds)",
                                  "test MSE", false, true));
-    Chart psnr = curve_chart("test_psnr", "Test PSNR", "PSNR (dB)", false, false);
+    plot::Chart psnr = curve_chart("test_psnr", "Test PSNR", "PSNR (dB)", false, false);
     if (!psnr.series.empty()) curves.push_back(psnr);
   } else {
     curves.push_back(curve_chart("test_accuracy", "Test accuracy (mean, dotted: ±1 std over seeds)",
@@ -216,7 +218,7 @@ void add_figures(Report& report, const store::ResultsDb& db) {
     }
   if (layers.empty()) return;
 
-  Chart depth;
+  plot::Chart depth;
   depth.title = "Weight-gradient norm against depth (last epoch)";
   depth.x.label = "hidden layer (1 = nearest the input)";
   depth.x.integer = true;
@@ -226,8 +228,8 @@ void add_figures(Report& report, const store::ResultsDb& db) {
   depth.legend = in_chart_legends;
   for (size_t g = 0; g < report.groups.size(); ++g) {
     const Group& group = report.groups[g];
-    Series s{group_label(report, group), {}, {}, palette[g % palette.size()],
-             LineStyle::Solid,           2.0};
+    plot::Series s{group_label(report, group), {}, {}, palette[g % palette.size()],
+                   plot::LineStyle::Solid,     2.0};
     for (size_t i = 0; i < group.layers.size(); ++i) {
       s.x.push_back(static_cast<double>(i + 1));
       s.y.push_back(group.layers[i].grad_norm.mean);
@@ -242,9 +244,9 @@ void add_figures(Report& report, const store::ResultsDb& db) {
                                        {depth}, 1));
 
   const auto dead = db.epoch_values("dead_fraction");
-  std::vector<Chart> panels;
+  std::vector<plot::Chart> panels;
   for (const auto& layer : layers) {
-    Chart chart;
+    plot::Chart chart;
     chart.title = "Dead units: " + layer;
     chart.x.label = "epoch";
     chart.x.integer = true;

@@ -12,7 +12,7 @@
 #include "core/display.hpp"
 #include "core/error.hpp"
 #include "core/strings.hpp"
-#include "report/svg_plot.hpp"
+#include "plot/svg_plot.hpp"
 
 namespace actbench::report {
 

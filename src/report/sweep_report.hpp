@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "plot/svg_plot.hpp"
 #include "report/report_statistics.hpp"
-#include "report/svg_plot.hpp"
 #include "report/table_format.hpp"
 #include "store/results_db.hpp"
 
@@ -127,13 +127,13 @@ std::string html_page(const std::string& title, const std::string& tables,
 // Figure helpers shared by the sweep and aggregate reports.
 std::string inline_svg(const std::string& document);  // the <svg> element without the XML header
 Figure make_figure(const std::string& name, const std::string& caption,
-                   const std::vector<Chart>& panels, int columns);
+                   const std::vector<plot::Chart>& panels, int columns);
 // One row per group: the per-seed values as dots, the mean and its interval below them; a dot's
 // tooltip names its seed (seeds[k][i], parallel to values).
-Chart strip_chart(const std::vector<std::string>& labels,
-                  const std::vector<std::vector<double>>& values,
-                  const std::vector<std::vector<int64_t>>& seeds,
-                  const std::vector<stats::Summary>& summaries, const std::string& value_label,
-                  double confidence);
+plot::Chart strip_chart(const std::vector<std::string>& labels,
+                        const std::vector<std::vector<double>>& values,
+                        const std::vector<std::vector<int64_t>>& seeds,
+                        const std::vector<stats::Summary>& summaries,
+                        const std::string& value_label, double confidence);
 
 }  // namespace actbench::report

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/strings.hpp"
-#include "report/svg_plot.hpp"
+#include "plot/svg_plot.hpp"
 #include "stats/spread_intervals.hpp"
 #include "stats/statistics.hpp"
 #include "study/activation_zoo.hpp"
@@ -108,7 +108,7 @@ std::filesystem::path write_zoo(const std::filesystem::path& out, const ZooMeasu
   // ---- The spread per setting, with its bootstrap interval.
   MarkdownTable spread({"setting", "best (mean)", "worst (mean)", "best - worst", "median",
                         "interquartile range", "95% interval (bootstrap over seeds)"});
-  report::Chart chart;
+  plot::Chart chart;
   chart.title = "Interquartile range of the activations' mean accuracies, with 95% intervals";
   chart.x.label = "setting";
   chart.y.label = "interquartile range of mean test accuracy";
@@ -139,12 +139,12 @@ std::filesystem::path write_zoo(const std::filesystem::path& out, const ZooMeasu
                 fmt::format("{:.4f}", iqr.estimate),
                 fmt::format("[{:.4f}, {:.4f}]", iqr.ci.low, iqr.ci.high)});
     const auto x = static_cast<double>(k);
-    report::Series point{
+    plot::Series point{
         k == 0 ? "IQR (dot) and its 95% interval (bar)" : "", {x}, {iqr.estimate}, "#1f77b4"};
     point.points = true;
     point.width = 9;
     point.group = "iqr";
-    report::Series bar{"", {x, x}, {iqr.ci.low, iqr.ci.high}, "#1f77b4"};
+    plot::Series bar{"", {x, x}, {iqr.ci.low, iqr.ci.high}, "#1f77b4"};
     bar.width = 2.5;
     bar.group = "iqr";
     chart.series.push_back(point);
@@ -154,13 +154,13 @@ std::filesystem::path write_zoo(const std::filesystem::path& out, const ZooMeasu
     const Rule& rule = claims.front().claim.rule;
     const double last = static_cast<double>(m.sweeps.size() - 1);
     for (const auto& [factor, what, style] :
-         {std::tuple<double, const char*, report::LineStyle>{rule.agrees_at, "agrees",
-                                                             report::LineStyle::Dashed},
-          {rule.partly_at, "partly", report::LineStyle::Dotted}}) {
-      report::Series line{fmt::format("{:g} x MNIST MLP's IQR (\"{}\")", factor, what),
-                          {-0.2, last + 0.2},
-                          {factor * shallow_iqr, factor * shallow_iqr},
-                          "#555555"};
+         {std::tuple<double, const char*, plot::LineStyle>{rule.agrees_at, "agrees",
+                                                           plot::LineStyle::Dashed},
+          {rule.partly_at, "partly", plot::LineStyle::Dotted}}) {
+      plot::Series line{fmt::format("{:g} x MNIST MLP's IQR (\"{}\")", factor, what),
+                        {-0.2, last + 0.2},
+                        {factor * shallow_iqr, factor * shallow_iqr},
+                        "#555555"};
       line.style = style;
       line.width = 1.5;
       chart.series.push_back(line);
@@ -169,8 +169,8 @@ std::filesystem::path write_zoo(const std::filesystem::path& out, const ZooMeasu
   chart.x.min = -0.5;
   chart.x.max = static_cast<double>(m.sweeps.size()) - 0.5;
   chart.y.min = 0.0;
-  chart.legend_position = report::LegendPosition::TopLeft;
-  report::write_svg(out / "spread.svg", report::render_svg(chart));
+  chart.legend_position = plot::LegendPosition::TopLeft;
+  plot::write_svg(out / "spread.svg", plot::render_svg(chart));
 
   // ---- README.
   std::string md;

@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "core/seeding.hpp"
 #include "study/dying_relu.hpp"
 #include "study/study_support.hpp"
 
@@ -78,7 +79,7 @@ BornDeadCell estimate_born_dead(int64_t width, int64_t max_depth,
   for (int64_t i = 0; i < max_depth; ++i) hidden += (i ? ", " : "") + std::to_string(width);
   overrides.push_back("model.hidden=[" + hidden + "]");
   overrides.push_back("model.activation=relu");
-  torch::manual_seed(seed);
+  core::seed_init_generator(static_cast<int64_t>(seed));
   BuiltNetwork built = build_for_shape(spec_from_overrides(overrides), {1, 1, kInputs, 1});
   torch::NoGradGuard no_grad;
   const at::Tensor fixed_input = torch::tensor({{0.6f, -0.4f}});

@@ -14,6 +14,7 @@
 #include <tuple>
 #include <utility>
 
+#include "core/seeding.hpp"
 #include "experiment/experiment.hpp"
 #include "experiment/run_files.hpp"
 #include "study/dying_relu.hpp"
@@ -82,7 +83,7 @@ std::map<std::string, bool> constant_at_init(const std::filesystem::path& sweep_
       found = prepared.emplace(key, std::make_pair(std::move(run), std::move(dataset))).first;
     }
     const auto& [run, dataset] = found->second;
-    torch::manual_seed(static_cast<uint64_t>(row.seed));
+    core::seed_init_generator(row.seed);
     model::Network network = model::build_network(run.plan, run.spec.model, torch::kCPU);
     network->eval();
     const at::Tensor outputs = network->forward(dataset.test.images).to(torch::kFloat64);

@@ -8,7 +8,7 @@
 #include <cmath>
 #include <map>
 
-#include "report/svg_plot.hpp"
+#include "plot/svg_plot.hpp"
 #include "study/dying_relu.hpp"
 #include "study/study_support.hpp"
 
@@ -43,9 +43,9 @@ std::string published_text(const CollapseCell& c) {
 }
 
 // Vertical bars from each point's Wilson 95% low to high end: one series, NaN between bars.
-report::Series wilson_bars(const std::vector<const CollapseCell*>& cells, double x_shift,
-                           const std::string& colour, int64_t CollapseCell::*count) {
-  report::Series bars;
+plot::Series wilson_bars(const std::vector<const CollapseCell*>& cells, double x_shift,
+                         const std::string& colour, int64_t CollapseCell::*count) {
+  plot::Series bars;
   bars.colour = colour;
   bars.width = 1.2;
   for (const CollapseCell* c : cells) {
@@ -58,8 +58,8 @@ report::Series wilson_bars(const std::vector<const CollapseCell*>& cells, double
 }
 
 void write_plots(const std::filesystem::path& out, const CollapseMeasurements& m) {
-  const auto& palette = report::default_palette();
-  report::Chart widths;
+  const auto& palette = plot::default_palette();
+  plot::Chart widths;
   widths.title = "Depth 10: collapsed share by width (solid He, dashed RAI; bars Wilson 95%)";
   widths.x.label = "width";
   widths.x.integer = true;
@@ -71,10 +71,10 @@ void write_plots(const std::filesystem::path& out, const CollapseMeasurements& m
   size_t colour = 0;
   for (const char* target : {"abs", "xsin5x", "sum_abs"}) {
     for (const char* init : {"kaiming_normal", "rai"}) {
-      report::Series s;
+      plot::Series s;
       s.label = fmt::format("{}, {}", target_label(target), init_label(init));
       s.colour = palette[colour % palette.size()];
-      s.style = std::string(init) == "rai" ? report::LineStyle::Dashed : report::LineStyle::Solid;
+      s.style = std::string(init) == "rai" ? plot::LineStyle::Dashed : plot::LineStyle::Solid;
       std::vector<const CollapseCell*> drawn;
       // A small shift per series keeps the bars of one width apart.
       const double shift =
@@ -87,7 +87,7 @@ void write_plots(const std::filesystem::path& out, const CollapseMeasurements& m
         }
       if (s.x.empty()) continue;
       widths.series.push_back(s);
-      report::Series bars = wilson_bars(drawn, shift, s.colour, &CollapseCell::collapsed);
+      plot::Series bars = wilson_bars(drawn, shift, s.colour, &CollapseCell::collapsed);
       bars.group = s.label;
       widths.series.push_back(bars);
     }
@@ -95,7 +95,7 @@ void write_plots(const std::filesystem::path& out, const CollapseMeasurements& m
   }
   // The published values compared with: the collapse ranges for He on |x| (a black bar over each
   // range) and the RAI example's two shares at width 2 (black dots).
-  report::Series ranges;
+  plot::Series ranges;
   ranges.label = "published, He on |x| (quoted ranges)";
   ranges.colour = "#000000";
   ranges.width = 5.0;
@@ -105,7 +105,7 @@ void write_plots(const std::filesystem::path& out, const CollapseMeasurements& m
     ranges.y.insert(ranges.y.end(), {p.low, std::min(p.high, 1.0), std::nan("")});
   }
   widths.series.push_back(ranges);
-  report::Series rai_points;
+  plot::Series rai_points;
   rai_points.label = fmt::format("published, width {} on |x|: symmetric {}, RAI {} (quoted)",
                                  published_rai().width, percent(published_rai().symmetric),
                                  percent(published_rai().rai));
@@ -116,9 +116,9 @@ void write_plots(const std::filesystem::path& out, const CollapseMeasurements& m
                   static_cast<double>(published_rai().width)};
   rai_points.y = {published_rai().symmetric, published_rai().rai};
   widths.series.push_back(rai_points);
-  report::write_svg(out / "collapse_width.svg", report::render_svg(widths));
+  plot::write_svg(out / "collapse_width.svg", plot::render_svg(widths));
 
-  report::Chart depths;
+  plot::Chart depths;
   depths.title = "Width 3 on |x|: collapsed (solid, Wilson 95% bars) and born dead (dashed)";
   depths.x.label = "hidden layers";
   depths.x.integer = true;
@@ -133,11 +133,11 @@ void write_plots(const std::filesystem::path& out, const CollapseMeasurements& m
     for (const auto& c : m.cells)
       if (c.target == "abs" && c.width == 3 && c.init == init && c.trials > 0)
         by_depth[c.depth] = &c;
-    report::Series collapsed, born;
+    plot::Series collapsed, born;
     collapsed.label = fmt::format("{}: collapsed", init_label(init));
     born.label = fmt::format("{}: born dead", init_label(init));
     collapsed.colour = born.colour = palette[colour++ % palette.size()];
-    born.style = report::LineStyle::Dashed;
+    born.style = plot::LineStyle::Dashed;
     std::vector<CollapseCell> as_depth;  // width 0 so that the bars sit at x = depth
     for (const auto& [depth, c] : by_depth) {
       collapsed.x.push_back(static_cast<double>(depth));
@@ -150,14 +150,14 @@ void write_plots(const std::filesystem::path& out, const CollapseMeasurements& m
     if (collapsed.x.empty()) continue;
     std::vector<const CollapseCell*> drawn;
     for (const auto& c : as_depth) drawn.push_back(&c);
-    report::Series bars = wilson_bars(drawn, std::string(init) == "rai" ? 0.15 : -0.15,
-                                      collapsed.colour, &CollapseCell::collapsed);
+    plot::Series bars = wilson_bars(drawn, std::string(init) == "rai" ? 0.15 : -0.15,
+                                    collapsed.colour, &CollapseCell::collapsed);
     bars.group = collapsed.label;
     depths.series.push_back(collapsed);
     depths.series.push_back(bars);
     depths.series.push_back(born);
   }
-  report::write_svg(out / "collapse_depth.svg", report::render_svg(depths));
+  plot::write_svg(out / "collapse_depth.svg", plot::render_svg(depths));
 }
 
 }  // namespace

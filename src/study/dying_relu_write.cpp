@@ -9,7 +9,7 @@
 #include <set>
 
 #include "core/numbers.hpp"
-#include "report/svg_plot.hpp"
+#include "plot/svg_plot.hpp"
 #include "study/dying_relu.hpp"
 #include "study/study_support.hpp"
 
@@ -72,18 +72,18 @@ std::string write_born_dead(const std::filesystem::path& out, const BornDeadMeas
                        share(c.constant_on_set[m.max_depth - 1])});
     }
   {
-    report::Chart chart;
+    plot::Chart chart;
     chart.title = "Born dead at one input: estimate (solid) vs 1-(1-2^-w)^L (dashed)";
     chart.x.label = "depth L";
     chart.y.label = "P(dead)";
     chart.y.min = 0.0;
     chart.y.max = 1.0;
-    const auto& palette = report::default_palette();
+    const auto& palette = plot::default_palette();
     for (size_t i = 0; i < m.widths.size(); ++i) {
-      report::Series estimate, formula;
+      plot::Series estimate, formula;
       estimate.label = fmt::format("w = {}", m.widths[i]);
       estimate.colour = formula.colour = palette[i % palette.size()];
-      formula.style = report::LineStyle::Dashed;
+      formula.style = plot::LineStyle::Dashed;
       const auto& c = m.cells[sym][i];
       for (int64_t d = 1; d <= m.max_depth; ++d) {
         estimate.x.push_back(d);
@@ -94,20 +94,20 @@ std::string write_born_dead(const std::filesystem::path& out, const BornDeadMeas
       chart.series.push_back(estimate);
       chart.series.push_back(formula);
     }
-    report::write_svg(out / "born_dead_formula.svg", report::render_svg(chart));
+    plot::write_svg(out / "born_dead_formula.svg", plot::render_svg(chart));
   }
   {
-    std::vector<report::Chart> panels;
+    std::vector<plot::Chart> panels;
     for (size_t wi = 0; wi < m.widths.size(); ++wi) {
       if (m.widths[wi] != 3 && m.widths[wi] != 5) continue;
-      report::Chart chart;
+      plot::Chart chart;
       chart.title = fmt::format("Width {}: network constant on the probe set", m.widths[wi]);
       chart.x.label = "depth L";
       chart.y.label = "P(constant)";
       chart.y.min = 0.0;
       chart.y.max = 1.0;
       for (size_t v = 0; v < m.inits.size(); ++v) {
-        report::Series s;
+        plot::Series s;
         s.label = m.inits[v].label;
         const auto& c = m.cells[v][wi];
         for (int64_t d = 1; d <= m.max_depth; ++d) {
@@ -118,7 +118,7 @@ std::string write_born_dead(const std::filesystem::path& out, const BornDeadMeas
       }
       panels.push_back(chart);
     }
-    report::write_svg(out / "born_dead_inits.svg", report::render_svg(panels, 2));
+    plot::write_svg(out / "born_dead_inits.svg", plot::render_svg(panels, 2));
   }
 
   std::string md = "## 1. Born dead (Lu, Shin, Su and Karniadakis 2019)\n\n";
@@ -213,9 +213,9 @@ std::string write_training(const std::filesystem::path& out, const TrainingMeasu
       if (r.setting == "MNIST MLP" &&
           std::find(optimisers.begin(), optimisers.end(), r.optimiser) == optimisers.end())
         optimisers.push_back(r.optimiser);
-    std::vector<report::Chart> panels;
+    std::vector<plot::Chart> panels;
     for (const auto& optimiser : optimisers) {
-      report::Chart chart;
+      plot::Chart chart;
       chart.title = fmt::format("ReLU, MNIST MLP, {}", optimiser);
       chart.x.label = "step";
       chart.y.label = "structurally dead (worst layer)";
@@ -231,7 +231,7 @@ std::string write_training(const std::filesystem::path& out, const TrainingMeasu
           by_lr[r.lr][r.steps[i]].push_back(r.worst_structural[i]);
       }
       for (const auto& [lr, steps] : by_lr) {
-        report::Series s;
+        plot::Series s;
         s.label = fmt::format("lr {:g}{}", lr, diverged[lr] ? " (diverged)" : "");
         for (const auto& [step, values] : steps) {
           s.x.push_back(static_cast<double>(step));
@@ -241,11 +241,11 @@ std::string write_training(const std::filesystem::path& out, const TrainingMeasu
       }
       panels.push_back(chart);
     }
-    report::write_svg(out / "dying_training.svg", report::render_svg(panels, 3));
+    plot::write_svg(out / "dying_training.svg", plot::render_svg(panels, 3));
   }
   // Plot 2: what dying costs, every finished run: test accuracy against the final dead fraction.
   {
-    report::Chart chart;
+    plot::Chart chart;
     chart.title = "Test accuracy against the final dead fraction (worst layer), finished runs";
     chart.x.label = "dead fraction at the end (worst layer; structural for ReLU)";
     chart.x.min = 0.0;
@@ -256,9 +256,9 @@ std::string write_training(const std::filesystem::path& out, const TrainingMeasu
       if (std::find(activations.begin(), activations.end(), r.activation) == activations.end())
         activations.push_back(r.activation);
     for (const auto& activation : activations) {
-      report::Series s;
+      plot::Series s;
       s.label = activation;
-      s.style = report::LineStyle::Dotted;  // lone points between NaN breaks: round dots
+      s.style = plot::LineStyle::Dotted;  // lone points between NaN breaks: round dots
       s.width = 6.0;
       for (const auto& r : m.runs) {
         if (r.activation != activation || !r.completed() || std::isnan(r.test_accuracy)) continue;
@@ -271,7 +271,7 @@ std::string write_training(const std::filesystem::path& out, const TrainingMeasu
     }
     chart.width = 720;
     chart.height = 480;
-    report::write_svg(out / "dying_cost.svg", report::render_svg(chart));
+    plot::write_svg(out / "dying_cost.svg", plot::render_svg(chart));
   }
 
   std::string md = "## 3. Dying during training\n\n";

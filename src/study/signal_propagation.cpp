@@ -24,8 +24,9 @@
 #include "catalogue/activation_theory.hpp"
 #include "catalogue/mean_field.hpp"
 #include "core/numbers.hpp"
+#include "core/seeding.hpp"
 #include "model/properties.hpp"
-#include "report/svg_plot.hpp"
+#include "plot/svg_plot.hpp"
 #include "study/study_support.hpp"
 
 namespace actbench::study {
@@ -73,7 +74,7 @@ PropagationCurves measure_propagation(const std::string& activation, const std::
   shape.height = 1;
   shape.width = width;
   for (int seed = 0; seed < seeds; ++seed) {
-    torch::manual_seed(static_cast<uint64_t>(1000 + seed));
+    torch::manual_seed(core::study_network_seed(seed));
     BuiltNetwork built = build_for_shape(
         spec_from_overrides({"model.hidden=" + hidden_layers(width, depth),
                              "model.activation=" + activation, init_override(sigma_w2, sigma_b2)}),
@@ -153,7 +154,7 @@ AtInitMeasurements measure_at_init(const StudyOptions& options, const std::files
     } catch (const std::domain_error& e) {
       p.skipped.push_back(entry->name + " at the edge of chaos: " + e.what());
     }
-    std::vector<report::Chart> panels(2);
+    std::vector<plot::Chart> panels(2);
     panels[0].title = "q^l (pre-activation second moment)";
     panels[0].x.label = panels[1].x.label = "layer l";
     panels[0].y.label = "q^l";
@@ -175,17 +176,17 @@ AtInitMeasurements measure_at_init(const StudyOptions& options, const std::files
           fmt::format("{} sigma_w2={:.3g}, sigma_b2={:g}", label, sigmas.first, sigmas.second);
       panels[0].series.push_back({name + " measured", layers, r.q_measured, colours[k]});
       panels[0].series.push_back(
-          {name + " theory", layers, r.q_theory, colours[k], report::LineStyle::Dashed});
+          {name + " theory", layers, r.q_theory, colours[k], plot::LineStyle::Dashed});
       panels[1].series.push_back({name + " measured", layers, r.c_measured, colours[k]});
       panels[1].series.push_back(
-          {name + " theory", layers, r.c_theory, colours[k], report::LineStyle::Dashed});
+          {name + " theory", layers, r.c_theory, colours[k], plot::LineStyle::Dashed});
       p.rows.push_back(std::move(r));
     }
-    report::write_svg(out / "at_init" / (entry->name + ".svg"),
-                      report::render_svg(panels, 2,
-                                         fmt::format("{}: measured (solid, width {}, {} seeds) "
-                                                     "against the mean-field maps (dashed)",
-                                                     entry->name, p.width, p.seeds)));
+    plot::write_svg(out / "at_init" / (entry->name + ".svg"),
+                    plot::render_svg(panels, 2,
+                                     fmt::format("{}: measured (solid, width {}, {} seeds) "
+                                                 "against the mean-field maps (dashed)",
+                                                 entry->name, p.width, p.seeds)));
   }
   return p;
 }

@@ -15,7 +15,7 @@
 #include "catalogue/phase_diagram.hpp"
 #include "core/numbers.hpp"
 #include "model/properties.hpp"
-#include "report/svg_plot.hpp"
+#include "plot/svg_plot.hpp"
 #include "stats/statistics.hpp"
 #include "study/signal_propagation.hpp"
 #include "study/study_support.hpp"
@@ -43,9 +43,9 @@ void write_phase_diagrams(const StudyOptions& options, const std::filesystem::pa
     std::fflush(options.log);
     const model::ResolvedActivation activation = model::default_activation(name);
     const catalogue::GaussianExpectations e(catalogue::functions_of(activation));
-    report::write_svg(out / "phase_diagrams" / (name + ".svg"),
-                      catalogue::phase_diagram_svg(catalogue::compute_phase_diagram(e, diagram),
-                                                   "Mean-field phase diagram of " + name));
+    plot::write_svg(out / "phase_diagrams" / (name + ".svg"),
+                    catalogue::phase_diagram_svg(catalogue::compute_phase_diagram(e, diagram),
+                                                 "Mean-field phase diagram of " + name));
   }
 }
 
@@ -173,7 +173,7 @@ std::string init_point(const EdgeOfChaosRow& r) {
 // Final test accuracy against depth, one line per (activation, arm): the mean over seeds, each
 // seed's accuracy as a dot, and the t 95% interval of the mean as a bar (clipped to [0, 1]).
 std::string edge_of_chaos_svg(const EdgeOfChaosMeasurements& p) {
-  report::Chart chart;
+  plot::Chart chart;
   chart.title = fmt::format(
       "Final test accuracy by depth (width {}, {} seeds: mean, seeds as dots, t 95% bars)", p.width,
       p.seeds);
@@ -184,18 +184,18 @@ std::string edge_of_chaos_svg(const EdgeOfChaosMeasurements& p) {
   chart.height = 480;
   const std::map<std::string, std::string> colours = {
       {"relu", "#7f7f7f"}, {"elu", "#1f77b4"}, {"tanh", "#2ca02c"}, {"silu", "#d62728"}};
-  std::map<std::string, report::Series> series;
-  std::vector<report::Series> extras;
+  std::map<std::string, plot::Series> series;
+  std::vector<plot::Series> extras;
   for (const EdgeOfChaosRow& r : p.rows) {
     const std::string key = r.activation + " " + r.init;
-    report::Series& s = series[key];
+    plot::Series& s = series[key];
     s.label = fmt::format("{}, {} ({})", r.activation, r.init, init_point(r));
     s.group = key;
     s.colour = colours.at(r.activation);
-    s.style = r.init == "standard" ? report::LineStyle::Dashed : report::LineStyle::Solid;
+    s.style = r.init == "standard" ? plot::LineStyle::Dashed : plot::LineStyle::Solid;
     s.x.push_back(r.depth);
     s.y.push_back(r.final_accuracy.empty() ? 0.0 : mean_of(r.final_accuracy));
-    report::Series dots;
+    plot::Series dots;
     dots.group = key;
     dots.colour = s.colour;
     dots.points = true;
@@ -207,7 +207,7 @@ std::string edge_of_chaos_svg(const EdgeOfChaosMeasurements& p) {
     extras.push_back(dots);
     const stats::Interval t = stats::mean_interval(r.final_accuracy);
     if (std::isfinite(t.low) && std::isfinite(t.high)) {
-      report::Series bar;
+      plot::Series bar;
       bar.group = key;
       bar.colour = s.colour;
       bar.width = 1.0;
@@ -218,7 +218,7 @@ std::string edge_of_chaos_svg(const EdgeOfChaosMeasurements& p) {
   }
   for (auto& [name, s] : series) chart.series.push_back(std::move(s));
   for (auto& s : extras) chart.series.push_back(std::move(s));
-  return report::render_svg(chart);
+  return plot::render_svg(chart);
 }
 
 std::string acc_list(const std::vector<double>& values) {

@@ -17,10 +17,11 @@
 #include <cmath>
 
 #include "core/numbers.hpp"
+#include "core/seeding.hpp"
 #include "core/strings.hpp"
 #include "data/image.hpp"
 #include "experiment/experiment.hpp"
-#include "report/svg_plot.hpp"
+#include "plot/svg_plot.hpp"
 #include "study/study.hpp"
 #include "study/study_support.hpp"
 #include "train/trainer.hpp"
@@ -86,7 +87,7 @@ std::vector<SineLayerStats> sine_layer_stats(
     const std::function<void(size_t, const at::Tensor&, const at::Tensor&, const SineLayerStats&)>&
         each_layer,
     uint64_t seed) {
-  torch::manual_seed(seed);
+  core::seed_init_generator(static_cast<int64_t>(seed));
   BuiltNetwork built = build_for_shape(spec_from_overrides(overrides), {1, 1, 1, 1});
   torch::NoGradGuard no_grad;
   LayerRecorder recorder;
@@ -129,7 +130,7 @@ ImageFit fit_image(const std::vector<std::string>& overrides, int64_t size, int6
   const data::Dataset dataset =
       data::load_dataset(prepared.spec.data.dataset, experiment::load_options(prepared.spec));
   // Seeded as execute_run seeds a run, so the fit is the one `actbench run` gives these overrides.
-  torch::manual_seed(seed);
+  core::seed_init_generator(static_cast<int64_t>(seed));
   model::Network network = model::build_network(prepared.plan, prepared.spec.model, torch::kCPU);
   const train::TrainResult trained =
       train::train(prepared.spec, *network, dataset, torch::kCPU, {});

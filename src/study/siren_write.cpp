@@ -9,7 +9,7 @@
 
 #include "core/numbers.hpp"
 #include "core/strings.hpp"
-#include "report/svg_plot.hpp"
+#include "plot/svg_plot.hpp"
 #include "stats/statistics.hpp"
 #include "study/siren.hpp"
 
@@ -54,15 +54,15 @@ SirenBand siren_band(const std::vector<double>& values) {
 }
 
 // A mean line and its interval's ends as thin dotted lines of the same colour, out of the legend.
-void add_banded(report::Chart& chart, const std::string& label, const std::string& colour,
+void add_banded(plot::Chart& chart, const std::string& label, const std::string& colour,
                 const std::vector<double>& x, const std::vector<SirenBand>& bands) {
-  report::Series mean{label, x, {}, colour}, low{"", x, {}, colour}, high{"", x, {}, colour};
+  plot::Series mean{label, x, {}, colour}, low{"", x, {}, colour}, high{"", x, {}, colour};
   for (const auto& b : bands) {
     mean.y.push_back(b.mean);
     low.y.push_back(b.low);
     high.y.push_back(b.high);
   }
-  low.style = high.style = report::LineStyle::Dotted;
+  low.style = high.style = plot::LineStyle::Dotted;
   low.width = high.width = 1.2;
   low.group = high.group = label;
   chart.series.push_back(mean);
@@ -70,39 +70,39 @@ void add_banded(report::Chart& chart, const std::string& label, const std::strin
   chart.series.push_back(high);
 }
 
-report::Series siren_hline(const std::string& label, double x0, double x1, double y,
-                           report::LineStyle style) {
-  report::Series s{label, {x0, x1}, {y, y}, "#555555"};
+plot::Series siren_hline(const std::string& label, double x0, double x1, double y,
+                         plot::LineStyle style) {
+  plot::Series s{label, {x0, x1}, {y, y}, "#555555"};
   s.style = style;
   s.width = 1.5;
   return s;
 }
 
 std::string write_histograms(const std::filesystem::path& out, const SineVariantResult& v) {
-  std::vector<report::Chart> panels;
+  std::vector<plot::Chart> panels;
   for (size_t i = 0; i < v.shown_layers.size(); ++i) {
     const size_t layer = v.shown_layers[i];
-    report::Chart arg_chart;
+    plot::Chart arg_chart;
     arg_chart.title = fmt::format("layer {}: argument", layer);
     arg_chart.x.label = "w0 * z";
     arg_chart.y.label = "density";
-    report::Series measured{"measured", v.arg_hist[i].centers, v.arg_hist[i].density, ""};
-    report::Series reference{"N(0, 1)", {}, {}, ""};
-    reference.style = report::LineStyle::Dashed;
+    plot::Series measured{"measured", v.arg_hist[i].centers, v.arg_hist[i].density, ""};
+    plot::Series reference{"N(0, 1)", {}, {}, ""};
+    reference.style = plot::LineStyle::Dashed;
     for (double x : v.arg_hist[i].centers) {
       reference.x.push_back(x);
       reference.y.push_back(std::exp(-x * x / 2) / std::sqrt(2 * kPi));
     }
     arg_chart.series = {measured, reference};
-    report::Chart post_chart;
+    plot::Chart post_chart;
     post_chart.title = fmt::format("layer {}: output", layer);
     post_chart.x.label = "sin(w0 * z)";
     post_chart.y.label = "density";
     post_chart.y.min = 0.0;
     post_chart.y.max = 3.0;
-    report::Series post_measured{"measured", v.post_hist[i].centers, v.post_hist[i].density, ""};
-    report::Series arcsine{"arcsine", {}, {}, ""};
-    arcsine.style = report::LineStyle::Dashed;
+    plot::Series post_measured{"measured", v.post_hist[i].centers, v.post_hist[i].density, ""};
+    plot::Series arcsine{"arcsine", {}, {}, ""};
+    arcsine.style = plot::LineStyle::Dashed;
     for (double y : v.post_hist[i].centers) {
       arcsine.x.push_back(y);
       arcsine.y.push_back(1.0 / (kPi * std::sqrt(1.0 - y * y)));
@@ -114,7 +114,7 @@ std::string write_histograms(const std::filesystem::path& out, const SineVariant
     panels.push_back(post_chart);
   }
   const std::string file = "histograms_" + v.key + ".svg";
-  report::write_svg(out / file, report::render_svg(panels, 4, v.label + " (init seed 0)"));
+  plot::write_svg(out / file, plot::render_svg(panels, 4, v.label + " (init seed 0)"));
   return file;
 }
 
@@ -143,7 +143,7 @@ std::filesystem::path write_siren(const std::filesystem::path& out, const SirenM
   std::vector<std::string> histogram_files;
   for (const auto& v : m.variants) histogram_files.push_back(write_histograms(out, v));
   {
-    report::Chart chart;
+    plot::Chart chart;
     chart.title = fmt::format("Argument std per layer: mean and 95% t interval over {} init seeds",
                               m.init_seeds.size());
     chart.x.label = "layer";
@@ -154,20 +154,20 @@ std::filesystem::path write_siren(const std::filesystem::path& out, const SirenM
     chart.height = 480;
     std::vector<double> layers;
     for (int64_t l = 1; l <= m.depth; ++l) layers.push_back(static_cast<double>(l));
-    const auto& palette = report::default_palette();
+    const auto& palette = plot::default_palette();
     for (size_t i = 0; i < m.variants.size(); ++i) {
       std::vector<SirenBand> bands;
       for (const auto& seeds : m.variants[i].arg_std) bands.push_back(siren_band(seeds));
       add_banded(chart, m.variants[i].key, palette[i % palette.size()], layers, bands);
     }
     const auto d = static_cast<double>(m.depth);
-    chart.series.push_back(siren_hline("paper: std 1", 1, d, 1.0, report::LineStyle::Dashed));
+    chart.series.push_back(siren_hline("paper: std 1", 1, d, 1.0, plot::LineStyle::Dashed));
     chart.series.push_back(siren_hline(
         fmt::format("naive-init band [{:g}, {:g}]", kSirenHealthyLow, kSirenHealthyHigh), 1, d,
-        kSirenHealthyLow, report::LineStyle::Dotted));
-    chart.series.push_back(siren_hline("", 1, d, kSirenHealthyHigh, report::LineStyle::Dotted));
-    chart.legend_position = report::LegendPosition::BottomLeft;
-    report::write_svg(out / "argument_std.svg", report::render_svg(chart));
+        kSirenHealthyLow, plot::LineStyle::Dotted));
+    chart.series.push_back(siren_hline("", 1, d, kSirenHealthyHigh, plot::LineStyle::Dotted));
+    chart.legend_position = plot::LegendPosition::BottomLeft;
+    plot::write_svg(out / "argument_std.svg", plot::render_svg(chart));
   }
 
   // ---- Part 2: image fits.
@@ -196,7 +196,7 @@ std::filesystem::path write_siren(const std::filesystem::path& out, const SirenM
   header.push_back("final PSNR per seed");
   header.push_back("seconds per fit");
   MarkdownTable psnr_table(header);
-  report::Chart psnr_chart;
+  plot::Chart psnr_chart;
   psnr_chart.title = fmt::format(
       "Fitting a {0}x{0} image: PSNR against Adam steps, mean and 95% t interval over {1} seeds",
       m.size, m.fit_seeds.size());
@@ -204,7 +204,7 @@ std::filesystem::path write_siren(const std::filesystem::path& out, const SirenM
   psnr_chart.y.label = "PSNR (dB)";
   psnr_chart.width = 760;
   psnr_chart.height = 460;
-  const auto& palette = report::default_palette();
+  const auto& palette = plot::default_palette();
   double constant_psnr = std::nan("");
   for (size_t a = 0; a < m.arms.size(); ++a) {
     const ImageFitArm& arm = m.arms[a];
@@ -251,9 +251,9 @@ std::filesystem::path write_siren(const std::filesystem::path& out, const SirenM
   }
   psnr_chart.series.push_back(siren_hline(fmt::format("constant output ({:.1f} dB)", constant_psnr),
                                           0, static_cast<double>(m.steps), constant_psnr,
-                                          report::LineStyle::Dashed));
-  psnr_chart.legend_position = report::LegendPosition::BottomRight;
-  report::write_svg(out / "psnr.svg", report::render_svg(psnr_chart));
+                                          plot::LineStyle::Dashed));
+  psnr_chart.legend_position = plot::LegendPosition::BottomRight;
+  plot::write_svg(out / "psnr.svg", plot::render_svg(psnr_chart));
   write_text(out / "psnr.csv", psnr_table.csv());
 
   // ---- README.

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/seeding.hpp"
 #include "data/dataset.hpp"
 #include "probe/probes.hpp"
 #include "study/study_support.hpp"
@@ -33,7 +34,7 @@ GradientsAtInit gradients_at_init(const std::string& activation, const std::stri
   GradientsAtInit m;
   const auto& test = dataset.test;
   for (int seed = 0; seed < seeds; ++seed) {
-    torch::manual_seed(static_cast<uint64_t>(seed));
+    core::seed_init_generator(seed);
     BuiltNetwork built = build_for_shape(
         spec_from_overrides({"model.hidden=" + hidden, "model.activation=" + activation,
                              init_override, "model.bias_init=zeros"}),

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "report/svg_plot.hpp"
+#include "plot/svg_plot.hpp"
 #include "study/study_support.hpp"
 #include "study/vanishing_gradients.hpp"
 
@@ -19,18 +19,18 @@ std::string paper_cell(const std::string& activation, bool normalised) {
   return std::isnan(e) ? "not in Table 1" : fmt::format("{:.2f}", e);
 }
 
-report::Chart layer_chart(
+plot::Chart layer_chart(
     const std::map<VanishingMeasurements::Key, VanishingMeasurements::Curves>& curves,
     const std::string& activation, const std::string& init, const std::string& title,
     const std::string& y_label) {
-  report::Chart chart;
+  plot::Chart chart;
   chart.title = title;
   chart.x.label = "training step";
   chart.y.label = y_label;
   const auto found = curves.find({activation, init});
   if (found == curves.end()) return chart;
   for (const auto& [layer, steps] : found->second) {
-    report::Series s;
+    plot::Series s;
     s.label = layer;
     for (const auto& [step, values] : steps) {
       s.x.push_back(static_cast<double>(step));
@@ -52,13 +52,13 @@ std::filesystem::path write_vanishing(const StudyOptions& options, const Vanishi
                        "‖dL/dW‖ layer 1 → 5", "bottom/top"});
   MarkdownTable spread(
       {"activation", "init", "activation std layer 1 → 5", "saturated share layer 1 → 5"});
-  std::vector<report::Chart> init_panels;
+  std::vector<plot::Chart> init_panels;
   std::vector<std::string> drawn, panel_names;  // for the caption: what the figure shows
-  std::vector<report::Series> seed_series;
+  std::vector<plot::Series> seed_series;
   const std::vector<std::string> palette = {"#1f77b4", "#d62728", "#2ca02c",
                                             "#ff7f0e", "#9467bd", "#8c564b"};
   for (const auto& init : m.inits) {
-    report::Chart chart;
+    plot::Chart chart;
     chart.title = "‖dL/dz‖ by layer at init: " + init.label;
     chart.x.label = "hidden layer (1 = bottom)";
     chart.x.integer = true;  // layers are counted: no tick at 1.5
@@ -75,7 +75,7 @@ std::filesystem::path write_vanishing(const StudyOptions& options, const Vanishi
                  ratio_text(g.weight_grad.front() / g.weight_grad.back())});
       spread.add({activation, init.label, join_numbers(g.post_std, 3, " → "),
                   join_numbers(g.saturated, 3, " → ")});
-      report::Series s;
+      plot::Series s;
       s.label = activation;
       if (std::find(drawn.begin(), drawn.end(), activation) == drawn.end())
         drawn.push_back(activation);
@@ -88,7 +88,7 @@ std::filesystem::path write_vanishing(const StudyOptions& options, const Vanishi
       }
       s.group = activation;
       // Each seed's norms as dots: the spread the claims' intervals over seeds come from.
-      report::Series seeds;
+      plot::Series seeds;
       seeds.group = activation;
       seeds.colour = s.colour;
       seeds.points = true;
@@ -105,7 +105,7 @@ std::filesystem::path write_vanishing(const StudyOptions& options, const Vanishi
     seed_series.clear();
     init_panels.push_back(chart);
   }
-  report::write_svg(out / "gradients_at_init.svg", report::render_svg(init_panels, 2));
+  plot::write_svg(out / "gradients_at_init.svg", plot::render_svg(init_panels, 2));
   write_text(out / "gradients_at_init.csv", grads.csv());
 
   MarkdownTable errors({"activation", "init", "runs (diverged)", "test error % (ours)",
@@ -128,9 +128,9 @@ std::filesystem::path write_vanishing(const StudyOptions& options, const Vanishi
                   ratio_text(ratio)});
     }
   write_text(out / "test_errors.csv", errors.csv());
-  report::write_svg(
+  plot::write_svg(
       out / "activations_during_training.svg",
-      report::render_svg(
+      plot::render_svg(
           {layer_chart(m.post_mean, "sigmoid", standard, "sigmoid, standard init: mean activation",
                        "mean activation"),
            layer_chart(m.post_mean, "sigmoid", xavier, "sigmoid, Xavier init: mean activation",
@@ -140,13 +140,13 @@ std::filesystem::path write_vanishing(const StudyOptions& options, const Vanishi
            layer_chart(m.saturated, "tanh", xavier, "tanh, Xavier init: saturated share",
                        "share with |f'| < 0.05 max")},
           2));
-  report::write_svg(
+  plot::write_svg(
       out / "gradients_during_training.svg",
-      report::render_svg({layer_chart(m.backprop, "tanh", standard,
-                                      "tanh, standard init: ‖dL/dz‖ per layer", "‖dL/dz‖"),
-                          layer_chart(m.backprop, "tanh", xavier,
-                                      "tanh, Xavier init: ‖dL/dz‖ per layer", "‖dL/dz‖")},
-                         2));
+      plot::render_svg({layer_chart(m.backprop, "tanh", standard,
+                                    "tanh, standard init: ‖dL/dz‖ per layer", "‖dL/dz‖"),
+                        layer_chart(m.backprop, "tanh", xavier,
+                                    "tanh, Xavier init: ‖dL/dz‖ per layer", "‖dL/dz‖")},
+                       2));
 
   std::string md;
   md += "# Vanishing gradients: standard against normalised (Xavier) initialisation\n\n";

@@ -2,7 +2,7 @@
 // LibTorch formulas, `x * sigmoid(x)` against the built-in silu (values, gradients, learnable beta,
 // MNIST accuracy), located errors at their column inside the expression, and the resolved config
 // round trip.
-#include "model/expression/expression.hpp"
+#include "expression/expression.hpp"
 
 #include <gtest/gtest.h>
 #include <torch/script.h>

@@ -17,8 +17,8 @@
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "model/properties.hpp"
+#include "plot/svg_plot.hpp"
 #include "report/activation_plots.hpp"
-#include "report/svg_plot.hpp"
 #include "report/sweep_report.hpp"
 #include "store/results_db.hpp"
 #include "study/study.hpp"
@@ -77,9 +77,9 @@ std::string series_path(const std::string& svg, const std::string& name) {
 TEST(ReportBugs, IdentityDerivativeIsOneEverywhereAndThePlotIsReproducible) {
   for (const char* name : {"identity", "relu"}) {
     const auto activation = model::default_activation(name);
-    const Chart chart = activation_chart(activation);
+    const plot::Chart chart = activation_chart(activation);
     ASSERT_EQ(chart.series.size(), 2u);
-    const Series& df = chart.series[1];
+    const plot::Series& df = chart.series[1];
     size_t finite = 0;
     for (size_t i = 0; i < df.y.size(); ++i) {
       if (std::isnan(df.y[i])) continue;
@@ -89,7 +89,7 @@ TEST(ReportBugs, IdentityDerivativeIsOneEverywhereAndThePlotIsReproducible) {
     }
     EXPECT_GE(finite, 2000u) << name;
     // The same file on every run: nothing read from memory outside the tensor.
-    EXPECT_EQ(render_svg(activation_chart(activation)), render_svg(chart)) << name;
+    EXPECT_EQ(plot::render_svg(activation_chart(activation)), plot::render_svg(chart)) << name;
   }
   const auto identity = model::default_activation("identity");
   EXPECT_EQ(comparison_svg({identity}), comparison_svg({identity}));

@@ -8,8 +8,8 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "plot/svg_plot.hpp"
 #include "report/aggregate_report.hpp"
-#include "report/svg_plot.hpp"
 #include "report/sweep_report.hpp"
 #include "report/table_format.hpp"
 #include "stats/statistics.hpp"
@@ -172,31 +172,31 @@ TEST(AggregateReport, NormalisesPerSettingAndRanksByIqm) {
 }
 
 TEST(AxisRange, IntegerBoundedDegenerateAndLogAxes) {
-  Axis epochs;
+  plot::Axis epochs;
   epochs.integer = true;
   epochs.padding = 0.0;
-  const auto [e_lo, e_hi] = axis_range(epochs, {0, 1});
-  for (double t : axis_ticks(e_lo, e_hi, false, 7, true)) EXPECT_EQ(t, std::round(t)) << t;
-  const auto single = axis_range(epochs, {1});
-  EXPECT_EQ(axis_ticks(single.first, single.second, false, 7, true), std::vector<double>{1});
+  const auto [e_lo, e_hi] = plot::axis_range(epochs, {0, 1});
+  for (double t : plot::axis_ticks(e_lo, e_hi, false, 7, true)) EXPECT_EQ(t, std::round(t)) << t;
+  const auto single = plot::axis_range(epochs, {1});
+  EXPECT_EQ(plot::axis_ticks(single.first, single.second, false, 7, true), std::vector<double>{1});
 
-  Axis fraction;
+  plot::Axis fraction;
   fraction.lower_bound = 0.0;
   fraction.upper_bound = 1.0;
-  EXPECT_EQ(axis_range(fraction, {0, 0, 0}), (std::pair<double, double>{0.0, 1.0}));
-  const auto top = axis_range(fraction, {0.2, 1.0});
+  EXPECT_EQ(plot::axis_range(fraction, {0, 0, 0}), (std::pair<double, double>{0.0, 1.0}));
+  const auto top = plot::axis_range(fraction, {0.2, 1.0});
   EXPECT_GE(top.first, 0.0);
   EXPECT_EQ(top.second, 1.0);
-  const auto constant = axis_range(Axis{}, {0.5, 0.5});
+  const auto constant = plot::axis_range(plot::Axis{}, {0.5, 0.5});
   EXPECT_NEAR(constant.first, 0.45, 1e-12);
   EXPECT_NEAR(constant.second, 0.55, 1e-12);
 
-  Axis log;
+  plot::Axis log;
   log.log = true;
-  const auto [l_lo, l_hi] = axis_range(log, {0.3, 0.8});  // inside one decade
+  const auto [l_lo, l_hi] = plot::axis_range(log, {0.3, 0.8});  // inside one decade
   EXPECT_EQ(l_lo, -1.0);
   EXPECT_EQ(l_hi, 0.0);
-  EXPECT_GE(axis_ticks(std::pow(10.0, l_lo), std::pow(10.0, l_hi), true).size(), 2u);
+  EXPECT_GE(plot::axis_ticks(std::pow(10.0, l_lo), std::pow(10.0, l_hi), true).size(), 2u);
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // The SVG chart writer and the activation figures: documents must be well-formed XML (checked by a
 // small parser here, so the tests need no XML library or renderer), carry their titles, axis
 // labels and legend entries, and draw f' dashed and broken where it jumps.
-#include "report/svg_plot.hpp"
+#include "plot/svg_plot.hpp"
 
 #include <gtest/gtest.h>
 
@@ -157,13 +157,13 @@ size_t subpaths(const Element& path) {
   return static_cast<size_t>(std::count(d.begin(), d.end(), 'M'));
 }
 
-Chart two_series() {
-  Chart chart;
+plot::Chart two_series() {
+  plot::Chart chart;
   chart.title = "loss & accuracy <test>";
   chart.x.label = "epoch";
   chart.y.label = "value";
-  Series a{"train loss", {}, {}, "", LineStyle::Solid, 2.0};
-  Series b{"test loss", {}, {}, "", LineStyle::Dashed, 2.0};
+  plot::Series a{"train loss", {}, {}, "", plot::LineStyle::Solid, 2.0};
+  plot::Series b{"test loss", {}, {}, "", plot::LineStyle::Dashed, 2.0};
   for (int i = 0; i <= 50; ++i) {
     a.x.push_back(i);
     a.y.push_back(std::exp(-0.1 * i));
@@ -175,7 +175,7 @@ Chart two_series() {
 }
 
 TEST(SvgPlot, WellFormedWithTitleAxisLabelsAndLegend) {
-  const std::string svg = render_svg(two_series());
+  const std::string svg = plot::render_svg(two_series());
   EXPECT_EQ(svg.rfind("<?xml", 0), 0u);
   const auto elements = parse_xml(svg);
   ASSERT_FALSE(elements.empty());
@@ -195,8 +195,8 @@ TEST(SvgPlot, WellFormedWithTitleAxisLabelsAndLegend) {
   ASSERT_EQ(p.size(), 2u);
   EXPECT_EQ(p[0]->attributes.count("stroke-dasharray"), 0u);
   EXPECT_EQ(p[1]->attributes.count("stroke-dasharray"), 1u);
-  EXPECT_EQ(p[0]->attributes.at("stroke"), default_palette()[0]);
-  EXPECT_EQ(p[1]->attributes.at("stroke"), default_palette()[1]);
+  EXPECT_EQ(p[0]->attributes.at("stroke"), plot::default_palette()[0]);
+  EXPECT_EQ(p[1]->attributes.at("stroke"), plot::default_palette()[1]);
   size_t dashed_legend_lines = 0;
   for (const auto& e : elements)
     if (e.name == "line" && e.attributes.count("stroke-dasharray")) ++dashed_legend_lines;
@@ -206,26 +206,26 @@ TEST(SvgPlot, WellFormedWithTitleAxisLabelsAndLegend) {
 }
 
 TEST(SvgPlot, NiceTicks) {
-  EXPECT_EQ(axis_ticks(-6, 6, false, 6), (std::vector<double>{-6, -4, -2, 0, 2, 4, 6}));
-  const auto unit = axis_ticks(0, 1, false, 5);
+  EXPECT_EQ(plot::axis_ticks(-6, 6, false, 6), (std::vector<double>{-6, -4, -2, 0, 2, 4, 6}));
+  const auto unit = plot::axis_ticks(0, 1, false, 5);
   ASSERT_EQ(unit.size(), 6u);
   EXPECT_NEAR(unit[1], 0.2, 1e-12);
-  EXPECT_EQ(axis_ticks(1e-3, 10, true), (std::vector<double>{1e-3, 1e-2, 1e-1, 1, 10}));
-  EXPECT_EQ(axis_ticks(1, 20, true), (std::vector<double>{1, 2, 5, 10, 20}));
-  EXPECT_TRUE(axis_ticks(1, 1, false).empty());
+  EXPECT_EQ(plot::axis_ticks(1e-3, 10, true), (std::vector<double>{1e-3, 1e-2, 1e-1, 1, 10}));
+  EXPECT_EQ(plot::axis_ticks(1, 20, true), (std::vector<double>{1, 2, 5, 10, 20}));
+  EXPECT_TRUE(plot::axis_ticks(1, 1, false).empty());
 }
 
 TEST(SvgPlot, LogScaleAndNonFiniteValuesBreakTheLine) {
-  Chart chart;
+  plot::Chart chart;
   chart.y.log = true;
   chart.y.label = "loss (log)";
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  Series loss;
+  plot::Series loss;
   loss.label = "loss";
   loss.x = {0, 1, 2, 3, 4, 5, 6};
   loss.y = {1, 0.1, nan, 0.01, 0, 1e-3, 1e-4};
   chart.series.push_back(loss);
-  const std::string svg = render_svg(chart);
+  const std::string svg = plot::render_svg(chart);
   const auto elements = parse_xml(svg);
   const auto p = paths(elements);
   ASSERT_EQ(p.size(), 1u);
@@ -237,14 +237,14 @@ TEST(SvgPlot, LogScaleAndNonFiniteValuesBreakTheLine) {
 }
 
 TEST(SvgPlot, StraightStretchesBecomeOneSegment) {
-  Chart chart;
-  Series line{"", {}, {}, "#000000", LineStyle::Dotted, 1.0};
+  plot::Chart chart;
+  plot::Series line{"", {}, {}, "#000000", plot::LineStyle::Dotted, 1.0};
   for (int i = 0; i <= 1000; ++i) {
     line.x.push_back(i);
     line.y.push_back(i < 500 ? 0.0 : i - 500.0);  // ReLU's shape
   }
   chart.series = {line};
-  const auto elements = parse_xml(render_svg(chart));
+  const auto elements = parse_xml(plot::render_svg(chart));
   const auto p = paths(elements);
   ASSERT_EQ(p.size(), 1u);
   const std::string& d = p[0]->attributes.at("d");
@@ -256,7 +256,7 @@ TEST(SvgPlot, StraightStretchesBecomeOneSegment) {
 }
 
 TEST(SvgPlot, PanelsGetDistinctClipPaths) {
-  const std::string svg = render_svg({two_series(), two_series(), two_series()}, 2, "figure");
+  const std::string svg = plot::render_svg({two_series(), two_series(), two_series()}, 2, "figure");
   const auto elements = parse_xml(svg);
   std::vector<std::string> ids;
   for (const auto& e : elements)
@@ -269,13 +269,13 @@ TEST(SvgPlot, PanelsGetDistinctClipPaths) {
 TEST(SvgPlot, WriteCreatesTheDirectory) {
   actbench::testing::TempDir dir;
   const auto file = dir.path() / "a" / "b" / "chart.svg";
-  write_svg(file, render_svg(two_series()));
-  EXPECT_EQ(core::read_file(file), render_svg(two_series()));
+  plot::write_svg(file, plot::render_svg(two_series()));
+  EXPECT_EQ(core::read_file(file), plot::render_svg(two_series()));
 }
 
 TEST(SvgPlot, ActivationChartHasSolidFunctionAndDashedDerivative) {
   const auto relu = model::default_activation("relu");
-  const std::string svg = render_svg(activation_chart(relu));
+  const std::string svg = plot::render_svg(activation_chart(relu));
   const auto elements = parse_xml(svg);
   const auto t = texts(elements);
   EXPECT_TRUE(contains(t, "relu"));
@@ -297,7 +297,7 @@ TEST(SvgPlot, ActivationChartHasSolidFunctionAndDashedDerivative) {
   narrow.x_min = -2;
   narrow.x_max = 3;
   const auto sine =
-      parse_xml(render_svg(activation_chart(model::default_activation("sine"), narrow)));
+      parse_xml(plot::render_svg(activation_chart(model::default_activation("sine"), narrow)));
   EXPECT_TRUE(contains(texts(sine), "sine (omega_0=30)"));
   EXPECT_EQ(subpaths(*paths(sine)[1]), 1u);  // smooth: no break
 }

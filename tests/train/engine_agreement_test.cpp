@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/seeding.hpp"
 #include "model/activation.hpp"
 #include "model/network.hpp"
 #include "model/packed_mlp.hpp"
@@ -93,7 +94,7 @@ double worst_disagreement(const PackCase& pack_case, int steps, std::string* wha
   std::vector<model::Network> solo, views;
   std::vector<model::NetworkImpl*> view_pointers;
   for (int64_t k = 0; k < k_members; ++k) {
-    torch::manual_seed(static_cast<uint64_t>(specs[k].seed));
+    core::seed_init_generator(specs[k].seed);
     solo.push_back(model::build_network(plans[k], specs[k].model, torch::kCPU));
     views.push_back(model::build_network(plans[k], specs[k].model, torch::kCPU));
     view_pointers.push_back(views.back().get());

@@ -2,7 +2,7 @@
 //   activation: {expr: "x * sigmoid(beta * x)", beta: 1.0, learnable: [beta]}
 // The parameters are whatever names the expression uses, so this entry resolves its own
 // parameters: every name needs a value, every value a use, and mistakes in the text are reported
-// at their column inside it (model/expression/expression.hpp has the language).
+// at their column inside it (expression/expression.hpp has the language).
 #include <fmt/format.h>
 #include <torch/torch.h>
 
@@ -11,8 +11,8 @@
 #include <set>
 
 #include "core/strings.hpp"
+#include "expression/expression.hpp"
 #include "model/activation.hpp"
-#include "model/expression/expression.hpp"
 
 namespace actbench::model {
 

@@ -1,5 +1,6 @@
 // Pieces the weight initialisers share: the optional `gain` parameter that defaults to the
-// activation's gain, and the fans of a layer. Internal to model/init/.
+// activation's gain, and the fans of a layer. Internal to the initialisers: model/init/ and the
+// mean-field ones in catalogue/.
 #pragma once
 
 #include <ATen/core/Tensor.h>

@@ -2,6 +2,10 @@
 // fan_in) and biases N(0, sigma_b2) in every layer, the output layer included, as the theory
 // assumes. The run's meta.json records q*, chi1 and xi_c the theory gives for the layer's
 // activation at this point (catalogue/activation_theory.hpp).
+// An entry of model/'s initialiser registry kept here, in catalogue/, because it needs the
+// mean-field theory, which sits above model/ (src/stages.txt). It registers itself at start-up like
+// every entry: actbench_core is an OBJECT library, so no linker drops this file for being
+// unreferenced.
 #include <torch/torch.h>
 
 #include <cmath>
@@ -10,10 +14,10 @@
 #include "model/init.hpp"
 #include "model/init/init_common.hpp"
 
-namespace actbench::model {
+namespace actbench::catalogue {
 
 ACTBENCH_REGISTER_INIT(mean_field) {
-  InitEntry entry;
+  model::InitEntry entry;
   entry.name = "mean_field";
   entry.description =
       "W ~ N(0, sigma_w2 / fan_in), b ~ N(0, sigma_b2) in every layer (Schoenholz et al. 2017)";
@@ -22,19 +26,19 @@ ACTBENCH_REGISTER_INIT(mean_field) {
       core::ParamSpec::number("sigma_b2", 0.0, "bias variance", 0.0),
   };
   entry.sets_bias = true;
-  entry.apply = [](at::Tensor& weight, const core::ParamValues& p, const InitContext& context,
-                   const SourceLocation&) {
+  entry.apply = [](at::Tensor& weight, const core::ParamValues& p,
+                   const model::InitContext& context, const SourceLocation&) {
     torch::NoGradGuard no_grad;
-    const auto fan = static_cast<double>(init_common::fan_in(weight, context));
+    const auto fan = static_cast<double>(model::init_common::fan_in(weight, context));
     weight.normal_(0.0, std::sqrt(p.number("sigma_w2") / fan));
     if (context.bias.defined()) context.bias.normal_(0.0, std::sqrt(p.number("sigma_b2")));
   };
-  entry.describe = [](const core::ParamValues& p, const InitContext& context) -> std::string {
+  entry.describe = [](const core::ParamValues& p,
+                      const model::InitContext& context) -> std::string {
     if (context.is_last() || context.activation == nullptr) return "output layer";
-    return catalogue::init_theory_summary(*context.activation, p.number("sigma_w2"),
-                                          p.number("sigma_b2"));
+    return init_theory_summary(*context.activation, p.number("sigma_w2"), p.number("sigma_b2"));
   };
   return entry;
 }
 
-}  // namespace actbench::model
+}  // namespace actbench::catalogue

@@ -1,7 +1,7 @@
 // The expression language: a hand-written lexer and recursive-descent parser (one function per
 // grammar rule, so an error knows exactly which token it is at), constant folding, and evaluation
 // with LibTorch ops.
-#include "model/expression/expression.hpp"
+#include "expression/expression.hpp"
 
 #include <fmt/format.h>
 #include <torch/torch.h>
@@ -16,7 +16,7 @@
 
 #include "core/strings.hpp"
 
-namespace actbench::model::expression {
+namespace actbench::expression {
 
 SyntaxError::SyntaxError(size_t offset, std::string message, std::string hint)
     : std::runtime_error(message),
@@ -681,4 +681,4 @@ torch::Tensor Expression::operator()(const torch::Tensor& x,
   return result.tensor;
 }
 
-}  // namespace actbench::model::expression
+}  // namespace actbench::expression

@@ -4,6 +4,10 @@
 // by catalogue/mean_field.hpp (tanh at sigma_b2 = 0.05: sigma_w2 ~ 1.76; ReLU: 2 at sigma_b2 = 0,
 // He's init). The output layer, which feeds the loss, gets the last hidden layer's values. The
 // run's meta.json records q*, chi1 and xi_c.
+// An entry of model/'s initialiser registry kept here, in catalogue/, because it needs the
+// mean-field theory, which sits above model/ (src/stages.txt). It registers itself at start-up like
+// every entry: actbench_core is an OBJECT library, so no linker drops this file for being
+// unreferenced.
 #include <torch/torch.h>
 
 #include <cmath>
@@ -14,28 +18,29 @@
 #include "model/init.hpp"
 #include "model/init/init_common.hpp"
 
-namespace actbench::model {
+namespace actbench::catalogue {
 
 namespace {
 
-const ResolvedActivation& activation_of(const InitContext& context, const SourceLocation& where) {
+const model::ResolvedActivation& activation_of(const model::InitContext& context,
+                                               const SourceLocation& where) {
   if (context.activation == nullptr)
     throw ConfigError(where, "init 'critical' needs the layer's activation, and layer " +
                                  std::to_string(context.layer_index) + " has none");
   return *context.activation;
 }
 
-double sigma_w2_for(const core::ParamValues& p, const InitContext& context,
+double sigma_w2_for(const core::ParamValues& p, const model::InitContext& context,
                     const SourceLocation& where) {
-  const ResolvedActivation& activation = activation_of(context, where);
-  const std::string reason = catalogue::theory_not_applicable(activation);
+  const model::ResolvedActivation& activation = activation_of(context, where);
+  const std::string reason = theory_not_applicable(activation);
   if (!reason.empty())
     throw ConfigError(
         where,
         "init 'critical' has no edge of chaos for '" + activation.entry->name + "': " + reason,
         "use another init for this activation");
   try {
-    return catalogue::critical_sigma_w2(activation, p.number("sigma_b2"));
+    return critical_sigma_w2(activation, p.number("sigma_b2"));
   } catch (const std::domain_error& e) {
     throw ConfigError(where, std::string("init 'critical': ") + e.what(),
                       "pick a sigma_b2 on the critical line, or init: {name: mean_field, ...}");
@@ -45,7 +50,7 @@ double sigma_w2_for(const core::ParamValues& p, const InitContext& context,
 }  // namespace
 
 ACTBENCH_REGISTER_INIT(critical) {
-  InitEntry entry;
+  model::InitEntry entry;
   entry.name = "critical";
   entry.aliases = {"edge_of_chaos"};
   entry.description =
@@ -53,21 +58,23 @@ ACTBENCH_REGISTER_INIT(critical) {
       "activation (Schoenholz et al. 2017)";
   entry.params = {core::ParamSpec::number("sigma_b2", 0.05, "bias variance", 0.0)};
   entry.sets_bias = true;
-  entry.apply = [](at::Tensor& weight, const core::ParamValues& p, const InitContext& context,
-                   const SourceLocation& where) {
+  entry.apply = [](at::Tensor& weight, const core::ParamValues& p,
+                   const model::InitContext& context, const SourceLocation& where) {
     torch::NoGradGuard no_grad;
     const double sigma_w2 = sigma_w2_for(p, context, where);
-    const auto fan = static_cast<double>(init_common::fan_in(weight, context));
+    const auto fan = static_cast<double>(model::init_common::fan_in(weight, context));
     weight.normal_(0.0, std::sqrt(sigma_w2 / fan));
     if (context.bias.defined()) context.bias.normal_(0.0, std::sqrt(p.number("sigma_b2")));
   };
-  entry.describe = [](const core::ParamValues& p, const InitContext& context) -> std::string {
-    const ResolvedActivation& activation = activation_of(context, SourceLocation::defaulted());
-    const double sigma_w2 = catalogue::critical_sigma_w2(activation, p.number("sigma_b2"));
+  entry.describe = [](const core::ParamValues& p,
+                      const model::InitContext& context) -> std::string {
+    const model::ResolvedActivation& activation =
+        activation_of(context, SourceLocation::defaulted());
+    const double sigma_w2 = critical_sigma_w2(activation, p.number("sigma_b2"));
     return (context.is_last() ? "output layer at the last hidden layer's " : "") +
-           catalogue::init_theory_summary(activation, sigma_w2, p.number("sigma_b2"));
+           init_theory_summary(activation, sigma_w2, p.number("sigma_b2"));
   };
   return entry;
 }
 
-}  // namespace actbench::model
+}  // namespace actbench::catalogue

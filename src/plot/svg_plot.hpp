@@ -1,4 +1,6 @@
-// A small SVG line-chart writer for the reports: activation shapes now, learning curves later.
+// A small SVG line-chart writer for every figure: the reports' activation shapes and learning
+// curves, the catalogue's phase diagrams, the studies' figures. A stage of its own below catalogue/
+// and report/ (src/stages.txt), so that both draw with it.
 // SVG because it is text (diffable, testable, viewable in any browser) and needs no plotting
 // library at build or run time; this file depends on nothing but the standard library and fmt.
 #pragma once
@@ -8,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace actbench::report {
+namespace actbench::plot {
 
 enum class LineStyle { Solid, Dashed, Dotted };
 
@@ -88,4 +90,4 @@ std::string render_svg(const std::vector<Chart>& panels, int columns,
 // Writes the document, creating the parent directories; throws actbench::Error on failure.
 void write_svg(const std::filesystem::path& file, const std::string& svg);
 
-}  // namespace actbench::report
+}  // namespace actbench::plot

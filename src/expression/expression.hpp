@@ -1,7 +1,8 @@
 // Activation functions written as text ("x * sigmoid(beta * x)"): a small language over the unary
 // and binary building blocks of Ramachandran et al. 2017, "Searching for Activation Functions",
 // parsed once into an AST whose evaluation is made of LibTorch ops, so autograd gives the
-// derivative and a forward pass never looks at the text again.
+// derivative and a forward pass never looks at the text again. Used by the `expr` activation
+// (model/) and the `function` dataset's target (data/): a stage of its own below both.
 //
 // Grammar, loosest binding first; binary operators are left-associative:
 //   expr    := term (('+' | '-') term)*
@@ -29,7 +30,7 @@
 #include <string>
 #include <vector>
 
-namespace actbench::model::expression {
+namespace actbench::expression {
 
 constexpr double kDivisionEps = 1e-6;
 constexpr double kLogEps = 1e-6;
@@ -101,4 +102,4 @@ class Expression {
   std::vector<Parameter> parameters_;
 };
 
-}  // namespace actbench::model::expression
+}  // namespace actbench::expression

@@ -11,13 +11,13 @@
 #include <fstream>
 #include <string>
 
+#include "expression/expression.hpp"
 #include "model/activation.hpp"
-#include "model/expression/expression.hpp"
 #include "model/properties.hpp"
 #include "support/memory_cap.hpp"
 #include "support/temp_dir.hpp"
 
-namespace actbench::model::expression {
+namespace actbench::expression {
 namespace expression_limits_test {
 
 using actbench::testing::address_space_cap;
@@ -109,8 +109,8 @@ TEST(ExpressionLimits, ExpressionAtTheNodeLimitComputesItsPropertiesInBoundedTim
   spec.name = "expr";
   spec.params["expr"].kind = core::ParamKind::Text;
   spec.params["expr"].text = "0.001 * (" + sum_of_x(kMaxNodes / 2 - 1) + ")";
-  const ResolvedActivation activation = resolve_activation(spec);
-  const ActivationProperties p = compute_properties(activation);
+  const model::ResolvedActivation activation = model::resolve_activation(spec);
+  const model::ActivationProperties p = model::compute_properties(activation);
   EXPECT_NEAR(p.max_abs_derivative, 0.001 * (kMaxNodes / 2 - 1), 1e-9);
   EXPECT_TRUE(p.monotonic);
 }
@@ -191,4 +191,4 @@ TEST(ExpressionLimits, CliRefusesHostileFunctionTargets) {
 }
 
 }  // namespace expression_limits_test
-}  // namespace actbench::model::expression
+}  // namespace actbench::expression

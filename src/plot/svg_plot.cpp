@@ -1,7 +1,7 @@
 // Renders line charts as SVG text: axes, ticks, grid, legend, solid/dashed/dotted series, linear or
 // log scales. Layout sizes are estimated from character counts (SVG cannot measure text before a
 // viewer lays it out), generously enough for the default sans-serif fonts.
-#include "report/svg_plot.hpp"
+#include "plot/svg_plot.hpp"
 
 #include <fmt/format.h>
 
@@ -15,7 +15,7 @@
 #include "core/files.hpp"
 #include "core/numbers.hpp"
 
-namespace actbench::report {
+namespace actbench::plot {
 
 namespace {
 
@@ -654,4 +654,4 @@ void write_svg(const std::filesystem::path& file, const std::string& svg) {
   core::write_file_atomic(file, svg);
 }
 
-}  // namespace actbench::report
+}  // namespace actbench::plot
