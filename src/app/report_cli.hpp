@@ -46,6 +46,15 @@ inline CLI::App* add_report_command(CLI::App& app, ReportOptions& o) {
       ->add_option("--bootstrap-seed", o.bootstrap_seed,
                    "seed of the bootstraps, with --baseline or --aggregate (default: 0)")
       ->check(CLI::NonNegativeNumber);
+  std::vector<std::string> columns;
+  for (const auto& c : report::report_columns()) columns.push_back(c.name);
+  report->add_option(
+      "--columns", o.columns,
+      "the table's columns after the group-by keys (md, latex, html; the CSV keeps all), "
+      "comma-separated: compact, all, or any of " +
+          core::join(columns, ", ") +
+          " (default: compact = n, mean_ci, and delta, p_holm, hedges_g with --baseline or "
+          "vs_best without; diverged and collapsed where some runs did)");
   report->add_flag("--latex-float", o.latex_float,
                    "--format latex: a complete table float with caption and label (default: the "
                    "tabular alone)");

@@ -53,6 +53,19 @@ ReportOutput report_command(const ReportOptions& o) {
                       "only their intervals are bootstrapped");
   if (o.latex_float && o.format != "latex")
     throw ConfigError(locate(o.argv, "--latex-float"), "--latex-float needs --format latex");
+  report::ColumnChoice columns;
+  const SourceLocation columns_where = locate(o.argv, "--columns");
+  // Given empty (--columns ''), it is refused by parse_columns like an empty name in a list.
+  if (!o.columns.empty() || columns_where.arg != 0) {
+    const SourceLocation& where = columns_where;
+    if (o.aggregate)
+      throw ConfigError(where, "--columns does not apply to --aggregate",
+                        "the aggregate's table has its own columns: one per setting");
+    if (o.format == "csv")
+      throw ConfigError(where, "--columns does not apply to --format csv",
+                        "the CSV keeps every column (it is data): select them where you read it");
+    columns = report::parse_columns(o.columns, where);  // before any file is read
+  }
   report::StatisticsOptions statistics;
   if (!o.baseline.empty()) {
     const auto equals = o.baseline.find('=');
@@ -84,7 +97,7 @@ ReportOutput report_command(const ReportOptions& o) {
   } else {
     auto loaded = report::load_report(o.dirs.front(), o.group_by, o.metric, metric_where);
     report::add_statistics(loaded, statistics);
-    output.text = report::render(loaded, o.format, latex);
+    output.text = report::render(loaded, o.format, latex, columns);
     // The figures also go next to the sweep as SVG files, for papers and slides.
     if (o.format == "html") write_figures(loaded.figures, o.dirs.front(), output.written);
   }

@@ -20,6 +20,7 @@ struct ReportOptions {
   int resamples = -1;                 // bootstrap resamples; -1: 10000 (only with a bootstrap)
   int64_t bootstrap_seed = -1;        // -1: 0 (only with a bootstrap)
   bool latex_float = false;           // --format latex: a complete table float
+  std::string columns;                // --columns: the table's columns; empty: compact
   std::vector<std::string> argv;      // the command line, to locate errors as <cli>:argN
 };
 

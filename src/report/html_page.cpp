@@ -2,6 +2,9 @@
 // charts as inline SVG and a few lines of script, so it works offline and can be mailed. Hover
 // values are SVG <title> tooltips that the charts carry; toggling hides the elements whose
 // data-series names the clicked group. Both are small enough that no chart library is needed.
+// The layout uses the window's width: the table with the per-seed chart beside it (the same groups,
+// their means and intervals drawn), then the figures two to a row, a figure of several panels
+// across the whole row; on a narrow window everything stacks.
 #include <fmt/format.h>
 
 #include "report/sweep_report.hpp"
@@ -13,9 +16,11 @@ namespace {
 constexpr const char* kStyle = R"(<style>
 body{font-family:sans-serif;margin:2em;color:#222;max-width:100%}
 h1{font-size:1.6em}
+.summary{display:flex;flex-wrap:wrap;gap:16px 32px;align-items:flex-start}
+.tables{width:min-content;max-width:100%}
 .table{max-width:100%;overflow-x:auto}
-table{border-collapse:collapse;font-size:14px}
-th,td{padding:4px 10px;border-bottom:1px solid #ddd;white-space:nowrap}
+table{border-collapse:collapse;font-size:13px}
+th,td{padding:4px 8px;border-bottom:1px solid #ddd;white-space:nowrap}
 th{background:#f3f3f3;text-align:left}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 caption{text-align:left;font-weight:bold;padding:4px 0}
@@ -26,9 +31,15 @@ p.notes{font-size:13px;color:#444;max-width:70em}
 .key button i{display:inline-block;width:22px;height:4px;margin-right:6px;vertical-align:middle}
 .key button.off,.legend-entry.off{opacity:0.35}
 .legend-entry{cursor:pointer}
-figure{margin:1.5em 0}
+figure{margin:1.5em 0;min-width:0}
+.summary figure{flex:1 1 380px;max-width:760px;margin:0}
+.figures{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,480px),1fr));
+  gap:0 40px}
+figure.wide{grid-column:1/-1}
 .panels{display:flex;flex-wrap:wrap;gap:8px}
 .panels svg{max-width:100%;height:auto}
+figure.wide .panels{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,360px),1fr));
+  justify-items:start}
 figcaption{font-size:13px;color:#444;max-width:70em}
 .hidden-series{display:none}
 </style>
@@ -53,6 +64,22 @@ document.querySelectorAll('.key button,.legend-entry').forEach(function(e){
 
 }  // namespace
 
+namespace {
+
+std::string figure_html(const Figure& figure) {
+  // A figure of several panels takes a whole row, its panels side by side.
+  std::string out = "<figure id=\"" + html_escape(figure.name) + "\"" +
+                    (figure.panels.size() > 1 ? " class=\"wide\"" : "") +
+                    ">\n<div class=\"panels\">\n";
+  if (figure.panels.empty())
+    out += figure.svg + "\n";
+  else
+    for (const auto& panel : figure.panels) out += panel + "\n";
+  return out + "</div>\n<figcaption>" + html_escape(figure.caption) + "</figcaption></figure>\n";
+}
+
+}  // namespace
+
 std::string html_page(const std::string& title, const std::string& tables,
                       const std::vector<std::string>& key_labels,
                       const std::vector<Figure>& figures) {
@@ -60,7 +87,12 @@ std::string html_page(const std::string& title, const std::string& tables,
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   out += "<title>" + html_escape(title) + " — actbench report</title>\n";
   out += kStyle;
-  out += "</head><body>\n<h1>" + html_escape(title) + "</h1>\n" + tables;
+  out += "</head><body>\n<h1>" + html_escape(title) + "</h1>\n";
+  // The per-seed chart beside the table it draws; the table's width sets the notes' width.
+  out += "<div class=\"summary\">\n<div class=\"tables\">\n" + tables + "</div>\n";
+  for (const auto& figure : figures)
+    if (figure.name == "seeds") out += figure_html(figure);
+  out += "</div>\n";
   if (!figures.empty() && !key_labels.empty()) {
     const auto& palette = plot::default_palette();
     out +=
@@ -72,14 +104,10 @@ std::string html_page(const std::string& title, const std::string& tables,
              html_escape(key_labels[g]) + "</button>";
     out += "</div>\n";
   }
-  for (const auto& figure : figures) {
-    out += "<figure id=\"" + html_escape(figure.name) + "\">\n<div class=\"panels\">\n";
-    if (figure.panels.empty())
-      out += figure.svg + "\n";
-    else
-      for (const auto& panel : figure.panels) out += panel + "\n";
-    out += "</div>\n<figcaption>" + html_escape(figure.caption) + "</figcaption></figure>\n";
-  }
+  out += "<div class=\"figures\">\n";
+  for (const auto& figure : figures)
+    if (figure.name != "seeds") out += figure_html(figure);
+  out += "</div>\n";
   out += kScript;
   out += "</body></html>\n";
   return out;

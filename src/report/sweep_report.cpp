@@ -319,35 +319,84 @@ std::string improvement_header(const Metric& metric) {
   return metric.higher_is_better ? "P(X>Y)" : "P(X<Y)";
 }
 
-std::string table_notes(const Report& report) {
+bool contains(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// The columns that compare a group with the baseline, in the order of `all`.
+const std::vector<std::string>& baseline_columns() {
+  static const std::vector<std::string> names{"delta",  "delta_ci", "p",
+                                              "p_holm", "hedges_g", "p_improvement"};
+  return names;
+}
+
+// The notes under the table say how to read the columns it shows, and only those: a paper's
+// caption should not explain a median it does not print.
+std::string table_notes(const Report& report, const std::vector<std::string>& columns) {
   const auto& o = report.statistics.options;
   const Metric& m = report.metric;
   const int level = static_cast<int>(std::lround(100 * o.confidence));
+  auto shown = [&](const char* name) { return contains(columns, name); };
   std::string label = m.label;
   label[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(label[0])));
-  std::string notes = fmt::format(
-      "{2} over the completed seeds (n): mean ± sample std ('-' for one seed), {0}% Student-t "
-      "interval of the mean, median, min / max; diverged runs are counted, not averaged. vs best: "
-      "'best' has the {3} mean; 'n.s.' marks groups whose Welch t-test against the best has a "
-      "Holm-adjusted p >= {1} (not significantly different), '{4}' those {5} it, '-' where the "
-      "test is undefined (fewer than 2 seeds, or no variance).",
-      level, o.alpha, label, m.higher_is_better ? "highest" : "lowest",
-      m.higher_is_better ? "lower" : "higher", m.higher_is_better ? "below" : "above");
-  if (report.regression)
+  std::vector<std::string> values;
+  if (shown("mean_ci"))
+    values.push_back(fmt::format("mean [{}% Student-t interval of the mean]", level));
+  if (shown("mean_std")) values.push_back("mean ± sample std ('-' for one seed)");
+  if (shown("ci")) values.push_back(fmt::format("{}% Student-t interval of the mean", level));
+  if (shown("median")) values.push_back("median");
+  if (shown("min_max")) values.push_back("min / max");
+  std::string notes = label + " over the completed seeds (n)";
+  if (!values.empty()) notes += ": " + core::join(values, ", ");
+  int64_t diverged = 0, runs = 0;
+  for (const auto& g : report.groups) {
+    diverged += g.diverged;
+    runs += g.runs;
+  }
+  // A diverged run has no final value: the reader must learn that it was left out.
+  if (shown("diverged"))
+    notes += "; diverged runs are counted, not averaged.";
+  else if (diverged > 0)
+    notes += fmt::format("; {} of {} runs diverged and are not averaged.", diverged, runs);
+  else
+    notes += "; no run diverged.";
+  if (shown("vs_best"))
+    notes += fmt::format(
+        " vs best: 'best' has the {1} mean; 'n.s.' marks groups whose Welch t-test against the "
+        "best has a Holm-adjusted p >= {0} (not significantly different), '{2}' those {3} it, '-' "
+        "where the test is undefined (fewer than 2 seeds, or no variance).",
+        o.alpha, m.higher_is_better ? "highest" : "lowest", m.higher_is_better ? "lower" : "higher",
+        m.higher_is_better ? "below" : "above");
+  if (shown("collapsed"))
     notes +=
         " Collapsed: completed runs whose output collapsed to a constant, of those that "
         "report it.";
   if (!o.baseline_key.empty()) {
+    std::vector<std::string> parts;
+    if (shown("delta_ci"))
+      parts.push_back(
+          fmt::format("Δ = difference of mean {} with its {}% Welch interval", m.label, level));
+    else if (shown("delta"))
+      parts.push_back("Δ = difference of mean " + m.label);
+    if (shown("p")) parts.push_back("p = Welch's two-sided t-test");
+    if (shown("p_holm"))
+      parts.push_back(
+          fmt::format("p Holm = {} across the {} comparisons",
+                      shown("p") ? "adjusted" : "Welch's two-sided t-test, Holm-adjusted",
+                      report.statistics.comparisons));
+    if (shown("hedges_g")) parts.push_back("g = Hedges' g");
+    if (shown("p_improvement"))
+      parts.push_back(fmt::format(
+          "{0} = probability that a seed of the group beats ({1}) a seed of the baseline (Mann-"
+          "Whitney U / (n_x n_y)) with a {2}% percentile bootstrap interval ({3} resamples, seed "
+          "{4})",
+          improvement_header(m), m.higher_is_better ? "a higher value" : "a lower value", level,
+          o.resamples, o.seed));
     notes += fmt::format(
-        " Against {0}={1}{2}: Δ = difference of mean {7} with its {3}% Welch interval; p = "
-        "Welch's two-sided t-test; p Holm = adjusted across the {4} comparisons; g = Hedges' g; "
-        "{8} = probability that a seed of the group beats ({9}) a seed of the baseline (Mann-"
-        "Whitney U / (n_x n_y)) with a {3}% percentile bootstrap interval ({5} resamples, seed "
-        "{6}); '-' where a comparison is undefined (fewer than 2 seeds in either group, or no "
-        "variance).",
+        " Against {}={}{}: {}; '-' where a comparison is undefined (fewer than 2 seeds in either "
+        "group, or no variance).",
         o.baseline_key, o.baseline_value, report.keys.size() > 1 ? " with the same other keys" : "",
-        level, report.statistics.comparisons, o.resamples, o.seed, m.label, improvement_header(m),
-        m.higher_is_better ? "a higher value" : "a lower value");
+        core::join(parts, "; "));
   }
   return notes;
 }
@@ -356,29 +405,39 @@ std::string table_notes(const Report& report) {
 
 namespace {
 
-// The summary values shown beside the metric, each a mean ± std column (and two CSV columns),
-// where some group has them: test accuracy when it is not the metric, the test loss of
-// classification runs (a regression run's test loss is its MSE), test MSE and PSNR.
+// The summary values that can be shown beside the metric, each a mean ± std column (and two CSV
+// columns): test accuracy, test loss, test MSE and PSNR; the column name is the CSV's prefix.
 struct ExtraColumn {
   std::string header, csv_name, format;
   Stat Group::*stat;
 };
 
+const std::vector<ExtraColumn>& known_extra_columns() {
+  static const std::vector<ExtraColumn> columns{
+      {"test acc", "test_accuracy", "{:.4f}", &Group::test_accuracy},
+      {"test loss", "test_loss", "{:.4f}", &Group::test_loss},
+      {"test MSE", "test_mse", "{:.4g}", &Group::test_mse},
+      {"PSNR (dB)", "psnr", "{:.2f}", &Group::psnr}};
+  return columns;
+}
+
+bool any_value(const Report& report, Stat Group::*stat) {
+  return std::any_of(report.groups.begin(), report.groups.end(),
+                     [&](const Group& g) { return (g.*stat).n > 0; });
+}
+
+// The extra columns the full table shows, where some group has them: test accuracy when it is
+// not the metric, the test loss of classification runs (a regression run's test loss is its
+// MSE), test MSE and PSNR.
 std::vector<ExtraColumn> extra_columns(const Report& report) {
-  auto any = [&](Stat Group::*stat) {
-    return std::any_of(report.groups.begin(), report.groups.end(),
-                       [&](const Group& g) { return (g.*stat).n > 0; });
-  };
   std::vector<ExtraColumn> out;
   const std::string& metric = report.metric.name;
-  if (metric != "test_accuracy" && any(&Group::test_accuracy))
-    out.push_back({"test acc", "test_accuracy", "{:.4f}", &Group::test_accuracy});
-  if (metric != "test_loss" && !any(&Group::test_mse))
-    out.push_back({"test loss", "test_loss", "{:.4f}", &Group::test_loss});
-  if (metric != "test_mse" && any(&Group::test_mse))
-    out.push_back({"test MSE", "test_mse", "{:.4g}", &Group::test_mse});
-  if (metric != "psnr" && any(&Group::psnr))
-    out.push_back({"PSNR (dB)", "psnr", "{:.2f}", &Group::psnr});
+  for (const auto& extra : known_extra_columns()) {
+    if (extra.csv_name == metric) continue;
+    const bool shown = extra.csv_name == "test_loss" ? !any_value(report, &Group::test_mse)
+                                                     : any_value(report, extra.stat);
+    if (shown) out.push_back(extra);
+  }
   return out;
 }
 
@@ -387,93 +446,179 @@ bool has_collapse(const Report& report) {
                      [](const Group& g) { return g.collapse_known > 0; });
 }
 
+// The chosen columns with `compact` and `all` expanded, each once (where it is first named).
+// A column the report cannot fill is a ConfigError at choice.where rather than a column of dashes.
+std::vector<std::string> resolve_columns(const Report& report, const ColumnChoice& choice) {
+  const bool baseline = !report.statistics.options.baseline_key.empty();
+  const bool layers = !layer_names_of(report).empty();
+  std::vector<std::string> out;
+  auto add = [&](const std::string& name) {
+    if (!contains(out, name)) out.push_back(name);
+  };
+  for (const auto& name : choice.names) {
+    if (name == "all") {
+      for (const char* c : {"n", "mean_std", "ci", "median", "min_max"}) add(c);
+      if (baseline)
+        for (const char* c : {"delta_ci", "p", "p_holm", "hedges_g", "p_improvement"}) add(c);
+      add("vs_best");
+      for (const auto& extra : extra_columns(report)) add(extra.csv_name);
+      add("diverged");
+      if (has_collapse(report)) add("collapsed");
+      if (layers) add("layers");
+    } else if (name == "compact") {
+      // What a paper prints: the value with its interval and, against a baseline, the difference,
+      // its corrected p and the effect size; failures only where there are some.
+      add("n");
+      add("mean_ci");
+      if (baseline)
+        for (const char* c : {"delta", "p_holm", "hedges_g"}) add(c);
+      else
+        add("vs_best");
+      if (std::any_of(report.groups.begin(), report.groups.end(),
+                      [](const Group& g) { return g.diverged > 0; }))
+        add("diverged");
+      if (std::any_of(report.groups.begin(), report.groups.end(),
+                      [](const Group& g) { return g.collapsed > 0; }))
+        add("collapsed");
+    } else {
+      if (contains(baseline_columns(), name) && !baseline)
+        throw ConfigError(choice.where,
+                          fmt::format("report column '{}' compares with a baseline", name),
+                          "add --baseline KEY=VALUE, e.g. --baseline model.activation=relu");
+      for (const auto& extra : known_extra_columns())
+        if (extra.csv_name == name && !any_value(report, extra.stat))
+          throw ConfigError(choice.where,
+                            fmt::format("report column '{}': no completed run has it", name),
+                            "choose columns these runs have (--columns all shows them)");
+      if (name == "collapsed" && !has_collapse(report))
+        throw ConfigError(choice.where,
+                          "report column 'collapsed': no run says whether its output collapsed",
+                          "regression runs do; --columns all shows what these runs have");
+      if ((name == "layers" || name == "dead" || name == "grad_norm") && !layers)
+        throw ConfigError(
+            choice.where,
+            fmt::format("report column '{}': the runs recorded no hidden layers", name),
+            "--columns all shows what these runs have");
+      add(name);
+    }
+  }
+  if (baseline && std::none_of(out.begin(), out.end(), [](const std::string& name) {
+        return contains(baseline_columns(), name);
+      }))
+    throw ConfigError(choice.where, "--baseline is given but none of the columns compares with it",
+                      "add one of " + core::join(baseline_columns()) + ", or leave --baseline out");
+  return out;
+}
+
 }  // namespace
 
-TextTable report_table(const Report& report) {
+TextTable report_table(const Report& report, const ColumnChoice& choice) {
   const auto layer_names = layer_names_of(report);
   const Metric& metric = report.metric;
   const char* format = metric.format.c_str();
   const std::string signed_format = "{:+" + metric.format.substr(2);
   const bool baseline = !report.statistics.options.baseline_key.empty();
   const int level = static_cast<int>(std::lround(100 * report.statistics.options.confidence));
-  const auto extras = extra_columns(report);
+  const std::vector<std::string> columns = resolve_columns(report, choice);
+  const std::string b = baseline ? baseline_label(report) : "";
+
+  // Every column the report can show, each with its header(s) and its cells per group; the table
+  // takes the chosen ones in the chosen order.
+  std::map<std::string, std::vector<std::string>> headers{
+      {"n", {"n"}},
+      {"mean_ci", {fmt::format("{} [{}% CI]", metric.header, level)}},
+      {"mean_std", {metric.header + " (mean ± std)"}},
+      {"ci", {fmt::format("{}% CI", level)}},
+      {"median", {"median"}},
+      {"min_max", {"min / max"}},
+      {"delta", {"Δ vs " + b}},
+      {"delta_ci", {fmt::format("Δ vs {} [{}% CI]", b, level)}},
+      {"p", {"p"}},
+      {"p_holm", {"p Holm"}},
+      {"hedges_g", {"g"}},
+      {"p_improvement", {fmt::format("{} [{}% CI]", improvement_header(metric), level)}},
+      {"vs_best", {"vs best"}},
+      {"diverged", {"diverged"}},
+      {"collapsed", {"collapsed"}}};
+  for (const auto& extra : known_extra_columns()) headers[extra.csv_name] = {extra.header};
+  for (const auto& name : layer_names) {
+    headers["layers"].push_back(name + " dead");
+    headers["layers"].push_back(name + " |dL/dW|");
+    headers["dead"].push_back(name + " dead");
+    headers["grad_norm"].push_back(name + " |dL/dW|");
+  }
+
   TextTable table;
   table.header = report.keys.empty() ? std::vector<std::string>{"(all runs)"} : report.keys;
   table.text_columns = table.header.size();
-  for (const std::string& h :
-       {std::string("n"), metric.header + " (mean ± std)", fmt::format("{}% CI", level),
-        std::string("median"), std::string("min / max")})
-    table.header.push_back(h);
-  if (baseline) {
-    const std::string b = baseline_label(report);
-    for (const std::string& h :
-         {fmt::format("Δ vs {} [{}% CI]", b, level), std::string("p"), std::string("p Holm"),
-          std::string("g"), fmt::format("{} [{}% CI]", improvement_header(metric), level)})
-      table.header.push_back(h);
-  }
-  table.header.push_back("vs best");
-  for (const auto& extra : extras) table.header.push_back(extra.header);
-  table.header.push_back("diverged");
-  // Regression sweeps get a `collapsed` column; classification tables stay as they were.
-  const bool collapse = has_collapse(report);
-  if (collapse) table.header.push_back("collapsed");
-  for (const auto& name : layer_names) {
-    table.header.push_back(name + " dead");
-    table.header.push_back(name + " |dL/dW|");
-  }
+  for (const auto& name : columns)
+    for (const auto& h : headers.at(name)) table.header.push_back(h);
+
   for (size_t gi = 0; gi < report.groups.size(); ++gi) {
     const Group& g = report.groups[gi];
     const GroupStatistics& s = report.statistics.groups.at(gi);
-    // Shortened for reading (a 160-layer model.hidden as [128 x 160]); the CSV keeps them whole.
-    std::vector<std::string> cells = {"all"};
-    if (!report.keys.empty()) {
-      cells.clear();
-      for (const auto& value : g.key_values) cells.push_back(core::shorten_lists(value));
-    }
-    cells.push_back(std::to_string(g.completed));
+    std::map<std::string, std::vector<std::string>> cells;
+    cells["n"] = {std::to_string(g.completed)};
     if (s.summary) {
-      cells.push_back(
-          pm(Stat{s.summary->n, s.summary->mean, s.summary->std, 0.0, 0.0}, format, " ± "));
-      cells.push_back(interval(s.summary->ci, format));
-      cells.push_back(number(s.summary->median, format));
-      cells.push_back(number(s.summary->min, format) + " / " + number(s.summary->max, format));
-    } else {
-      for (int i = 0; i < 4; ++i) cells.push_back("-");
+      const auto& summary = *s.summary;
+      cells["mean_ci"] = {number(summary.mean, format) + " " +
+                          (summary.n > 1 ? interval(summary.ci, format) : "[-]")};
+      cells["mean_std"] = {pm(Stat{summary.n, summary.mean, summary.std, 0.0, 0.0}, format, " ± ")};
+      cells["ci"] = {interval(summary.ci, format)};
+      cells["median"] = {number(summary.median, format)};
+      cells["min_max"] = {number(summary.min, format) + " / " + number(summary.max, format)};
     }
-    if (baseline) {
-      if (const auto& c = s.versus_baseline) {
-        cells.push_back(number(c->welch.difference, signed_format.c_str()) + " " +
-                        interval(c->welch.ci, signed_format.c_str()));
-        cells.push_back(p_value(c->welch.p));
-        cells.push_back(p_value(c->p_holm));
-        cells.push_back(number(c->hedges_g, "{:.2f}"));
-        cells.push_back(number(c->improvement.estimate, "{:.2f}") + " " +
-                        interval(c->improvement.ci, "{:.2f}"));
-      } else {
-        const bool is_baseline =
-            std::any_of(report.statistics.groups.begin(), report.statistics.groups.end(),
-                        [&](const GroupStatistics& other) {
-                          return other.versus_baseline && other.versus_baseline->baseline == gi;
-                        });
-        cells.push_back(is_baseline ? "(baseline)" : "-");
-        for (int i = 0; i < 4; ++i) cells.push_back("-");
-      }
+    if (const auto& c = s.versus_baseline) {
+      cells["delta"] = {number(c->welch.difference, signed_format.c_str())};
+      cells["delta_ci"] = {number(c->welch.difference, signed_format.c_str()) + " " +
+                           interval(c->welch.ci, signed_format.c_str())};
+      cells["p"] = {p_value(c->welch.p)};
+      cells["p_holm"] = {p_value(c->p_holm)};
+      cells["hedges_g"] = {number(c->hedges_g, "{:.2f}")};
+      cells["p_improvement"] = {number(c->improvement.estimate, "{:.2f}") + " " +
+                                interval(c->improvement.ci, "{:.2f}")};
+    } else if (std::any_of(report.statistics.groups.begin(), report.statistics.groups.end(),
+                           [&](const GroupStatistics& other) {
+                             return other.versus_baseline && other.versus_baseline->baseline == gi;
+                           })) {
+      // The first comparison column shown says which row the others are compared with.
+      for (const auto& name : columns)
+        if (contains(baseline_columns(), name)) {
+          cells[name] = {"(baseline)"};
+          break;
+        }
     }
-    cells.push_back(s.versus_best);
-    for (const auto& extra : extras)
-      cells.push_back(pm(g.*extra.stat, extra.format.c_str(), " ± "));
-    cells.push_back(diverged_text(g));
-    if (collapse)
-      cells.push_back(g.collapse_known > 0 ? fmt::format("{}/{}", g.collapsed, g.collapse_known)
-                                           : "-");
+    cells["vs_best"] = {s.versus_best};
+    for (const auto& extra : known_extra_columns())
+      cells[extra.csv_name] = {pm(g.*extra.stat, extra.format.c_str(), " ± ")};
+    cells["diverged"] = {diverged_text(g)};
+    cells["collapsed"] = {g.collapse_known > 0 ? fmt::format("{}/{}", g.collapsed, g.collapse_known)
+                                               : "-"};
     for (size_t i = 0; i < layer_names.size(); ++i) {
       const bool has = i < g.layers.size() && g.layers[i].dead_fraction.n > 0;
-      cells.push_back(has ? fmt::format("{:.1f}%", 100.0 * g.layers[i].dead_fraction.mean) : "-");
-      cells.push_back(has ? fmt::format("{:.3g}", g.layers[i].grad_norm.mean) : "-");
+      const std::string dead =
+          has ? fmt::format("{:.1f}%", 100.0 * g.layers[i].dead_fraction.mean) : "-";
+      const std::string grad = has ? fmt::format("{:.3g}", g.layers[i].grad_norm.mean) : "-";
+      cells["layers"].push_back(dead);
+      cells["layers"].push_back(grad);
+      cells["dead"].push_back(dead);
+      cells["grad_norm"].push_back(grad);
     }
-    table.rows.push_back(cells);
+
+    // Shortened for reading (a 160-layer model.hidden as [128 x 160]); the CSV keeps them whole.
+    std::vector<std::string> row = {"all"};
+    if (!report.keys.empty()) {
+      row.clear();
+      for (const auto& value : g.key_values) row.push_back(core::shorten_lists(value));
+    }
+    for (const auto& name : columns) {
+      const auto& values = cells[name];
+      for (size_t i = 0; i < headers.at(name).size(); ++i)
+        row.push_back(i < values.size() ? values[i] : "-");
+    }
+    table.rows.push_back(row);
   }
-  table.notes = table_notes(report);
+  table.notes = table_notes(report, columns);
   table.caption = report.title + ": " + metric.label + " over seeds" +
                   (baseline ? " against " + baseline_label(report) : "");
   std::string label = "tab:" + report.title;
@@ -555,15 +700,16 @@ std::string report_csv(const Report& report) {
   return render_csv(header, rows);
 }
 
-std::string render(const Report& report, const std::string& format, const LatexOptions& latex) {
+std::string render(const Report& report, const std::string& format, const LatexOptions& latex,
+                   const ColumnChoice& columns) {
   if (report.statistics.groups.size() != report.groups.size()) {
     // Built without add_statistics (build_report alone): the default statistics, no baseline.
     Report with_statistics = report;
     add_statistics(with_statistics, {});
-    return render(with_statistics, format, latex);
+    return render(with_statistics, format, latex, columns);
   }
   if (format == "csv") return report_csv(report);
-  const TextTable table = report_table(report);
+  const TextTable table = report_table(report, columns);
   if (format == "md") return render_markdown(table);
   if (format == "latex") {
     // A comment ends at a line break: the title (a sweep's name) is kept to one line.

@@ -4,7 +4,8 @@
 // optional comparisons with a baseline group (report_statistics.hpp), the other summary values
 // (test loss; MSE, PSNR and collapsed share for regression), the final dead fraction and
 // weight-gradient norm per layer, and the share of diverged runs. Rendered as Markdown, CSV,
-// LaTeX (booktabs) or a self-contained HTML page.
+// LaTeX (booktabs) or a self-contained HTML page; the Markdown, LaTeX and HTML tables show the
+// chosen columns (report_columns.hpp: compact by default, so that they fit a page), the CSV all.
 #pragma once
 
 #include <filesystem>
@@ -15,6 +16,7 @@
 
 #include "core/error.hpp"
 #include "plot/svg_plot.hpp"
+#include "report/report_columns.hpp"
 #include "report/report_statistics.hpp"
 #include "report/table_format.hpp"
 #include "store/results_db.hpp"
@@ -103,8 +105,10 @@ Report load_report(const std::filesystem::path& dir, std::vector<std::string> gr
 // no group has the baseline value.
 void add_statistics(Report& report, const StatisticsOptions& options);
 
-// md | csv | latex | html; `latex` applies to the LaTeX format only.
-std::string render(const Report& report, const std::string& format, const LatexOptions& latex = {});
+// md | csv | latex | html; `latex` applies to the LaTeX format only, `columns` to every format but
+// the CSV (which keeps every column: it is data, not a page).
+std::string render(const Report& report, const std::string& format, const LatexOptions& latex = {},
+                   const ColumnChoice& columns = {});
 
 // Learning curves (mean with a +-std band over seeds; accuracy and cross-entropy, or for
 // regression MSE and PSNR), the per-seed values of the report's metric in each group with their
@@ -112,9 +116,11 @@ std::string render(const Report& report, const std::string& format, const LatexO
 // dead fraction per layer over epochs, from the database's per-epoch metrics.
 void add_figures(Report& report, const store::ResultsDb& db);
 
-// The table that the md, latex and html formats render (same cells), and the CSV: one row per
-// group, one column per number (docs/reporting.md lists the columns).
-TextTable report_table(const Report& report);
+// The table that the md, latex and html formats render (same cells): the group-by keys, then the
+// chosen columns (default: compact; a column the report cannot fill is a ConfigError at
+// columns.where), with notes that explain those columns. The CSV: one row per group, every
+// column, one number per column (docs/reporting.md lists the columns).
+TextTable report_table(const Report& report, const ColumnChoice& columns = {});
 std::string report_csv(const Report& report);
 
 // A self-contained HTML page: title, the table with its notes, a colour key whose entries toggle

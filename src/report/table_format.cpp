@@ -111,34 +111,68 @@ std::string render_markdown(const TextTable& table) {
   return out;
 }
 
+namespace {
+
+// A label with parameters, "leaky_relu(negative_slope=0.01)", or a header such as "Δ vs
+// gelu(approximate=none)", as a cell of lines: the name, then the parameters, a line each, aligned
+// `align` (l or r) and placed by `position` (t: the row's other cells beside the first line, b:
+// beside the last). Such labels are the widest cells of a table and would push it past the text
+// width; other cells are one line of latex_text.
+std::string latex_label(const std::string& text, char align, char position) {
+  const size_t open = text.find('(');
+  if (open == 0 || open == std::string::npos || text.back() != ')' || text.size() <= 16)
+    return latex_text(text);
+  std::vector<std::string> lines{latex_text(text.substr(0, open))};
+  std::string line = "(";
+  for (size_t i = open + 1; i < text.size(); ++i) {
+    line += text[i];
+    if (text[i] == ',' && i + 1 < text.size() && text[i + 1] == ' ') {
+      lines.push_back(latex_text(line));
+      line.clear();
+      ++i;
+    }
+  }
+  lines.push_back(latex_text(line));
+  return fmt::format("\\begin{{tabular}}[{}]{{@{{}}{}@{{}}}}", position, align) +
+         core::join(lines, "\\\\") + "\\end{tabular}";
+}
+
+}  // namespace
+
 std::string render_latex(const TextTable& table, const LatexOptions& options) {
-  std::string out;
+  // Columns 4 pt apart (LaTeX's default is 6) and none outside the first and last (booktabs'
+  // advice): a compact report's table then fits an article's 345 pt text width at 10 pt. In a
+  // brace group, so that the setting does not leak into the document.
+  std::string out = "{\\setlength{\\tabcolsep}{4pt}%\n";
   if (options.table_float) {
-    out += "\\begin{table}[tbp]\n\\centering\n";
+    out = "\\begin{table}[tbp]\n\\centering\n\\setlength{\\tabcolsep}{4pt}\n";
     if (!table.caption.empty()) out += "\\caption{" + latex_text(table.caption) + "}\n";
     if (!table.label.empty()) out += "\\label{" + table.label + "}\n";
     // Wide tables (one column per layer) shrink to the text width rather than run off the page.
     out += "\\resizebox{\\ifdim\\width>\\linewidth\\linewidth\\else\\width\\fi}{!}{%\n";
   }
   const size_t text_columns = std::min(table.text_columns, table.header.size());
-  out += "\\begin{tabular}{" + std::string(text_columns, 'l') +
-         std::string(table.header.size() - text_columns, 'r') + "}\n\\toprule\n";
+  out += "\\begin{tabular}{@{}" + std::string(text_columns, 'l') +
+         std::string(table.header.size() - text_columns, 'r') + "@{}}\n\\toprule\n";
   std::vector<std::string> cells;
-  for (const auto& c : table.header) cells.push_back(latex_text(c));
+  for (size_t i = 0; i < table.header.size(); ++i)
+    cells.push_back(latex_label(table.header[i], i < text_columns ? 'l' : 'r', 'b'));
   out += core::join(cells, " & ") + " \\\\\n\\midrule\n";
   for (const auto& row : table.rows) {
     cells.clear();
-    for (const auto& c : row) cells.push_back(latex_text(c));
+    for (size_t i = 0; i < row.size(); ++i)
+      cells.push_back(i < text_columns ? latex_label(row[i], 'l', 't') : latex_text(row[i]));
     out += core::join(cells, " & ") + " \\\\\n";
   }
-  out += "\\bottomrule\n\\end{tabular}\n";
+  out += "\\bottomrule\n\\end{tabular}";
   if (options.table_float) {
     out += "}\n";
     if (!table.notes.empty())
       out += "\\par\\smallskip\\footnotesize " + latex_text(table.notes) + "\n";
     out += "\\end{table}\n";
-  } else if (!table.notes.empty()) {
-    out += "% " + core::single_line(table.notes) + "\n";
+  } else {
+    out += "}\n";
+    if (!table.notes.empty()) out += "% " + core::single_line(table.notes) + "\n";
   }
   return out;
 }

@@ -1,7 +1,8 @@
 // One table, four renderings: Markdown, LaTeX (booktabs, optionally a complete `table` float with
 // caption and label), an HTML fragment, and CSV. Cells are plain UTF-8 text; each format escapes
 // them its own way, so the same numbers reach every format and LaTeX gets math-mode symbols
-// (± becomes $\pm$) instead of characters pdflatex rejects.
+// (± becomes $\pm$) instead of characters pdflatex rejects. LaTeX tables are set to fit a page:
+// columns 4 pt apart, none outside, a label's parameters on lines of their own.
 #pragma once
 
 #include <string>

@@ -60,7 +60,8 @@ std::filesystem::path run_zoo(const StudyOptions& options) {
     report::add_figures(loaded, store::ResultsDb(result.directory / "results.db"));
     for (const auto& figure : loaded.figures)
       write_text(result.directory / "plots" / (figure.name + ".svg"), figure.svg);
-    result.table = report::render(loaded, "md");
+    // Every column: the study's record keeps the dead fractions and gradient norms per layer.
+    result.table = report::render(loaded, "md", {}, report::ColumnChoice{{"all"}});
     for (const auto& group : loaded.groups) {
       result.setting.activations.push_back(activation_name(group.key_values.at(0)));
       result.setting.accuracies.push_back(group.values);

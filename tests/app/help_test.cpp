@@ -15,8 +15,9 @@ TEST(Help, ReportShowsItsDefaults) {
   const auto help = run_cli("report --help");
   ASSERT_EQ(help.exit_code, 0) << help.output;
   EXPECT_NE(help.output.find("=md"), std::string::npos) << help.output;
-  for (const char* text : {"default: standard output", "default: the keys the sweep varied",
-                           "default: 10000", "default: 0", "default: none"})
+  for (const char* text :
+       {"default: standard output", "default: the keys the sweep varied", "default: 10000",
+        "default: 0", "default: none", "--columns", "default: compact"})
     EXPECT_NE(help.output.find(text), std::string::npos) << text << "\n" << help.output;
 }
 

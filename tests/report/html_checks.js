@@ -16,6 +16,17 @@
   const wide = charts.filter(svg => svg.getBoundingClientRect().right > width + 0.5);
   check('no chart overflows the window', wide.length === 0, wide.length + ' charts end beyond ' + width + ' px');
 
+  // The width is used: the per-seed chart beside the table, a figure's panels side by side.
+  const table = document.querySelector('.tables table');
+  const strip = document.querySelector('figure#seeds svg');
+  const beside = (a, b) => a && b && b.getBoundingClientRect().left >= a.getBoundingClientRect().right &&
+      b.getBoundingClientRect().top < a.getBoundingClientRect().bottom;
+  check('the per-seed chart is beside the table', beside(table, strip),
+        table && strip ? 'table ends at ' + table.getBoundingClientRect().right + ' px, chart starts at ' +
+        strip.getBoundingClientRect().left + ' px, ' + strip.getBoundingClientRect().top + ' px down' : 'missing');
+  const curves = Array.from(document.querySelectorAll('figure#learning_curves svg'));
+  check('learning curves side by side', curves.length === 2 && beside(curves[0], curves[1]),
+        curves.length + ' panels');
   const epochCharts = charts.filter(svg => xLabel(svg) === 'epoch');
   check('charts over epochs exist', epochCharts.length >= 3, epochCharts.length + ' found');
   const fractional = epochCharts.flatMap(svg => axisTexts(svg, 'xtick')).filter(t => !/^-?\d+$/.test(t));

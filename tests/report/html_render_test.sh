@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The HTML report as a person sees it: runs a small sweep, renders `actbench report --format html`
 # in headless Chromium (Debian's chromium package) at a 1200 px wide window and checks what a reader
-# sees with html_checks.js (no sideways scrolling, no chart wider than the window, integer epoch
+# sees with html_checks.js (no sideways scrolling, no chart wider than the window, the width used:
+# the per-seed chart beside the table and the learning curves side by side, integer epoch
 # and layer ticks, fraction axes inside [0, 1], log axes with ticks, the strip plot's dots, hover
 # values, toggling a group), then takes a screenshot, kept as test-artifacts/report.png.
 # Usage: html_render_test.sh ACTBENCH_BINARY ARTIFACT_DIR
@@ -36,7 +37,7 @@ timeout 120 chromium "${flags[@]}" --dump-dom "file://$scratch/probe.html" > dom
 checks=$(sed -n '/<pre id="checks">/,/<\/pre>/p' dom.html | sed 's/<[^>]*>//g')
 [ -n "$checks" ] || fail "the checks did not run (no <pre id=\"checks\"> in the rendered DOM)"
 echo "$checks"
-[ "$(grep -c '^ok ' <<< "$checks")" -ge 11 ] || fail "fewer than 11 checks ran"
+[ "$(grep -c '^ok ' <<< "$checks")" -ge 13 ] || fail "fewer than 13 checks ran"
 if grep -q '^FAIL' <<< "$checks"; then fail "$(grep '^FAIL' <<< "$checks" | head -3)"; fi
 grep -q '<td>relu</td>' dom.html || fail "the table's relu row is missing"
 grep -q '(baseline)' dom.html || fail "the table does not mark the baseline"

@@ -114,9 +114,12 @@ TEST(ReportBugs, AGroupOfOneRunHasNoStandardDeviation) {
                                         completed_run("tanh", 0, 0.80)};
   Report r = build_report(runs, {"model.activation"});
   add_statistics(r, {});
-  const std::string md = render(r, "md");
+  const std::string md = render(r, "md", {}, ColumnChoice{{"all"}});
   EXPECT_EQ(md.find("± 0.0000"), std::string::npos) << md;
   EXPECT_NE(md.find("| tanh | 1 | 0.8000 ± - | - | 0.8000 |"), std::string::npos) << md;
+  // The compact table's interval is undefined too, not [0.8, 0.8].
+  const std::string compact = render(r, "md");
+  EXPECT_NE(compact.find("| tanh | 1 | 0.8000 [-] |"), std::string::npos) << compact;
   const std::string csv = render(r, "csv");
   // tanh: mean 0.8, std empty, interval empty; test loss 0.2 with an empty std.
   EXPECT_NE(csv.find("tanh,1,1,0,0,0.8,,,,0.8,0.8,0.8,"), std::string::npos) << csv;

@@ -60,7 +60,7 @@ TEST(ReportMetric, RegressionTablesAreOnTestMseWithPsnrAndCollapsedBesideIt) {
   options.baseline_value = "relu";
   options.resamples = 1000;
   add_statistics(r, options);
-  const std::string md = render(r, "md");
+  const std::string md = render(r, "md", {}, ColumnChoice{{"all"}});
   EXPECT_NE(md.find("test MSE (mean ± std)"), std::string::npos) << md;
   EXPECT_NE(md.find("PSNR (dB)"), std::string::npos) << md;
   EXPECT_NE(md.find("P(X<Y)"), std::string::npos) << md;
@@ -88,8 +88,10 @@ TEST(ReportMetric, MetricChoosesWhatTheStatisticsAreOn) {
   add_statistics(psnr, {});
   EXPECT_EQ(psnr.statistics.groups[1].versus_best, "best");  // tanh: the highest PSNR
   EXPECT_EQ(psnr.statistics.groups[0].versus_best, "lower");
-  EXPECT_NE(render(psnr, "md").find("PSNR (dB) (mean ± std)"), std::string::npos);
-  EXPECT_NE(render(psnr, "md").find("test MSE"), std::string::npos);  // now beside it
+  EXPECT_NE(render(psnr, "md").find("PSNR (dB) [95% CI]"), std::string::npos);
+  const std::string all = render(psnr, "md", {}, ColumnChoice{{"all"}});
+  EXPECT_NE(all.find("PSNR (dB) (mean ± std)"), std::string::npos) << all;
+  EXPECT_NE(all.find("test MSE"), std::string::npos) << all;  // now beside it
   Report collapsed = build_report(regression_runs(), {"model.activation"}, "collapsed");
   add_statistics(collapsed, {});
   EXPECT_NEAR(collapsed.statistics.groups[0].summary->mean, 1.0 / 3.0, 1e-12);
@@ -159,7 +161,7 @@ TEST(ReportMetric, RegressionFiguresShowMseAndFilledSeedStrips) {
   EXPECT_NE(seeds.svg.find("final test MSE"), std::string::npos);
   EXPECT_NE(seeds.caption.find("test MSE"), std::string::npos);
   const std::string html = render(r, "html");
-  EXPECT_NE(html.find("test MSE (mean ± std)"), std::string::npos);
+  EXPECT_NE(html.find("test MSE [95% CI]"), std::string::npos);
 }
 
 TEST(ReportMetric, TheCommandLineTakesMetricAndLocatesAnUnknownOne) {
@@ -167,7 +169,7 @@ TEST(ReportMetric, TheCommandLineTakesMetricAndLocatesAnUnknownOne) {
   regression_database(dir);
   const auto psnr = run_cli("report " + dir.path().string() + " --metric psnr");
   EXPECT_EQ(psnr.exit_code, 0) << psnr.output;
-  EXPECT_NE(psnr.output.find("PSNR (dB) (mean ± std)"), std::string::npos) << psnr.output;
+  EXPECT_NE(psnr.output.find("PSNR (dB) [95% CI]"), std::string::npos) << psnr.output;
   const auto bad = run_cli("report " + dir.path().string() + " --metric accuracy");
   EXPECT_EQ(bad.exit_code, 2) << bad.output;
   EXPECT_NE(bad.output.find("<cli>:arg3"), std::string::npos) << bad.output;
