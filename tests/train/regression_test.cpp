@@ -280,8 +280,10 @@ TEST(Regression, SweepRecordsTheRegressionColumns) {
   }
   // Per-epoch values of a regression sweep (no accuracy rows) still come back.
   EXPECT_EQ(db.epoch_values("test_loss").size(), 4u);
-  // The report groups them as usual and counts the collapsed runs.
-  const auto report = actbench::testing::run_cli("report out --format md", dir.path().string());
+  // The report groups them as usual and counts the collapsed runs (every column: the compact
+  // default shows `collapsed` only where some run collapsed).
+  const auto report =
+      actbench::testing::run_cli("report out --format md --columns all", dir.path().string());
   ASSERT_EQ(report.exit_code, 0) << report.output;
   EXPECT_NE(report.output.find("| diverged | collapsed |"), std::string::npos) << report.output;
 }
