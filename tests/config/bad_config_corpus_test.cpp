@@ -1,11 +1,19 @@
-// The bad-config corpus: every file in tests/config/bad_configs/ is a mistake a user makes. Run
-// through the real CLI, each must exit with code 2, name the problem at its file:line:col, and
-// create nothing.
+// The bad-config corpus: every file in tests/config/bad_configs/ is a mistake a user makes. Each
+// must be refused as a configuration error (exit code 2) that names the problem at its
+// file:line:col, and create nothing: in process, through what `actbench run` calls (prepare_run,
+// execute_run), for every file; and through the real CLI for every file in the release build, for
+// every fifth under the sanitizers, where each start of the binary costs 2 s of loading LibTorch
+// and the code they watch is the same as in process.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
+#include <utility>
+#include <vector>
 
+#include "core/error.hpp"
+#include "experiment/experiment.hpp"
 #include "support/run_helpers.hpp"
 
 namespace actbench::config {
@@ -148,26 +156,65 @@ const std::map<std::string, std::string>& expected_errors() {
   return expected;
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr size_t kCliEvery = 5;
+#else
+constexpr size_t kCliEvery = 1;
+#endif
+
+// What `actbench run FILE` does before and while training, in process, from a scratch directory:
+// the exit code main() would give the error (0 when nothing was thrown) and its message.
+std::pair<int, std::string> run_in_process(const std::filesystem::path& file,
+                                           const std::filesystem::path& cwd) {
+  const std::filesystem::path previous = std::filesystem::current_path();
+  std::filesystem::current_path(cwd);
+  std::pair<int, std::string> result{0, ""};
+  try {
+    experiment::RunOptions options;
+    options.console = false;
+    experiment::execute_run(experiment::prepare_run(file.string(), {}), options);
+  } catch (const std::exception& error) {
+    result = {exit_code_for(error), error.what()};
+  }
+  std::filesystem::current_path(previous);
+  return result;
+}
+
 TEST(BadConfigCorpus, EveryFileIsALocatedConfigErrorThatCreatesNothing) {
   const std::filesystem::path corpus =
       std::filesystem::path(ACTBENCH_SOURCE_DIR) / "tests/config/bad_configs";
-  size_t checked = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(corpus)) {
-    const std::string name = entry.path().filename().string();
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(corpus))
+    files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  size_t checked = 0, through_cli = 0;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string name = files[i].filename().string();
     auto it = expected_errors().find(name);
     ASSERT_NE(it, expected_errors().end()) << name << " has no expected error in this test";
-    actbench::testing::TempDir cwd;
-    const auto result =
-        actbench::testing::run_cli("run " + entry.path().string(), cwd.path().string());
-    EXPECT_EQ(result.exit_code, 2) << name << ": " << result.output;
-    EXPECT_NE(result.output.find(corpus.string() + "/" + it->second), std::string::npos)
-        << name << ": " << result.output;
-    EXPECT_NE(result.output.find("error:"), std::string::npos) << name;
-    EXPECT_TRUE(std::filesystem::is_empty(cwd.path())) << name << " created files";
+    const std::string expected = corpus.string() + "/" + it->second;
+    {
+      actbench::testing::TempDir cwd;
+      const auto [code, message] = run_in_process(files[i], cwd.path());
+      EXPECT_EQ(code, 2) << name << ": " << message;
+      EXPECT_NE(message.find(expected), std::string::npos) << name << ": " << message;
+      EXPECT_TRUE(std::filesystem::is_empty(cwd.path())) << name << " created files";
+    }
+    if (i % kCliEvery == 0) {
+      actbench::testing::TempDir cwd;
+      const auto result =
+          actbench::testing::run_cli("run " + files[i].string(), cwd.path().string());
+      EXPECT_EQ(result.exit_code, 2) << name << ": " << result.output;
+      EXPECT_NE(result.output.find(expected), std::string::npos) << name << ": " << result.output;
+      EXPECT_NE(result.output.find("error:"), std::string::npos) << name;
+      EXPECT_TRUE(std::filesystem::is_empty(cwd.path())) << name << " created files";
+      ++through_cli;
+    }
     ++checked;
   }
   EXPECT_GE(checked, 40u);
   EXPECT_EQ(checked, expected_errors().size());
+  EXPECT_GE(through_cli, checked / kCliEvery);
 }
 
 }  // namespace
