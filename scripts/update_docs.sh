@@ -2,7 +2,8 @@
 # Regenerates the generated parts of README.md and docs/ from the built binary (build/actbench): the
 # config schema table in docs/config.md, between its schema:begin and schema:end markers, and every
 # pasted command output (a fenced block starting `$ actbench ...` without a "..." line), by running
-# the test DocsOutputs.EveryPastedOutputIsTheBinarys in its update mode. The tests
+# the test DocsOutputs.EveryPastedOutputIsTheBinarys in its update mode (which pins the numeric
+# kernels to AVX2, so the blocks are what any x86 machine with AVX2 prints). The tests
 # GeneratedDocs.ConfigSchemaMatchesTheBinary and DocsOutputs.* fail until this has been run.
 set -euo pipefail
 cd "$(dirname "$0")/.."

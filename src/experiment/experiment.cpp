@@ -17,7 +17,6 @@
 #include "experiment/run_files.hpp"
 #include "store/dead_unit_masks.hpp"
 #include "store/run_directory.hpp"
-#include "train/console.hpp"
 #include "train/task.hpp"
 #include "train/trainer.hpp"
 
@@ -125,13 +124,6 @@ ordered_json meta_json(const PreparedRun& prepared, const data::Dataset& dataset
   return meta;
 }
 
-namespace {
-RunOutcome train_into(const PreparedRun& prepared, data::Dataset& dataset,
-                      model::NetworkImpl& network, const torch::Device& device,
-                      const store::RunDirectory& directory, ordered_json& meta,
-                      const RunOptions& options);
-}  // namespace
-
 data::Dataset load_run_dataset(const config::RunSpec& spec) {
   data::Dataset dataset = data::load_dataset(spec.data.dataset, load_options(spec));
   if (spec.data.input_scale != 1.0) {
@@ -185,36 +177,6 @@ PreparedRun prepare_spec(config::RunSpec spec) {
   return prepared;
 }
 
-RunOutcome execute_run(PreparedRun prepared, const RunOptions& options) {
-  const config::RunSpec& spec = prepared.spec;
-  const torch::Device device = parse_device(spec);
-  core::set_compute_threads(options.threads > 0 ? options.threads
-                                                : static_cast<int>(spec.train.threads));
-
-  // Data first: a missing file must fail before a run directory exists.
-  data::Dataset dataset = load_run_dataset(spec);
-
-  core::seed_init_generator(spec.seed);
-  std::vector<std::string> init_report;
-  model::Network network = model::build_network(prepared.plan, spec.model, device, &init_report);
-  int64_t parameters = 0;
-  for (const auto& p : network->parameters()) parameters += p.numel();
-
-  const store::RunDirectory directory = options.run_dir.empty()
-                                            ? store::RunDirectory::create(spec)
-                                            : store::RunDirectory::create_at(options.run_dir);
-  const std::string start_time = core::utc_now_iso8601();
-  ordered_json meta = meta_json(prepared, dataset, init_report, options, start_time, parameters);
-  spdlog::debug("run: start {} ({} on {}, seed {}, {} threads)", directory.path().string(),
-                prepared.plan.summary, dataset.name, spec.seed, core::compute_threads());
-  try {
-    return train_into(prepared, dataset, *network, device, directory, meta, options);
-  } catch (const std::exception& error) {
-    write_run_failure(directory, meta, error.what());
-    throw;
-  }
-}
-
 void write_run_failure(const store::RunDirectory& directory, ordered_json& meta,
                        const std::string& reason) {
   // A full or read-only disk, or anything else that stops the run after its directory exists:
@@ -264,43 +226,6 @@ std::vector<std::string> layer_names(model::NetworkImpl& network) {
   for (size_t i = 0; i < network.num_hidden(); ++i) names.push_back(network.info(i).name);
   return names;
 }
-
-namespace {
-
-RunOutcome train_into(const PreparedRun& prepared, data::Dataset& dataset,
-                      model::NetworkImpl& network, const torch::Device& device,
-                      const store::RunDirectory& directory, ordered_json& meta,
-                      const RunOptions& options) {
-  const config::RunSpec& spec = prepared.spec;
-  write_run_start(spec, directory, meta);
-
-  if (options.console) {
-    fmt::print(options.out, "run {}: {} on {} ({} train / {} test), {} parameters, {}\n",
-               directory.path().string(), prepared.plan.summary, dataset.name, dataset.train.size(),
-               dataset.test.size(), meta["model"]["parameters"].get<int64_t>(),
-               spec.model.activation.name);
-  }
-  const std::vector<std::string> names = layer_names(network);
-  store::MetricsRecorder metrics(directory, names);
-  train::ConsoleReporter console(names, spec.train.progress, options.out);
-  std::vector<train::TrainingObserver*> observers{&metrics};
-  if (options.console) observers.push_back(&console);
-
-  const train::TrainResult result = train::train(spec, network, dataset, device, observers);
-  if (metrics.has_unwritten_rows()) metrics.flush();
-  const ordered_json summary = write_run_end(spec, result, network, dataset, directory, meta);
-
-  if (options.console) {
-    if (result.status != core::RunStatus::kCompleted)
-      fmt::print(options.out, "status: {} ({})\n", core::to_string(result.status), result.reason);
-    fmt::print(options.out, "\n{}",
-               result_table(summary, fmt::format("{} ({})", spec.name, prepared.plan.summary)));
-    fmt::print(options.out, "\nresults in {}\n", directory.path().string());
-  }
-  return RunOutcome{directory.path(), result.status, summary};
-}
-
-}  // namespace
 
 std::string result_table(const ordered_json& summary, const std::string& title) {
   auto number = [](const ordered_json& value, const char* format) {

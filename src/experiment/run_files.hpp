@@ -1,6 +1,7 @@
 // The steps of a run that a run alone and a packed member share: its device and data, its
-// meta.json, and the files written before and after training. execute_run() and execute_pack()
-// both go through these, so a member's directory is a run directory like any other.
+// meta.json, the files written before and after training, and execute_members(), the one execute
+// path that execute_run() (one member, the solo engine) and execute_pack() (K members, the pack
+// engine) both are, so a member's directory is a run directory like any other.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "experiment/experiment.hpp"
+#include "experiment/pack.hpp"
 #include "store/run_directory.hpp"
 #include "train/trainer.hpp"
 
@@ -31,6 +33,18 @@ nlohmann::ordered_json write_run_end(const config::RunSpec& spec, const train::T
                                      model::NetworkImpl& network, const data::Dataset& dataset,
                                      const store::RunDirectory& directory,
                                      nlohmann::ordered_json& meta);
+struct ExecuteOptions {
+  RunOptions run;             // console, out, command line, threads (run_dir: see the members)
+  bool packed = false;        // false: exactly one member, trained alone by the solo engine
+  std::string pack_id;        // recorded in each packed member's meta.json
+  bool member_lines = false;  // a pack prints one line per member at the end
+};
+// Trains the members and writes each member's run directory (a member's run_dir, or a new one in
+// its output.dir when empty). Throws ConfigError when packed members cannot share a pack.
+std::vector<RunOutcome> execute_members(std::vector<PackMemberRun> members,
+                                        const ExecuteOptions& options);
+// The list of keys that may differ between the members of a pack, for messages.
+std::string per_member_key_list();
 // Records in meta.json that the run failed after its directory existed (best effort).
 void write_run_failure(const store::RunDirectory& directory, nlohmann::ordered_json& meta,
                        const std::string& reason);

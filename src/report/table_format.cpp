@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <regex>
+#include <set>
 #include <utility>
 
 #include "core/csv.hpp"
@@ -137,6 +139,44 @@ std::string latex_label(const std::string& text, char align, char position) {
          core::join(lines, "\\\\") + "\\end{tabular}";
 }
 
+// A label's long decimals at 6 significant digits ("rrelu(lower=0.125, upper=0.333333)"): a
+// parameter stored as 1/3 prints 16 digits, which alone made the zoo's table 29 pt wider than an
+// article's text width. Shortened only where every label stays distinct (see render_latex).
+std::string shorten_decimals(const std::string& label) {
+  static const std::regex kDecimal("-?[0-9]+\\.[0-9]{7,}([eE][-+]?[0-9]+)?");
+  std::string out;
+  auto begin = std::sregex_iterator(label.begin(), label.end(), kDecimal);
+  size_t last = 0;
+  for (auto it = begin; it != std::sregex_iterator(); ++it) {
+    out += label.substr(last, static_cast<size_t>(it->position()) - last);
+    out += fmt::format("{:.6g}", std::stod(it->str()));
+    last = static_cast<size_t>(it->position() + it->length());
+  }
+  return out + label.substr(last);
+}
+
+// The text columns' labels as printed: shortened when that keeps them apart, whole otherwise.
+std::vector<std::vector<std::string>> printed_labels(const TextTable& table, size_t text_columns) {
+  std::vector<std::vector<std::string>> labels;
+  std::set<std::string> whole, shortened;
+  for (const auto& row : table.rows) {
+    std::vector<std::string> cells;
+    std::string whole_key, short_key;
+    for (size_t i = 0; i < std::min(text_columns, row.size()); ++i) {
+      cells.push_back(shorten_decimals(row[i]));
+      whole_key += row[i] + '\x1f';
+      short_key += cells.back() + '\x1f';
+    }
+    whole.insert(whole_key);
+    shortened.insert(short_key);
+    labels.push_back(std::move(cells));
+  }
+  if (shortened.size() == whole.size()) return labels;
+  for (size_t r = 0; r < labels.size(); ++r)
+    for (size_t i = 0; i < labels[r].size(); ++i) labels[r][i] = table.rows[r][i];
+  return labels;
+}
+
 }  // namespace
 
 std::string render_latex(const TextTable& table, const LatexOptions& options) {
@@ -158,10 +198,12 @@ std::string render_latex(const TextTable& table, const LatexOptions& options) {
   for (size_t i = 0; i < table.header.size(); ++i)
     cells.push_back(latex_label(table.header[i], i < text_columns ? 'l' : 'r', 'b'));
   out += core::join(cells, " & ") + " \\\\\n\\midrule\n";
-  for (const auto& row : table.rows) {
+  const std::vector<std::vector<std::string>> labels = printed_labels(table, text_columns);
+  for (size_t r = 0; r < table.rows.size(); ++r) {
+    const auto& row = table.rows[r];
     cells.clear();
     for (size_t i = 0; i < row.size(); ++i)
-      cells.push_back(i < text_columns ? latex_label(row[i], 'l', 't') : latex_text(row[i]));
+      cells.push_back(i < text_columns ? latex_label(labels[r][i], 'l', 't') : latex_text(row[i]));
     out += core::join(cells, " & ") + " \\\\\n";
   }
   out += "\\bottomrule\n\\end{tabular}";

@@ -5,7 +5,8 @@
 // path and column must be the same. A line "..." in a block stands for any number of lines, a line
 // ending in "..." for a printed line that starts with its words. With ACTBENCH_UPDATE_DOCS=1 the
 // blocks without "..." are rewritten from the binary instead (scripts/update_docs.sh does that), so
-// a pasted output can be regenerated, never typed.
+// a pasted output can be regenerated, never typed. The commands run with the numeric kernels pinned
+// (pinned_numerics()), so that a block pasted on one x86 machine is what another prints.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -186,6 +187,22 @@ void link_repository(const actbench::testing::TempDir& dir) {
   fs::create_directory_symlink(fs::absolute(actbench::testing::data_root()), dir.path() / "data");
 }
 
+// The environment the pasted commands run in. Training is not bit-identical across CPUs: OpenBLAS
+// and LibTorch pick their kernels (and so the order of each sum) by the CPU they find, and a
+// one-epoch MNIST run that differs in the last bits ends 0.004 apart in accuracy. On an AMD EPYC
+// (OpenBLAS Cooperlake kernels) the README's sweep printed "n.s." where the Intel machine that
+// pasted it had printed "lower": words that follow from the numbers. AVX2 kernels everywhere
+// (OpenBLAS Haswell, ATen avx2, oneDNN AVX2) run the same instructions on any x86 CPU that has
+// AVX2, so every such machine prints the same block; elsewhere the numbers' tolerance is all
+// there is.
+std::string pinned_numerics() {
+#if defined(__x86_64__) || defined(__i386__)
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    return "OPENBLAS_CORETYPE=Haswell ATEN_CPU_CAPABILITY=avx2 DNNL_MAX_CPU_ISA=AVX2";
+#endif
+  return "";
+}
+
 TEST(DocsOutputs, EveryPastedOutputIsTheBinarys) {
   const bool update = std::getenv("ACTBENCH_UPDATE_DOCS") != nullptr;
   size_t checked = 0;
@@ -198,7 +215,8 @@ TEST(DocsOutputs, EveryPastedOutputIsTheBinarys) {
     for (auto it = commands.rbegin(); it != commands.rend(); ++it) {
       const actbench::testing::TempDir dir;
       link_repository(dir);
-      const auto result = actbench::testing::run_cli(it->command, dir.path().string());
+      const auto result =
+          actbench::testing::run_cli(it->command, dir.path().string(), pinned_numerics());
       auto actual = split_lines(result.output);
       ++checked;
       if (block_matches(it->output, 0, actual, 0)) continue;
