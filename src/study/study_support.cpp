@@ -14,6 +14,7 @@
 #include "core/csv.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
+#include "core/shipped_files.hpp"
 #include "study/claims.hpp"
 #include "sweep/sweep_plan.hpp"
 #include "sweep/sweep_runner.hpp"
@@ -48,7 +49,9 @@ std::filesystem::path run_sweep_file(const StudyOptions& options, const std::str
                                      const std::filesystem::path& directory, int64_t pack) {
   std::vector<config::CliOverride> located;
   for (const auto& text : overrides) located.push_back({text, 0});
-  sweep::SweepPlan plan = sweep::plan_sweep(sweep_file, located);
+  // A shipped sweep file, found from any working directory (core/shipped_files.hpp).
+  const std::string file = core::find_shipped_file(sweep_file).string();
+  sweep::SweepPlan plan = sweep::plan_sweep(file, located);
   // --until-decided: the seed axis grows by added_seeds new seeds after its largest; the runs of
   // the old seeds keep their ids, so the sweep resumes them as finished.
   const bool varies_seed =
@@ -63,7 +66,7 @@ std::filesystem::path run_sweep_file(const StudyOptions& options, const std::str
     std::string list;
     for (size_t i = 0; i < seeds.size(); ++i) list += (i ? "," : "") + std::to_string(seeds[i]);
     located.push_back({"seed=" + list, 0});
-    plan = sweep::plan_sweep(sweep_file, located);
+    plan = sweep::plan_sweep(file, located);
   }
   plan.directory = directory;
   fmt::print(options.log, "{}", sweep::describe_plan(plan));

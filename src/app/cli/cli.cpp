@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "core/error.hpp"
+#include "core/shipped_files.hpp"
 #include "core/strings.hpp"
 
 namespace actbench::app::cli {
@@ -40,16 +41,14 @@ std::string command_text(const CommandLine& line) {
 
 namespace {
 
-// Where shipped configs and sweep files are looked up by name: the working directory's configs/ and
-// experiments/ (a checkout), then those installed beside the binary (<prefix>/share/actbench).
+// Where shipped configs and sweep files are looked up by name: configs/ and experiments/ of each
+// shipped root (the working directory, share/actbench beside an installed binary, a build's
+// checkout).
 std::vector<std::filesystem::path> shipped_config_dirs() {
-  std::vector<std::filesystem::path> dirs{"configs", "experiments"};
-  std::error_code error;
-  const auto exe = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (!error) {
-    const auto share = exe.parent_path().parent_path() / "share" / "actbench";
-    dirs.push_back(share / "configs");
-    dirs.push_back(share / "experiments");
+  std::vector<std::filesystem::path> dirs;
+  for (const auto& root : core::shipped_roots()) {
+    dirs.push_back(root == "." ? std::filesystem::path("configs") : root / "configs");
+    dirs.push_back(root == "." ? std::filesystem::path("experiments") : root / "experiments");
   }
   return dirs;
 }
