@@ -3,6 +3,7 @@
 // interval, the weight-gradient norm against depth, and each layer's dead fraction over epochs.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
@@ -236,12 +237,24 @@ void add_figures(Report& report, const store::ResultsDb& db) {
     }
     depth.series.push_back(s);
   }
-  report.figures.push_back(make_figure("grad_norm_depth",
-                                       "Mean L2 norm of each hidden layer's weight gradient over "
-                                       "the last epoch's steps, by depth (log scale): a curve that "
-                                       "drops towards layer 1 means gradients vanish on their way "
-                                       "to the input.",
-                                       {depth}, 1));
+  // A log axis cannot show a zero: a group whose every layer's gradient is 0 (a collapsed ReLU
+  // net) draws nothing, and the caption says so rather than leave the reader to wonder.
+  std::vector<std::string> all_zero;
+  for (const plot::Series& s : depth.series) {
+    const bool none_positive =
+        std::none_of(s.y.begin(), s.y.end(), [](double v) { return std::isfinite(v) && v > 0; });
+    const bool some_zero = std::any_of(s.y.begin(), s.y.end(), [](double v) { return v == 0; });
+    if (none_positive && some_zero) all_zero.push_back(s.label);
+  }
+  report.figures.push_back(make_figure(
+      "grad_norm_depth",
+      "Mean L2 norm of each hidden layer's weight gradient over the last epoch's steps, by depth "
+      "(log scale): a curve that drops towards layer 1 means gradients vanish on their way to the "
+      "input." +
+          (all_zero.empty() ? std::string()
+                            : fmt::format(" Not drawn, their gradient is 0 in every layer: {}.",
+                                          core::join(all_zero))),
+      {depth}, 1));
 
   const auto dead = db.epoch_values("dead_fraction");
   std::vector<plot::Chart> panels;

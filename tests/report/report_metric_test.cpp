@@ -184,3 +184,34 @@ TEST(ReportMetric, TheCommandLineTakesMetricAndLocatesAnUnknownOne) {
 
 }  // namespace
 }  // namespace actbench::report
+
+namespace actbench::report {
+namespace {
+
+// A log axis cannot draw a zero: a group whose every layer's gradient is 0 (relu collapsed here)
+// is missing from the depth chart, and the caption names it instead of leaving it unexplained.
+TEST(ReportMetric, TheDepthChartSaysWhichGroupsHaveZeroGradientsItCannotDraw) {
+  TempDir dir;
+  regression_database(dir);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir.path() / "results.db").c_str(), &db), SQLITE_OK);
+  for (const auto& run : regression_runs())
+    for (int layer : {0, 1})
+      execute_sql(db, fmt::format("INSERT INTO layers(run_id, layer_index, name, units, "
+                                  "activation, grad_norm) VALUES ('{}', {}, 'fc{}', 2, '{}', {})",
+                                  run.run_id, layer, layer + 1, run.params.at("model.activation"),
+                                  run.params.at("model.activation") == "relu" ? 0.0 : 0.5));
+  sqlite3_close(db);
+  const Report r = load_report(dir.path(), {});
+  const Figure* depth = nullptr;
+  for (const Figure& f : r.figures)
+    if (f.name == "grad_norm_depth") depth = &f;
+  ASSERT_NE(depth, nullptr);
+  EXPECT_NE(depth->caption.find("Not drawn, their gradient is 0 in every layer: relu."),
+            std::string::npos)
+      << depth->caption;
+  EXPECT_EQ(depth->caption.find("tanh"), std::string::npos) << depth->caption;
+}
+
+}  // namespace
+}  // namespace actbench::report
