@@ -256,7 +256,11 @@ std::string readme_study_table(const std::filesystem::path& results_root) {
     const StudyVerdicts verdicts = read_verdicts(file);
     for (const auto& r : verdicts.results)
       row({link, fmt::format("{}: {}", r.claim.source, r.claim.statement),
-           r.measured + "; interval " + interval_text(r.interval),
+           // Without an interval the verdict's reason says why; "interval no interval" said
+           // nothing.
+           std::isnan(r.interval.low) || std::isnan(r.interval.high)
+               ? r.measured
+               : r.measured + "; interval " + interval_text(r.interval),
            r.reason.empty() ? verdict_text(r.verdict)
                             : fmt::format("{} ({})", verdict_text(r.verdict), r.reason)});
   }

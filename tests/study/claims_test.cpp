@@ -120,5 +120,26 @@ TEST(Claims, TheRecordKeepsIntervalReasonAndSource) {
   EXPECT_NE(paragraph.find("secondary source"), std::string::npos) << paragraph;
 }
 
+// The README's study table: a claim without an interval shows what was measured and, in the
+// verdict column, why it cannot decide; it used to read "...; interval no interval".
+TEST(Claims, TheReadmeTableLeavesOutAMissingInterval) {
+  const auto root = std::filesystem::temp_directory_path() /
+                    ("actbench_claims_table_" +
+                     std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+  ClaimResult none =
+      decide(claim_with(kAtLeast), Measurement::undecidable(0.5, "the runs did not train"));
+  none.measured = "a made-up reading";
+  ClaimResult some = decide(claim_with(kAtLeast), Measurement::within(0.3, 0.25, 0.35, "t 95%"));
+  some.measured = "another reading";
+  write_verdicts(root / "siren" / "verdicts.json", "siren", "quick", {none, some});
+  const std::string table = readme_study_table(root);
+  std::filesystem::remove_all(root);
+  EXPECT_EQ(table.find("no interval"), std::string::npos) << table;
+  EXPECT_NE(table.find("| a made-up reading |"), std::string::npos) << table;
+  EXPECT_NE(table.find("the runs did not train"), std::string::npos) << table;
+  EXPECT_NE(table.find("another reading; interval [0.25, 0.35] (t 95%)"), std::string::npos)
+      << table;
+}
+
 }  // namespace
 }  // namespace actbench::study
