@@ -85,8 +85,12 @@ Rule::Decision Rule::apply(const MeasuredInterval& interval) const {
   out.reason =
       fmt::format("its interval [{:.4g}, {:.4g}] straddles {:g}, the threshold of \"{}\"",
                   interval.low, interval.high, threshold, near == 0 ? "agrees" : "partly agrees");
-  if (std::max(low_region, high_region) - near == 2)
-    out.reason += fmt::format(" and {:g}, that of \"partly agrees\"", partly_at);
+  if (std::max(low_region, high_region) - near == 2) {
+    // A rule without a "partly" band has one threshold for both: name it once.
+    out.reason += partly_at == threshold
+                      ? std::string(" and of \"partly agrees\"")
+                      : fmt::format(" and {:g}, that of \"partly agrees\"", partly_at);
+  }
   return out;
 }
 

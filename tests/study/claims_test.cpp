@@ -54,6 +54,18 @@ TEST(Claims, AnIntervalAcrossAThresholdIsInconclusiveAndSaysWhich) {
   EXPECT_EQ(verdict_of(kAtMost, -0.1, 0.005), Verdict::kInconclusive);
 }
 
+// A rule whose "partly" band is empty has one threshold: the reason names it once ("straddles 0,
+// the threshold of "agrees" and 0, that of "partly agrees"" was in the README).
+TEST(Claims, AnIntervalAcrossOneSharedThresholdNamesItOnce) {
+  const Rule no_partly_band{Rule::Direction::kAtLeast, 0.0, 0.0};
+  const ClaimResult r =
+      decide(claim_with(no_partly_band), Measurement::within(0.3, -1.5, 2.1, "t 95%"));
+  EXPECT_EQ(r.verdict, Verdict::kInconclusive);
+  EXPECT_EQ(r.reason,
+            "its interval [-1.5, 2.1] straddles 0, the threshold of \"agrees\" and of \"partly "
+            "agrees\"");
+}
+
 TEST(Claims, NoIntervalOrRunsThatCannotDecideAreInconclusive) {
   const ClaimResult no_interval = decide(
       claim_with(kAtLeast), Measurement::within(0.5, std::nan(""), std::nan(""), "t 95%, 1 seed"));
