@@ -82,6 +82,7 @@ int main(int argc, char** argv) {
       cli::setup_collect(app),
       cli::setup_report(app, line),
       cli::setup_study(app, line),
+      cli::setup_search(app, line),
       cli::setup_validate(app, line),
       cli::setup_activations(app, line),
       cli::setup_data(app, line),
