@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <stdexcept>
 #include <tuple>
@@ -43,7 +44,7 @@ Curve evaluate_curve(const std::string& text, const std::vector<double>& grid) {
   return curve;
 }
 
-namespace {
+namespace deduplicate_internal {
 
 bool close(double u, double v, const DedupOptions& o) {
   return std::abs(u - v) <= o.atol + o.rtol * std::max(std::abs(u), std::abs(v));
@@ -61,7 +62,8 @@ bool simpler(const std::string& a, const std::string& b) {
   return std::make_tuple(complexity(a), a.size(), a) < std::make_tuple(complexity(b), b.size(), b);
 }
 
-}  // namespace
+}  // namespace deduplicate_internal
+using namespace deduplicate_internal;
 
 bool same_function(const Curve& a, const Curve& b, const DedupOptions& options) {
   if (a.f.size() != b.f.size()) return false;
@@ -187,6 +189,29 @@ Deduplication deduplicate(const std::vector<Candidate>& candidates, const DedupO
     }
   }
   return out;
+}
+
+}  // namespace actbench::search
+
+namespace actbench::search {
+
+SwishFit fit_swish(const std::vector<double>& f, const std::vector<double>& grid) {
+  constexpr int kBetas = 401;
+  SwishFit best{0.0, std::numeric_limits<double>::infinity()};
+  for (int k = 0; k < kBetas; ++k) {
+    const double beta =
+        kSwishBetaMin * std::pow(kSwishBetaMax / kSwishBetaMin, static_cast<double>(k) / (kBetas - 1));
+    double difference = 0.0, scale = 0.0;
+    for (size_t i = 0; i < grid.size() && i < f.size(); ++i) {
+      if (std::abs(grid[i]) > kSwishRange) continue;
+      const double swish = grid[i] / (1.0 + std::exp(-beta * grid[i]));
+      difference = std::max(difference, std::abs(f[i] - swish));
+      scale = std::max(scale, std::abs(swish));
+    }
+    const double error = scale > 0.0 ? difference / scale : difference;
+    if (error < best.relative_error) best = {beta, error};
+  }
+  return best;
 }
 
 }  // namespace actbench::search

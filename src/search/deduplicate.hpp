@@ -75,3 +75,14 @@ struct Deduplication {
 Deduplication deduplicate(const std::vector<Candidate>& candidates, const DedupOptions& options);
 
 }  // namespace actbench::search
+
+namespace actbench::search {
+
+// The closest x * sigmoid(beta x) to a curve (Ramachandran et al.'s Swish), beta over a log grid
+// of [kSwishBetaMin, kSwishBetaMax], compared where the shape is, |x| <= kSwishRange: the beta and
+// the largest difference there relative to that Swish's largest |value| there. The beta range
+// stops short of the large betas at which Swish becomes ReLU.
+inline constexpr double kSwishBetaMin = 0.25, kSwishBetaMax = 3.0, kSwishRange = 3.0;
+SwishFit fit_swish(const std::vector<double>& f, const std::vector<double>& grid);
+
+}  // namespace actbench::search

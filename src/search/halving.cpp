@@ -35,6 +35,21 @@ std::vector<size_t> best_indices(const std::vector<double>& scores, int64_t coun
   return order;
 }
 
+std::vector<size_t> promote(const std::vector<size_t>& members, const std::vector<double>& scores,
+                            const std::vector<bool>& audit_only, double keep, int64_t keep_top) {
+  std::vector<size_t> competing;
+  std::vector<double> competing_scores;
+  for (size_t k = 0; k < members.size(); ++k) {
+    if (k < audit_only.size() && audit_only[k]) continue;
+    competing.push_back(members[k]);
+    competing_scores.push_back(scores[k]);
+  }
+  std::vector<size_t> kept;
+  const int64_t count = kept_count(static_cast<int64_t>(competing.size()), keep, keep_top);
+  for (size_t k : best_indices(competing_scores, count)) kept.push_back(competing[k]);
+  return kept;
+}
+
 int64_t rank_among(double score, const std::vector<double>& scores) {
   int64_t above = 0;
   for (double s : scores) above += s > score ? 1 : 0;

@@ -24,6 +24,13 @@ double round_score(const std::vector<double>& seed_values, int64_t failed_seeds,
 // ranks below every number.
 std::vector<size_t> best_indices(const std::vector<double>& scores, int64_t count);
 
+// One round's promotion: of the round's `members` (candidate indices, simplest first) with their
+// `scores` (parallel), those not marked `audit_only` compete, and the kept_count(competing, keep,
+// keep_top) best go on, best first. Audited candidates (screened out, trained only to measure the
+// screen) never go on.
+std::vector<size_t> promote(const std::vector<size_t>& members, const std::vector<double>& scores,
+                            const std::vector<bool>& audit_only, double keep, int64_t keep_top);
+
 // 1 + the number of scores strictly above `score`: a rank among them (ties share the best rank).
 int64_t rank_among(double score, const std::vector<double>& scores);
 

@@ -30,7 +30,7 @@ const std::vector<std::string>& search_file_keys() {
   return keys;
 }
 
-namespace {
+namespace search_file_internal {
 
 using config::ConfigNode;
 using config::ConfigNodePtr;
@@ -287,7 +287,8 @@ RoundSpec read_round(const ConfigNode& node, size_t index) {
   return r;
 }
 
-}  // namespace
+}  // namespace search_file_internal
+using namespace search_file_internal;
 
 SearchSpec read_search_file(const std::string& file) {
   const ConfigNodePtr root = config::load_yaml_file(file);

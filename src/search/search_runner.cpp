@@ -25,7 +25,7 @@ namespace actbench::search {
 
 namespace fs = std::filesystem;
 
-namespace {
+namespace search_runner_internal {
 
 // Fresh seeds for the final round, so that its runs are not the ones the rounds selected on.
 constexpr int64_t kFinalSeedOffset = 1000;
@@ -116,7 +116,8 @@ void write_candidates_csv(const fs::path& file, const std::vector<Candidate>& en
   core::write_file_atomic(file, csv);
 }
 
-}  // namespace
+}  // namespace search_runner_internal
+using namespace search_runner_internal;
 
 std::string activation_key(const std::string& config_json) {
   const nlohmann::json config = nlohmann::json::parse(config_json);
@@ -248,29 +249,26 @@ SearchOutcome run_search(const SearchSpec& spec, const SearchRunOptions& options
       *failed = f == scores.failed.end() ? 0 : f->second;
       return round_score(*accuracies, *failed, failed_value);
     };
-    std::vector<double> competing_scores;
-    std::vector<size_t> competing;
+    std::vector<double> member_scores;
+    std::vector<bool> audit_only;
     for (size_t i : members) {
       CandidateRecord& c = out.candidates[i];
       c.accuracies.emplace_back();
       c.failed.emplace_back();
       c.scores.push_back(record_scores(c.function.name, &c.accuracies.back(), &c.failed.back()));
-      if (c.audited) continue;  // trained to measure the screen, not to compete
-      competing.push_back(i);
-      competing_scores.push_back(c.scores.back());
+      member_scores.push_back(c.scores.back());
+      audit_only.push_back(c.audited);
     }
     for (auto& b : out.baselines) {
       std::vector<double> accuracies;
       int64_t failed = 0;
       b.scores.push_back(record_scores(b.name, &accuracies, &failed));
     }
-    const std::vector<size_t> best = best_indices(
-        competing_scores,
-        kept_count(static_cast<int64_t>(competing.size()), round.keep, round.keep_top));
-    members.clear();
-    for (size_t k : best) members.push_back(competing[k]);
+    const size_t competing = static_cast<size_t>(
+        std::count(audit_only.begin(), audit_only.end(), false));
+    members = promote(members, member_scores, audit_only, round.keep, round.keep_top);
     out.seconds[request.stem] = seconds_since(start);
-    fmt::print(log, "round {}: kept {} of {} ({:.1f}s)\n", r, members.size(), competing.size(),
+    fmt::print(log, "round {}: kept {} of {} ({:.1f}s)\n", r, members.size(), competing,
                out.seconds[request.stem]);
   }
   out.finalists = members;

@@ -65,7 +65,7 @@ const std::vector<Primitive>& builtin_binaries() {
   return binaries;
 }
 
-namespace {
+namespace search_space_internal {
 
 bool identifier_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
 bool identifier_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
@@ -163,7 +163,8 @@ Candidate candidate_at(const SpaceSpec& space, int64_t index) {
   return c;
 }
 
-}  // namespace
+}  // namespace search_space_internal
+using namespace search_space_internal;
 
 std::string substitute(const std::string& text, const std::string& name,
                        const std::string& replacement) {

@@ -13,7 +13,7 @@
 #include "core/error.hpp"
 
 namespace actbench::search {
-namespace {
+namespace theory_screen_internal {
 
 void screen_theory(const model::ResolvedActivation& activation, const ScreenOptions& options,
                    ScreenResult* result) {
@@ -47,7 +47,8 @@ void screen_theory(const model::ResolvedActivation& activation, const ScreenOpti
   result->passes = true;
 }
 
-}  // namespace
+}  // namespace theory_screen_internal
+using namespace theory_screen_internal;
 
 ScreenResult screen_candidate(const std::string& expression_text, const ScreenOptions& options) {
   ScreenResult result;
