@@ -56,10 +56,12 @@ double max_abs(const std::vector<double>& values) {
   return m;
 }
 
-// Simplest first: fewest tokens, then shortest text, then alphabetical (a total order, so the
-// name does not depend on the order the space was enumerated in).
+// Simplest first: fewest tokens, then shortest text, then the one reading from x first, then
+// alphabetical (a total order, so the name does not depend on the order the space was enumerated
+// in).
 bool simpler(const std::string& a, const std::string& b) {
-  return std::make_tuple(complexity(a), a.size(), a) < std::make_tuple(complexity(b), b.size(), b);
+  return std::make_tuple(complexity(a), a.size(), input_position(a), a) <
+         std::make_tuple(complexity(b), b.size(), input_position(b), b);
 }
 
 }  // namespace deduplicate_internal
@@ -93,9 +95,9 @@ Degeneracy classify(const Curve& curve, const std::vector<double>& grid,
   for (size_t i = 0; i < curve.f.size(); ++i) {
     if (!std::isfinite(curve.f[i]) || !std::isfinite(curve.df[i])) {
       const bool value = !std::isfinite(curve.f[i]);
-      *reason = fmt::format("{} is {} at x = {:g}", value ? "f" : "f'",
-                            std::isnan(value ? curve.f[i] : curve.df[i]) ? "NaN" : "infinite",
-                            grid[i]);
+      *reason =
+          fmt::format("{} is {} at x = {:g}", value ? "f" : "f'",
+                      std::isnan(value ? curve.f[i] : curve.df[i]) ? "NaN" : "infinite", grid[i]);
       return Degeneracy::kNonFinite;
     }
   }
@@ -104,7 +106,13 @@ Degeneracy classify(const Curve& curve, const std::vector<double>& grid,
     *reason = fmt::format("f = {:.6g} on the whole grid", *low);
     return Degeneracy::kConstant;
   }
-  const double zero = options.atol + options.rtol * max_abs(curve.df);
+  // Zero relative to the derivative's median, not its largest value: exp(exp(x)) is steep
+  // enough at one end that the largest |f'| would call the rest of the grid flat.
+  std::vector<double> magnitudes;
+  for (double d : curve.df) magnitudes.push_back(std::abs(d));
+  std::nth_element(magnitudes.begin(), magnitudes.begin() + magnitudes.size() / 2,
+                   magnitudes.end());
+  const double zero = options.atol + options.rtol * magnitudes[magnitudes.size() / 2];
   int64_t flat = 0;
   for (double d : curve.df) flat += std::abs(d) <= zero ? 1 : 0;
   const double share = static_cast<double>(flat) / static_cast<double>(curve.df.size());
@@ -166,8 +174,8 @@ Deduplication deduplicate(const std::vector<Candidate>& candidates, const DedupO
     const double v = t->curve.f[probe];
     const double window = (options.atol + options.rtol * std::abs(v)) / (1.0 - options.rtol);
     size_t match = out.unique.size();
-    for (auto it = by_probe.lower_bound(v - window); it != by_probe.end() && it->first <= v + window;
-         ++it) {
+    for (auto it = by_probe.lower_bound(v - window);
+         it != by_probe.end() && it->first <= v + window; ++it) {
       if (same_function(out.unique[it->second].curve, t->curve, options)) {
         match = it->second;
         break;
@@ -199,8 +207,8 @@ SwishFit fit_swish(const std::vector<double>& f, const std::vector<double>& grid
   constexpr int kBetas = 401;
   SwishFit best{0.0, std::numeric_limits<double>::infinity()};
   for (int k = 0; k < kBetas; ++k) {
-    const double beta =
-        kSwishBetaMin * std::pow(kSwishBetaMax / kSwishBetaMin, static_cast<double>(k) / (kBetas - 1));
+    const double beta = kSwishBetaMin * std::pow(kSwishBetaMax / kSwishBetaMin,
+                                                 static_cast<double>(k) / (kBetas - 1));
     double difference = 0.0, scale = 0.0;
     for (size_t i = 0; i < grid.size() && i < f.size(); ++i) {
       if (std::abs(grid[i]) > kSwishRange) continue;

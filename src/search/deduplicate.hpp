@@ -18,12 +18,14 @@ struct DedupOptions {
   // The grid: `points` midpoints of equal cells of [from, to], so that neither 0 nor an integer
   // (where the usual kinks are, and where equal functions may differ in their subgradient) is a
   // grid point when the cells are as the defaults make them.
-  double from = -6.0, to = 6.0;
-  int64_t points = 240;
+  // [-10, 10]: the range on which the expr activation refuses an expression that is not finite,
+  // so a candidate that passes here can be trained.
+  double from = -10.0, to = 10.0;
+  int64_t points = 400;
   // Two values agree when |u - v| <= atol + rtol * max(|u|, |v|).
   double rtol = 1e-6, atol = 1e-9;
-  // A derivative zero (within atol + rtol * max |f'|) on at least this share of the grid makes the
-  // candidate degenerate.
+  // A derivative zero (within atol + rtol * the median |f'|) on at least this share of the grid
+  // makes the candidate degenerate.
   double flat_share = 0.95;
 };
 
@@ -52,8 +54,8 @@ Degeneracy classify(const Curve& curve, const std::vector<double>& grid,
 
 // One function of the space and every spelling of it.
 struct UniqueFunction {
-  std::string name;      // the simplest text (complexity(), then length, then text)
-  std::string spelling;  // of the name
+  std::string name;                  // the simplest text (complexity(), then length, then text)
+  std::string spelling;              // of the name
   std::vector<std::string> aliases;  // the other texts, simplest first
   int64_t spellings = 0;             // candidates that gave this function (name included)
   Curve curve;
@@ -83,6 +85,10 @@ namespace actbench::search {
 // the largest difference there relative to that Swish's largest |value| there. The beta range
 // stops short of the large betas at which Swish becomes ReLU.
 inline constexpr double kSwishBetaMin = 0.25, kSwishBetaMax = 3.0, kSwishRange = 3.0;
+struct SwishFit {
+  double beta = 0.0;
+  double relative_error = 0.0;
+};
 SwishFit fit_swish(const std::vector<double>& f, const std::vector<double>& grid);
 
 }  // namespace actbench::search

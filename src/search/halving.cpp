@@ -31,7 +31,8 @@ std::vector<size_t> best_indices(const std::vector<double>& scores, int64_t coun
     if (a_nan != b_nan) return b_nan;
     return !a_nan && scores[a] > scores[b];
   });
-  order.resize(static_cast<size_t>(std::clamp<int64_t>(count, 0, static_cast<int64_t>(order.size()))));
+  order.resize(
+      static_cast<size_t>(std::clamp<int64_t>(count, 0, static_cast<int64_t>(order.size()))));
   return order;
 }
 

@@ -4,6 +4,7 @@
 // made-up numbers; search_runner.cpp trains the rounds.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 

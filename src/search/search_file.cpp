@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -24,9 +25,9 @@
 namespace actbench::search {
 
 const std::vector<std::string>& search_file_keys() {
-  static const std::vector<std::string> keys{"name",      "dir",   "space",  "dedup",
-                                             "screen",    "proxy", "rounds", "baselines",
-                                             "final",     "pack",  "workers"};
+  static const std::vector<std::string> keys{"name",   "dir",   "space",  "dedup",
+                                             "screen", "proxy", "rounds", "baselines",
+                                             "final",  "pack",  "workers"};
   return keys;
 }
 
@@ -52,10 +53,10 @@ void only_keys(const ConfigNode& node, const std::vector<std::string>& known,
                const std::string& what) {
   for (const auto& e : node.entries)
     if (std::find(known.begin(), known.end(), e.key) == known.end())
-      throw ConfigError(e.key_where,
-                        fmt::format("unknown key '{}' in {}{}", e.key, what,
-                                    core::did_you_mean(e.key, known)),
-                        what + " takes: " + core::join(known));
+      throw ConfigError(
+          e.key_where,
+          fmt::format("unknown key '{}' in {}{}", e.key, what, core::did_you_mean(e.key, known)),
+          what + " takes: " + core::join(known));
 }
 
 std::string read_text(const ConfigNode& node, const std::string& what) {
@@ -110,12 +111,11 @@ void check_primitive_text(const ConfigNode& node, const std::string& text, bool 
                       e.hint());
   }
   if (!parsed.parameters().empty())
-    throw ConfigError(
-        node.where,
-        fmt::format("the {} \"{}\" names '{}', which is neither {} nor a function",
-                    binary ? "binary" : "unary", text, parsed.parameters().front().name,
-                    binary ? "a, b" : "x"),
-        "candidates have no parameters (a pack trains none): write numbers instead");
+    throw ConfigError(node.where,
+                      fmt::format("the {} \"{}\" names '{}', which is neither {} nor a function",
+                                  binary ? "binary" : "unary", text,
+                                  parsed.parameters().front().name, binary ? "a, b" : "x"),
+                      "candidates have no parameters (a pack trains none): write numbers instead");
   if (binary && !(uses_a && uses_b))
     throw ConfigError(node.where, fmt::format("the binary \"{}\" must use both a and b", text));
 }
@@ -186,8 +186,7 @@ void read_dedup(const ConfigNode& node, DedupOptions& o) {
   if (auto n = node.get("points")) o.points = read_int(*n, "dedup.points", 8, 100000);
   if (auto n = node.get("rtol")) o.rtol = read_number(*n, "dedup.rtol", 0.0, 0.5);
   if (auto n = node.get("atol")) o.atol = read_number(*n, "dedup.atol", 0.0, 1.0);
-  if (auto n = node.get("flat_share"))
-    o.flat_share = read_number(*n, "dedup.flat_share", 0.5, 1.0);
+  if (auto n = node.get("flat_share")) o.flat_share = read_number(*n, "dedup.flat_share", 0.5, 1.0);
   if (!(o.from < o.to))
     throw ConfigError(node.get("to") ? node.get("to")->where : node.where,
                       fmt::format("dedup.to ({:g}) must be above dedup.from ({:g})", o.to, o.from));
@@ -222,8 +221,8 @@ const std::map<std::string, std::string>& reserved_keys() {
   return keys;
 }
 
-SettingSpec read_setting(const ConfigNode& node, const std::string& what,
-                         const std::string& file, bool epochs_from_rounds) {
+SettingSpec read_setting(const ConfigNode& node, const std::string& what, const std::string& file,
+                         bool epochs_from_rounds) {
   expect_map(node, what);
   only_keys(node, {"title", "base", "set"}, what);
   SettingSpec s;
@@ -242,8 +241,8 @@ SettingSpec read_setting(const ConfigNode& node, const std::string& what,
     for (const auto& e : expect_map(*set, what + ".set").entries) {
       const auto reserved = reserved_keys().find(e.key);
       if (reserved != reserved_keys().end())
-        throw ConfigError(e.key_where, fmt::format("{}.set cannot set {}: {}", what, e.key,
-                                                   reserved->second));
+        throw ConfigError(e.key_where,
+                          fmt::format("{}.set cannot set {}: {}", what, e.key, reserved->second));
       if (epochs_from_rounds && e.key == "train.epochs")
         throw ConfigError(e.key_where, "the proxy's train.epochs is each round's `epochs`",
                           "set the epochs in rounds: and final.epochs");
@@ -254,10 +253,10 @@ SettingSpec read_setting(const ConfigNode& node, const std::string& what,
   config::RunSpec spec = config::read_run_spec(*tree);
   spec.config_file = s.base;
   if (spec.task != "classification")
-    throw ConfigError(spec.location_of("task"),
-                      fmt::format("{} is a {} task; the search scores test accuracy", what,
-                                  spec.task),
-                      "use a classification setting");
+    throw ConfigError(
+        spec.location_of("task"),
+        fmt::format("{} is a {} task; the search scores test accuracy", what, spec.task),
+        "use a classification setting");
   const experiment::PreparedRun prepared = experiment::prepare_spec(spec);
   s.hidden_layers = static_cast<int64_t>(prepared.plan.hidden.size());
   s.classes = prepared.shape.num_classes;
@@ -318,7 +317,8 @@ SearchSpec read_search_file(const std::string& file) {
   spec.proxy = read_setting(*proxy, "proxy", file, true);
   spec.screen.depth = spec.proxy.hidden_layers;
   const auto rounds = root->get("rounds");
-  if (!rounds) throw ConfigError(root->where, "a search file needs rounds: [{epochs, seeds, keep}]");
+  if (!rounds)
+    throw ConfigError(root->where, "a search file needs rounds: [{epochs, seeds, keep}]");
   for (const auto& item : expect_list(*rounds, "rounds").items)
     spec.rounds.push_back(read_round(*item, spec.rounds.size()));
   if (spec.rounds.empty()) throw ConfigError(rounds->where, "rounds is empty");
@@ -340,8 +340,8 @@ SearchSpec read_search_file(const std::string& file) {
     only_keys(*final_node, {"seeds", "epochs", "second"}, "final");
     if (auto n = final_node->get("seeds")) spec.final_seeds = read_int(*n, "final.seeds", 2, 1000);
     const auto epochs = final_node->get("epochs");
-    spec.final_epochs = epochs ? read_int(*epochs, "final.epochs", 1, 100000)
-                               : spec.rounds.back().epochs;
+    spec.final_epochs =
+        epochs ? read_int(*epochs, "final.epochs", 1, 100000) : spec.rounds.back().epochs;
     if (auto n = final_node->get("second")) {
       spec.second = read_setting(*n, "final.second", file, false);
       spec.has_second = true;

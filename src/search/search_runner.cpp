@@ -72,9 +72,9 @@ fs::path run_round(const SearchSpec& spec, const SearchRunOptions& options, cons
 
   sweep::SweepPlan plan = sweep::plan_sweep(file.string(), {});
   plan.directory = dir / request.stem;
-  const int workers = options.workers > 0       ? options.workers
-                      : spec.workers > 0        ? static_cast<int>(spec.workers)
-                                                : sweep::default_workers();
+  const int workers = options.workers > 0 ? options.workers
+                      : spec.workers > 0  ? static_cast<int>(spec.workers)
+                                          : sweep::default_workers();
   const auto runs = static_cast<int64_t>(plan.runs.size());
   sweep::SweepOptions sweep_options;
   sweep_options.workers = workers;
@@ -87,8 +87,9 @@ fs::path run_round(const SearchSpec& spec, const SearchRunOptions& options, cons
   const sweep::SweepOutcome outcome = sweep::run_sweep(plan, sweep_options);
   *executed += outcome.executed;
   if (outcome.interrupted)
-    throw Error("search interrupted; run the same command again to resume it (finished runs "
-                "are kept)");
+    throw Error(
+        "search interrupted; run the same command again to resume it (finished runs "
+        "are kept)");
   return plan.directory;
 }
 
@@ -134,8 +135,7 @@ RoundScores read_round_scores(const fs::path& sweep_dir) {
     scores.accuracies[key];  // every planned activation has an entry
     if (run.status == core::RunStatus::kCompleted && run.test_accuracy) {
       scores.accuracies[key].push_back(*run.test_accuracy);
-    } else if (run.status == core::RunStatus::kDiverged ||
-               run.status == core::RunStatus::kFailed ||
+    } else if (run.status == core::RunStatus::kDiverged || run.status == core::RunStatus::kFailed ||
                run.status == core::RunStatus::kCompleted) {
       ++scores.failed[key];
     } else {
@@ -191,8 +191,8 @@ SearchOutcome run_search(const SearchSpec& spec, const SearchRunOptions& options
   }
   out.seconds["theory screen"] = seconds_since(start);
   fmt::print(log, "theory screen: {} pass, {} fail, {} refused by the expr activation ({:.1f}s)\n",
-             out.candidates.size() - out.screened_out - out.refused, out.screened_out,
-             out.refused, out.seconds["theory screen"]);
+             out.candidates.size() - out.screened_out - out.refused, out.screened_out, out.refused,
+             out.seconds["theory screen"]);
 
   // With the filter, a seeded sample of the screened-out functions is trained all the same: how
   // many of them would have trained is the screen's measured cost.
@@ -264,8 +264,8 @@ SearchOutcome run_search(const SearchSpec& spec, const SearchRunOptions& options
       int64_t failed = 0;
       b.scores.push_back(record_scores(b.name, &accuracies, &failed));
     }
-    const size_t competing = static_cast<size_t>(
-        std::count(audit_only.begin(), audit_only.end(), false));
+    const size_t competing =
+        static_cast<size_t>(std::count(audit_only.begin(), audit_only.end(), false));
     members = promote(members, member_scores, audit_only, round.keep, round.keep_top);
     out.seconds[request.stem] = seconds_since(start);
     fmt::print(log, "round {}: kept {} of {} ({:.1f}s)\n", r, members.size(), competing,
@@ -290,8 +290,8 @@ SearchOutcome run_search(const SearchSpec& spec, const SearchRunOptions& options
     start = std::chrono::steady_clock::now();
     out.final_second_directory =
         run_round(spec, options, out.directory,
-                  {"final_second", "second.yaml", 0,
-                   seed_range(kFinalSeedOffset, spec.final_seeds), final_activations},
+                  {"final_second", "second.yaml", 0, seed_range(kFinalSeedOffset, spec.final_seeds),
+                   final_activations},
                   &out.runs_trained_now);
     out.seconds["final_second"] = seconds_since(start);
   }
@@ -301,15 +301,15 @@ SearchOutcome run_search(const SearchSpec& spec, const SearchRunOptions& options
       "name,spelling,spellings,aliases,gain,edge_of_chaos,edge_sigma_w2,q_last_layer,screen,"
       "audited,rounds_trained,last_score,finalist\n";
   for (const CandidateRecord& c : out.candidates) {
-    csv += core::csv_row(
-        {c.function.name, c.function.spelling, std::to_string(c.function.spellings),
-         core::join(c.function.aliases, "; "), number_cell(c.screen.gain),
-         c.screen.edge_of_chaos ? "yes" : "no", number_cell(c.screen.edge_sigma_w2),
-         number_cell(c.screen.q.empty() ? std::nan("") : c.screen.q.back()),
-         c.screen.passes ? "pass" : c.screen.reason, c.audited ? "yes" : "no",
-         std::to_string(c.scores.size()),
-         number_cell(c.scores.empty() ? std::nan("") : c.scores.back()),
-         c.finalist ? "yes" : "no"});
+    csv +=
+        core::csv_row({c.function.name, c.function.spelling, std::to_string(c.function.spellings),
+                       core::join(c.function.aliases, "; "), number_cell(c.screen.gain),
+                       c.screen.edge_of_chaos ? "yes" : "no", number_cell(c.screen.edge_sigma_w2),
+                       number_cell(c.screen.q.empty() ? std::nan("") : c.screen.q.back()),
+                       c.screen.passes ? "pass" : c.screen.reason, c.audited ? "yes" : "no",
+                       std::to_string(c.scores.size()),
+                       number_cell(c.scores.empty() ? std::nan("") : c.scores.back()),
+                       c.finalist ? "yes" : "no"});
   }
   core::write_file_atomic(out.directory / "functions.csv", csv);
   return out;

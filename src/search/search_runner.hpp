@@ -52,10 +52,10 @@ struct SearchOutcome {
   int64_t enumerated = 0;
   std::map<std::string, int64_t> dropped_by_reason;  // degeneracy_name -> candidates
   int64_t merged = 0;
-  int64_t refused = 0;        // unique functions the expr activation refuses
-  int64_t screened_out = 0;   // unique functions the screen fails (refused ones excluded)
-  int64_t filtered_out = 0;   // of those, not trained (filter on, not audited)
-  std::vector<CandidateRecord> candidates;  // the unique functions, simplest first
+  int64_t refused = 0;       // unique functions the expr activation refuses
+  int64_t screened_out = 0;  // unique functions the screen fails (refused ones excluded)
+  int64_t filtered_out = 0;  // of those, not trained (filter on, not audited)
+  std::vector<CandidateRecord> candidates;         // the unique functions, simplest first
   std::vector<std::vector<size_t>> round_members;  // indices into candidates, per round
   std::vector<BaselineRecord> baselines;
   std::vector<size_t> finalists;  // best first

@@ -197,21 +197,22 @@ int complexity(const std::string& text) {
   while (i < text.size()) {
     const char c = text[i];
     const size_t end = token_end(text, i);
-    if (!std::isspace(static_cast<unsigned char>(c)) && c != '(' && c != ')' && c != ',')
-      ++tokens;
+    if (!std::isspace(static_cast<unsigned char>(c)) && c != '(' && c != ')' && c != ',') ++tokens;
     i = end;
   }
   return tokens;
 }
 
-bool uses_input(const std::string& text) {
+bool uses_input(const std::string& text) { return input_position(text) != std::string::npos; }
+
+size_t input_position(const std::string& text) {
   size_t i = 0;
   while (i < text.size()) {
     const size_t end = token_end(text, i);
-    if (text.compare(i, end - i, "x") == 0 && end - i == 1) return true;
+    if (end - i == 1 && text[i] == 'x') return i;
     i = end;
   }
-  return false;
+  return std::string::npos;
 }
 
 int64_t space_size(const SpaceSpec& space) {

@@ -7,6 +7,7 @@
 // sampled with a seed when the space is large. Pure string work: no LibTorch here.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -66,5 +67,8 @@ int complexity(const std::string& text);
 
 // Whether the text uses the input x at all (a candidate without x is a constant).
 bool uses_input(const std::string& text);
+// The offset of the first x in the text (std::string::npos without one): of two equally simple
+// spellings, the one that reads from x first names the function (x * sigmoid(x)).
+size_t input_position(const std::string& text);
 
 }  // namespace actbench::search

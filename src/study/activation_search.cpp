@@ -62,8 +62,7 @@ FinalSetting read_final(const std::string& title, const std::filesystem::path& d
     const auto& c = m.outcome.candidates[i];
     add(c.function.name, false, c.function.curve.f);
   }
-  for (const auto& name : m.outcome.spec.baselines)
-    add(name, true, m.baseline_curves.at(name).f);
+  for (const auto& name : m.outcome.spec.baselines) add(name, true, m.baseline_curves.at(name).f);
   return s;
 }
 

@@ -25,7 +25,7 @@ inline constexpr double kSearchTrainedFactor = 2.0;
 
 // One member of the final round (a finalist or a baseline) in one setting.
 struct FinalMember {
-  std::string name;   // the expression, or the baseline's activation name
+  std::string name;  // the expression, or the baseline's activation name
   bool baseline = false;
   bool swish_like = false;
   double swish_beta = 0.0, swish_error = 0.0;
@@ -54,7 +54,7 @@ struct SearchStudyMeasurements {
   std::string search_file;
   search::SearchOutcome outcome;
   SearchFinal final_round;
-  double seconds = 0.0;  // the whole search, this invocation
+  double seconds = 0.0;                                  // the whole search, this invocation
   std::map<std::string, search::Curve> baseline_curves;  // f, f' of the baselines on the grid
 };
 

@@ -111,9 +111,9 @@ std::vector<ClaimResult> decide_search(const SearchFinal& f) {
       if (x.size() < 2 || y.size() < 2 || !std::isfinite(w.ci.low))
         why = "fewer than two completed seeds, or no variance: the difference has no interval";
       else
-        measurement = Measurement::within(
-            w.difference, w.ci.low, w.ci.high,
-            fmt::format("Welch 95%, {} and {} seeds", x.size(), y.size()));
+        measurement =
+            Measurement::within(w.difference, w.ci.low, w.ci.high,
+                                fmt::format("Welch 95%, {} and {} seeds", x.size(), y.size()));
     }
     if (!why.empty()) measurement = Measurement::undecidable(std::nan(""), why);
     ClaimResult r = decide(kSwish, measurement);
@@ -130,8 +130,8 @@ std::vector<ClaimResult> decide_search(const SearchFinal& f) {
         r.verdict == Verdict::kInconclusive
             ? fmt::format(": the runs cannot decide ({}).", r.reason)
         : best == swish ? ": the best function is Swish-like."
-                        : fmt::format(", {:.4f} behind (95% interval [{:.4f}, {:.4f}]).",
-                                      r.value, r.interval.low, r.interval.high));
+                        : fmt::format(", {:.4f} behind (95% interval [{:.4f}, {:.4f}]).", r.value,
+                                      r.interval.low, r.interval.high));
     results.push_back(r);
   }
 
@@ -156,10 +156,10 @@ std::vector<ClaimResult> decide_search(const SearchFinal& f) {
       if (!std::isfinite(w.ci.low))
         why = "no variance in either arm: the difference has no interval";
       else
-        measurement = Measurement::within(
-            w.difference, w.ci.low, w.ci.high,
-            fmt::format("Welch 95%, {} and {} seeds", there->accuracies.size(),
-                        relu->accuracies.size()));
+        measurement =
+            Measurement::within(w.difference, w.ci.low, w.ci.high,
+                                fmt::format("Welch 95%, {} and {} seeds", there->accuracies.size(),
+                                            relu->accuracies.size()));
     }
     if (!why.empty()) measurement = Measurement::undecidable(std::nan(""), why);
     ClaimResult r = decide(kTransfer, measurement);

@@ -23,8 +23,8 @@ namespace activation_search_write_internal {
 constexpr size_t kLeaderboardRows = 25;
 
 struct FinalStats {
-  std::string mean_ci = "-";   // "0.8512 [0.8490, 0.8534]"
-  std::string p_holm = "-";    // against relu, Holm over the setting's family
+  std::string mean_ci = "-";  // "0.8512 [0.8490, 0.8534]"
+  std::string p_holm = "-";   // against relu, Holm over the setting's family
   double mean = std::nan("");
 };
 
@@ -131,14 +131,13 @@ std::filesystem::path write_search_study(const std::filesystem::path& out,
   std::vector<std::string> unary, binary;
   for (const auto& u : spec.space.unary) unary.push_back(u.text);
   for (const auto& b : spec.space.binary) binary.push_back(b.text);
-  md += fmt::format("- **Space**: {} core unit{}, unary [{}], binary [{}] ({}): {} expressions{}.\n",
-                    spec.space.depth, spec.space.depth == 1 ? "" : "s",
-                    markdown_cell(core::join(unary, ", ")), markdown_cell(core::join(binary, ", ")),
-                    "a and b are the two unaries' outputs", o.space_size,
-                    spec.space.sample > 0
-                        ? fmt::format(", {} of them drawn with seed {}", o.enumerated,
-                                      spec.space.seed)
-                        : ", every one enumerated");
+  md += fmt::format(
+      "- **Space**: {} core unit{}, unary [{}], binary [{}] ({}): {} expressions{}.\n",
+      spec.space.depth, spec.space.depth == 1 ? "" : "s", markdown_cell(core::join(unary, ", ")),
+      markdown_cell(core::join(binary, ", ")), "a and b are the two unaries' outputs", o.space_size,
+      spec.space.sample > 0
+          ? fmt::format(", {} of them drawn with seed {}", o.enumerated, spec.space.seed)
+          : ", every one enumerated");
   md += fmt::format(
       "- **De-duplication**: f and f' (autograd) on {} points of [{:g}, {:g}]; equal within {:g} "
       "+ {:g} x |value|; degenerate if not finite there, constant, or f' = 0 on {:g}% of it.\n",
@@ -149,9 +148,9 @@ std::filesystem::path write_search_study(const std::filesystem::path& out,
       "sigma_b2 = {:g}, and the length map over the proxy's {} hidden layers from q = 1 at "
       "sigma_w2 = gain^2, which must stay within [{:g}, {:g}]; {}.\n",
       spec.screen.sigma_b2, spec.screen.depth, spec.screen.q_low, spec.screen.q_high,
-      spec.filter ? fmt::format("used as a filter, {} screened-out functions trained anyway",
-                                spec.audit)
-                  : "recorded, not used as a filter (every screened-out function is trained)");
+      spec.filter
+          ? fmt::format("used as a filter, {} screened-out functions trained anyway", spec.audit)
+          : "recorded, not used as a filter (every screened-out function is trained)");
   std::vector<std::string> rounds;
   for (const auto& r : spec.rounds)
     rounds.push_back(fmt::format("{} epoch{} x {} seed{}, keep {}", r.epochs,
@@ -167,8 +166,7 @@ std::filesystem::path write_search_study(const std::filesystem::path& out,
       "- **Final**: the finalists and the baselines, {} fresh seeds each, on the proxy ({} "
       "epochs){}.\n\n",
       spec.final_seeds, spec.final_epochs,
-      spec.has_second ? fmt::format(" and on {} (`{}`)", spec.second.title, spec.second.base)
-                      : "");
+      spec.has_second ? fmt::format(" and on {} (`{}`)", spec.second.title, spec.second.base) : "");
 
   // ---- The share of candidates each stage eliminated.
   MarkdownTable stages({"stage", "in", "eliminated", "share of the expressions", "wall time"});
@@ -269,9 +267,9 @@ std::filesystem::path write_search_study(const std::filesystem::path& out,
 
   // ---- The leaderboard.
   const std::map<std::string, FinalStats> proxy_stats = final_stats(m.final_round.proxy);
-  const std::map<std::string, FinalStats> second_stats =
-      m.final_round.has_second ? final_stats(m.final_round.second)
-                               : std::map<std::string, FinalStats>{};
+  const std::map<std::string, FinalStats> second_stats = m.final_round.has_second
+                                                             ? final_stats(m.final_round.second)
+                                                             : std::map<std::string, FinalStats>{};
   auto stat = [](const std::map<std::string, FinalStats>& s, const std::string& name) {
     const auto found = s.find(name);
     return found == s.end() ? FinalStats{} : found->second;
@@ -305,8 +303,8 @@ std::filesystem::path write_search_study(const std::filesystem::path& out,
     const FinalStats p = stat(proxy_stats, b.name);
     const FinalStats s = stat(second_stats, b.name);
     board.add({"(baseline)", b.name, "-", std::to_string(b.scores.size()),
-               b.scores.empty() ? "-" : fmt::format("{:.4f}", b.scores.back()), p.mean_ci,
-               p.p_holm, s.mean_ci, s.p_holm});
+               b.scores.empty() ? "-" : fmt::format("{:.4f}", b.scores.back()), p.mean_ci, p.p_holm,
+               s.mean_ci, s.p_holm});
   }
   write_text(out / "leaderboard.csv", board_csv);
   md += "## Leaderboard\n\n";

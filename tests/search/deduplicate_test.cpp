@@ -27,12 +27,8 @@ const DroppedCandidate* dropped(const Deduplication& d, const std::string& text)
 
 TEST(Deduplication, SpellingsOfXSigmoidXAreOneFunctionNamedByTheSimplest) {
   const std::vector<std::string> swish = {
-      "x / (1 + exp(-x))",
-      "sigmoid(x) * x",
-      "x * sigmoid(x)",
-      "0.5 * x * (1 + tanh(x / 2))",
-      "x - x * sigmoid(-x)",
-      "x * (1 - sigmoid(-x))",
+      "x / (1 + exp(-x))",           "sigmoid(x) * x",      "x * sigmoid(x)",
+      "0.5 * x * (1 + tanh(x / 2))", "x - x * sigmoid(-x)", "x * (1 - sigmoid(-x))",
   };
   std::vector<Candidate> candidates;
   for (const auto& text : swish) candidates.push_back(candidate(text));
@@ -84,11 +80,11 @@ TEST(Deduplication, TwoSpellingsOfReluMergeButReluAndItsHalfDoNot) {
 }
 
 TEST(Deduplication, DegenerateCandidatesAreDroppedWithTheirReason) {
-  const Deduplication d = deduplicate(
-      {candidate("x - x"), candidate("sigmoid(x) * 0 + 3"), candidate("exp(1) + 2"),
-       candidate("sqrt(x)"), candidate("exp(exp(x))"), candidate("abs(x) / x"),
-       candidate("x * sigmoid(x)")},
-      DedupOptions{});
+  const Deduplication d =
+      deduplicate({candidate("x - x"), candidate("sigmoid(x) * 0 + 3"), candidate("exp(1) + 2"),
+                   candidate("sqrt(x)"), candidate("exp(exp(x))"), candidate("abs(x) / x"),
+                   candidate("x * sigmoid(x)")},
+                  DedupOptions{});
   ASSERT_EQ(d.unique.size(), 1u);
   EXPECT_EQ(d.unique.front().name, "x * sigmoid(x)");
   ASSERT_EQ(d.dropped.size(), 6u);

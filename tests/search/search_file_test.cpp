@@ -86,30 +86,31 @@ TEST(SearchFile, EachMistakeIsLocated) {
       {"space:\n", "spaces: {}\nspace:\n",
        "s.yaml:2:1: error: unknown key 'spaces' in a search file (did you mean 'space'?)"},
       {"  unary: [x, tanh,", "  unary: [x, tahn,",
-       "s.yaml:3:15: error: unknown unary 'tahn' (did you mean 'tanh'?)"},
+       "s.yaml:3:14: error: unknown unary 'tahn' (did you mean 'tanh'?)"},
       {"\"max(a, b)\"", "\"max(a, a)\"",
        "s.yaml:4:22: error: the binary \"max(a, a)\" must use both a and b"},
       {"\"x^2 + 1\"", "\"x^2 + beta\"",
-       "s.yaml:3:33: error: the unary \"x^2 + beta\" names 'beta', which is neither x nor a "
+       "s.yaml:3:29: error: the unary \"x^2 + beta\" names 'beta', which is neither x nor a "
        "function"},
-      {"\"x^2 + 1\"", "\"x^^2\"", "s.yaml:3:33: error: the unary \"x^^2\" is not an expression"},
+      {"\"x^2 + 1\"", "\"x^^2\"", "s.yaml:3:29: error: the unary \"x^^2\" is not an expression"},
       {"set: {data.train_subset: 512}", "set: {model.activation: tanh}",
-       "s.yaml:5:29: error: proxy.set cannot set model.activation"},
-      {"set: {data.train_subset: 512}", "set: {data.train_subset: -3}", "s.yaml:5:50: error: "},
+       "s.yaml:5:32: error: proxy.set cannot set model.activation"},
+      {"set: {data.train_subset: 512}", "set: {data.train_subset: -3}",
+       "s.yaml:5:51: error: data.train_subset = -3 is out of range"},
       {"keep: 0.5}", "keep: 0.5, keep_top: 2}",
-       "s.yaml:7:38: error: rounds[0] needs exactly one of keep"},
-      {"keep: 0.5}", "keep: 1.5}", "s.yaml:7:32: error: rounds[0].keep must be a number"},
+       "s.yaml:7:48: error: rounds[0] needs exactly one of keep"},
+      {"keep: 0.5}", "keep: 1.5}", "s.yaml:7:33: error: rounds[0].keep must be a number"},
       {"[relu, silu]", "[relu, sulu]",
-       "s.yaml:9:19: error: unknown activation 'sulu' (did you mean 'silu'?)"},
+       "s.yaml:9:19: error: unknown activation 'sulu' (did you mean"},
       {"final: {seeds: 3}", "final: {seeds: 3, second: {base: missing.yaml}}",
        "s.yaml:10:34: error: base config "},
       {"name: tiny\n", "name: tiny\nscreen: {audit: 5}\n",
-       "s.yaml:2:10: error: screen.audit samples the candidates the filter drops"},
+       "s.yaml:2:17: error: screen.audit samples the candidates the filter drops"},
   };
   for (const Case& c : cases) {
     const std::string text = error_of(replaced(kGood, c.from, c.to));
-    EXPECT_TRUE(starts_with(text, c.expected_start)) << "expected: " << c.expected_start
-                                                     << "\ngot:      " << text;
+    EXPECT_TRUE(starts_with(text, c.expected_start))
+        << "expected: " << c.expected_start << "\ngot:      " << text;
   }
 }
 

@@ -71,8 +71,8 @@ TEST(SearchResume, AKilledSearchResumesWithoutRetrainingFinishedRuns) {
   TempDir dir;
   write_search(dir);
   const fs::path search = dir.path() / "out";
-  const pid_t pid = start_cli({"search", "s.yaml", "--out", "out"}, dir.path(),
-                              dir.path() / "killed.log");
+  const pid_t pid =
+      start_cli({"search", "s.yaml", "--out", "out"}, dir.path(), dir.path() / "killed.log");
   // Mid-search: round 0 done, round 1 under way (one of its packs finished).
   const bool mid_round = wait_until([&] { return finished_in(search / "round_1") >= 1; }, 120s);
   ASSERT_TRUE(mid_round) << core::read_file(dir.path() / "killed.log");
@@ -90,8 +90,7 @@ TEST(SearchResume, AKilledSearchResumesWithoutRetrainingFinishedRuns) {
 
   const auto resumed = run_cli("search s.yaml --out out", dir.path().string());
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
-  EXPECT_NE(resumed.output.find("search tiny: 2 finalists"), std::string::npos)
-      << resumed.output;
+  EXPECT_NE(resumed.output.find("search tiny: 2 finalists"), std::string::npos) << resumed.output;
   const std::map<std::string, int64_t> after = finished_runs(search);
   for (const auto& [path, time] : before) {
     const auto found = after.find(path);

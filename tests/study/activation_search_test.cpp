@@ -3,9 +3,9 @@
 // Swish-like one does not agree, overlapping seeds are inconclusive; a finalist that beats relu
 // in the second setting transfers, one far below does not, and an untrained relu leaves both
 // claims inconclusive with that reason.
-#include <gtest/gtest.h>
-
 #include "study/activation_search.hpp"
+
+#include <gtest/gtest.h>
 
 namespace actbench::study::activation_search_test {
 namespace {
@@ -38,7 +38,7 @@ SearchFinal final_round(double best, double swish, double second_best, double se
   return f;
 }
 
-const ClaimResult& claim(const std::vector<ClaimResult>& results, const std::string& id) {
+ClaimResult claim(const std::vector<ClaimResult>& results, const std::string& id) {
   for (const auto& r : results)
     if (r.claim.id == id) return r;
   throw std::runtime_error("no claim " + id);
@@ -49,21 +49,21 @@ constexpr const char* kTransfer = "activation_search.best_transfer";
 
 TEST(ActivationSearchDecide, SwishLikeNearTheBestAgreesCappedAtPartly) {
   const auto results = decide_search(final_round(0.85, 0.849, 0.95, 0.90));
-  const ClaimResult& r = claim(results, kSwish);
+  const ClaimResult r = claim(results, kSwish);
   EXPECT_EQ(r.verdict, Verdict::kPartly) << r.reason;
   EXPECT_NE(r.reason.find("capped"), std::string::npos) << r.reason;
   EXPECT_NEAR(r.value, 0.001, 1e-9);
 }
 
 TEST(ActivationSearchDecide, ABestFarAboveEverySwishLikeMemberDoesNotAgree) {
-  const ClaimResult& r = claim(decide_search(final_round(0.85, 0.80, 0.95, 0.9)), kSwish);
+  const ClaimResult r = claim(decide_search(final_round(0.85, 0.80, 0.95, 0.9)), kSwish);
   EXPECT_EQ(r.verdict, Verdict::kDoesNotAgree) << r.reason;
 }
 
 TEST(ActivationSearchDecide, ASwishLikeBestIsExact) {
-  const ClaimResult& r = claim(decide_search(final_round(0.80, 0.86, 0.95, 0.9)), kSwish);
+  const ClaimResult r = claim(decide_search(final_round(0.80, 0.86, 0.95, 0.9)), kSwish);
   EXPECT_EQ(r.interval.low, 0.0);
-  EXPECT_NE(r.interval.method.find("exact"), std::string::npos);
+  EXPECT_NE(r.interval.method.find("exact"), std::string::npos) << r.interval.method << r.reason;
   EXPECT_NE(r.verdict, Verdict::kInconclusive);
 }
 
@@ -71,30 +71,29 @@ TEST(ActivationSearchDecide, AnIntervalAcrossAThresholdIsInconclusive) {
   SearchFinal f = final_round(0.85, 0.845, 0.95, 0.9);
   // Noisy seeds: the difference's interval spans both thresholds.
   f.proxy.members[0].accuracies = {0.80, 0.90, 0.85, 0.83, 0.87};
-  const ClaimResult& r = claim(decide_search(f), kSwish);
+  const ClaimResult r = claim(decide_search(f), kSwish);
   EXPECT_EQ(r.verdict, Verdict::kInconclusive);
   EXPECT_TRUE(r.straddles) << r.reason;
 }
 
 TEST(ActivationSearchDecide, TheBestFinalistBeatingReluInTheSecondSettingTransfers) {
   const auto results = decide_search(final_round(0.85, 0.84, 0.95, 0.90));
-  const ClaimResult& r = claim(results, kTransfer);
+  const ClaimResult r = claim(results, kTransfer);
   EXPECT_EQ(r.verdict, Verdict::kPartly) << r.reason;  // agrees, capped
   EXPECT_NEAR(r.value, 0.05, 1e-9);
   EXPECT_NE(r.sentence.find("max(x, 0) * tanh(x)"), std::string::npos) << r.sentence;
-  const ClaimResult& worse = claim(decide_search(final_round(0.85, 0.84, 0.70, 0.90)), kTransfer);
+  const ClaimResult worse = claim(decide_search(final_round(0.85, 0.84, 0.70, 0.90)), kTransfer);
   EXPECT_EQ(worse.verdict, Verdict::kDoesNotAgree) << worse.reason;
 }
 
 TEST(ActivationSearchDecide, AnUntrainedReluLeavesTheClaimsInconclusive) {
   SearchFinal f = final_round(0.85, 0.84, 0.95, 0.90);
   f.second.members[1].accuracies = around(0.11);
-  const ClaimResult& r = claim(decide_search(f), kTransfer);
+  const ClaimResult r = claim(decide_search(f), kTransfer);
   EXPECT_EQ(r.verdict, Verdict::kInconclusive);
-  EXPECT_NE(r.reason.find("did not train"), std::string::npos) << r.reason;
+  EXPECT_NE(r.reason.find("did not train"), std::string::npos) << r.reason << r.sentence;
   f.has_second = false;
-  EXPECT_NE(claim(decide_search(f), kTransfer).reason.find("no second setting"),
-            std::string::npos);
+  EXPECT_NE(claim(decide_search(f), kTransfer).reason.find("no second setting"), std::string::npos);
 }
 
 }  // namespace
