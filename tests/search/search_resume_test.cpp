@@ -1,7 +1,7 @@
 // A real, tiny activation search (`actbench search`, synthetic data) killed with SIGKILL while its
-// second round trains, then run again: it finishes every round and the final, and no run that had
-// finished before the kill is trained again (its summary.json is the one written before the kill).
-// A third run of the same command trains nothing at all.
+// second round trains, then run again: it finishes every round and the final, and no run recorded
+// as finished before the kill is trained again (its summary.json is the one written before the
+// kill). A third run of the same command trains nothing at all.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -83,7 +83,19 @@ TEST(SearchResume, AKilledSearchResumesWithoutRetrainingFinishedRuns) {
     ASSERT_TRUE(wait_for_exit(pid, 10s).has_value());
   }
   ASSERT_TRUE(wait_until([&] { return !any_process_mentions(search.string()); }, 10s));
-  const std::map<std::string, int64_t> before = finished_runs(search);
+  // Finished: recorded in its round's database (the sweep's record of what is done; a run killed
+  // after writing its summary but before that record is rerun, as any sweep reruns it).
+  std::map<std::string, int64_t> before;
+  const std::map<std::string, int64_t> summaries = finished_runs(search);
+  for (const auto& round : {"round_0", "round_1"}) {
+    if (!fs::exists(search / round / "results.db")) continue;
+    for (const auto& run : store::ResultsDb(search / round / "results.db").runs()) {
+      if (!core::has_result(run.status)) continue;
+      const std::string summary = (search / round / run.directory / "summary.json").string();
+      ASSERT_TRUE(summaries.count(summary)) << summary;
+      before[summary] = summaries.at(summary);
+    }
+  }
   ASSERT_FALSE(before.empty());
   EXPECT_FALSE(fs::exists(search / "final_proxy" / "results.db") && still_running)
       << "killed before the final round";
