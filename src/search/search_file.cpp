@@ -230,7 +230,9 @@ SettingSpec read_setting(const ConfigNode& node, const std::string& what, const 
   if (!base)
     throw ConfigError(node.where, what + " needs `base: <config file>`",
                       "e.g. base: ../configs/fashion_mnist_mlp.yaml (relative to the search file)");
-  s.base = (std::filesystem::path(file).parent_path() / read_text(*base, what + ".base")).string();
+  s.base = (std::filesystem::path(file).parent_path() / read_text(*base, what + ".base"))
+               .lexically_normal()
+               .string();
   if (!std::filesystem::exists(s.base))
     throw ConfigError(base->where, fmt::format("base config {} does not exist", s.base));
   s.title = node.get("title") ? read_text(*node.get("title"), what + ".title")

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <cstddef>
 #include <limits>
 #include <random>
 #include <set>
@@ -168,13 +169,30 @@ using namespace search_space_internal;
 
 std::string substitute(const std::string& text, const std::string& name,
                        const std::string& replacement) {
-  const std::string value = is_atom(replacement) ? trim(replacement) : "(" + replacement + ")";
+  const std::string bare = trim(replacement);
+  const std::string value = is_atom(replacement) ? bare : "(" + bare + ")";
+  // The neighbouring characters, spaces skipped: a whole call argument, f(x) or max(x, 0), needs
+  // no parentheses of its own.
+  auto neighbour = [&text](size_t from, int step) {
+    for (auto k = static_cast<std::ptrdiff_t>(from);
+         k >= 0 && k < static_cast<std::ptrdiff_t>(text.size()); k += step)
+      if (!std::isspace(static_cast<unsigned char>(text[static_cast<size_t>(k)])))
+        return text[static_cast<size_t>(k)];
+    return '\0';
+  };
   std::string out;
   size_t i = 0;
   while (i < text.size()) {
     const size_t end = token_end(text, i);
     const std::string token = text.substr(i, end - i);
-    out += token == name ? value : token;
+    if (token != name) {
+      out += token;
+    } else {
+      const char before = i == 0 ? '\0' : neighbour(i - 1, -1);
+      const char after = neighbour(end, 1);
+      const bool argument = (before == '(' || before == ',') && (after == ')' || after == ',');
+      out += argument ? bare : value;
+    }
     i = end;
   }
   return out;

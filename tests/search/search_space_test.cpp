@@ -29,6 +29,9 @@ TEST(SearchSpace, SubstitutionReplacesWholeIdentifiersOnly) {
   // A call whose parentheses span it all is one atom; two calls side by side are not.
   EXPECT_EQ(substitute("x^2", "x", "sin(x)"), "sin(x)^2");
   EXPECT_EQ(substitute("x^2", "x", "sin(x) * cos(x)"), "(sin(x) * cos(x))^2");
+  // A whole argument of a call needs none.
+  EXPECT_EQ(substitute("sigmoid(x)", "x", "x^2"), "sigmoid(x^2)");
+  EXPECT_EQ(substitute("max(a, b)", "a", "x + 1"), "max(x + 1, b)");
 }
 
 TEST(SearchSpace, ACoreUnitComposesIntoAnExpressionTheLanguageParses) {
