@@ -29,8 +29,9 @@ Command setup_search(CLI::App& app, const CommandLine& line) {
       "search a space of activation expressions (experiments/activation_search_*.yaml); run it "
       "again to resume");
   search->add_option("file", options->file, "search file")->required();
-  search->add_option("--out", options->run.out,
-                     "the search's directory (default: the file's dir, or results/<name>)");
+  search->add_option(
+      "--out", options->run.out,
+      "the search's directory (default: the search file's dir: key, else results/<name>)");
   search->add_option("--workers", options->run.workers, "parallel worker processes")
       ->check(CLI::Range(1, 1024));
   search->add_flag("--count", options->count,
