@@ -25,9 +25,9 @@
 namespace actbench::search {
 
 const std::vector<std::string>& search_file_keys() {
-  static const std::vector<std::string> keys{"name",   "dir",   "space",  "dedup",
-                                             "screen", "proxy", "rounds", "baselines",
-                                             "final",  "pack",  "workers"};
+  static const std::vector<std::string> keys{"name",   "dir",   "space",   "dedup",
+                                             "screen", "proxy", "rounds",  "baselines",
+                                             "final",  "pack",  "workers", "sweep_size"};
   return keys;
 }
 
@@ -351,6 +351,18 @@ SearchSpec read_search_file(const std::string& file) {
   }
   if (auto n = root->get("pack")) spec.pack = read_int(*n, "pack", 1, 100000);
   if (auto n = root->get("workers")) spec.workers = read_int(*n, "workers", 1, 1024);
+  if (auto n = root->get("sweep_size")) {
+    spec.sweep_size = read_int(*n, "sweep_size", 1, 50000);
+    // Every round's baselines and one candidate, with all of the round's seeds, fit in a part.
+    int64_t most_seeds = spec.final_seeds;
+    for (const auto& r : spec.rounds) most_seeds = std::max(most_seeds, r.seeds);
+    const int64_t smallest = (static_cast<int64_t>(spec.baselines.size()) + 1) * most_seeds;
+    if (spec.sweep_size < smallest)
+      throw ConfigError(n->where,
+                        fmt::format("sweep_size {} cannot hold the baselines and one candidate "
+                                    "with {} seeds each ({} runs)",
+                                    spec.sweep_size, most_seeds, smallest));
+  }
   return spec;
 }
 

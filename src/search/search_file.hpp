@@ -21,6 +21,7 @@
 //   baselines: [relu, gelu, silu]       # trained beside the candidates in every round
 //   final: {seeds: 10, epochs: 6, second: {title: ..., base: ..., set: {...}}}
 //   pack: 64                            # members per pack at most
+//   sweep_size: 1000                    # runs per sweep at most (a larger round is split)
 //   workers: 2                          # default: one per core
 #pragma once
 
@@ -70,6 +71,9 @@ struct SearchSpec {
   SettingSpec second;
   int64_t pack = 64;
   int64_t workers = 0;
+  // Runs one sweep plans at most: a sweep holds its planned runs in memory
+  // (sweep::kPlannedRunBytes each), so a larger round is split into parts, round_<r>_part_<k>.
+  int64_t sweep_size = 1000;
 };
 
 // The keys a search file takes at its top level, for messages and docs.

@@ -223,27 +223,40 @@ SearchOutcome run_search(const SearchSpec& spec, const SearchRunOptions& options
     start = std::chrono::steady_clock::now();
     const RoundSpec& round = spec.rounds[r];
     out.round_members.push_back(members);
-    RoundRequest request;
-    request.stem = fmt::format("round_{}", r);
-    request.base_file = "proxy.yaml";
-    request.epochs = round.epochs;
-    request.seeds = seed_range(0, round.seeds);
-    for (size_t i : members)
-      request.activations.push_back(activation_yaml(out.candidates[i].function.name, true));
-    for (const auto& name : spec.baselines) request.activations.push_back(name);
     fmt::print(log, "round {}: {} candidates and {} baselines x {} seeds, {} epochs\n", r,
                members.size(), spec.baselines.size(), round.seeds, round.epochs);
-    out.round_directories.push_back(
-        run_round(spec, options, out.directory, request, &out.runs_trained_now));
-    const RoundScores scores = read_round_scores(out.round_directories.back());
+    // A round larger than one sweep should plan is several sweeps (parts), the baselines in the
+    // first: a sweep holds every planned run in memory (sweep::kPlannedRunBytes each).
+    const auto per_part = static_cast<size_t>(std::max<int64_t>(
+        1, spec.sweep_size / round.seeds - static_cast<int64_t>(spec.baselines.size())));
+    const size_t parts = std::max<size_t>(1, (members.size() + per_part - 1) / per_part);
+    RoundScores scores;
+    for (size_t part = 0; part < parts; ++part) {
+      RoundRequest request;
+      request.stem =
+          parts == 1 ? fmt::format("round_{}", r) : fmt::format("round_{}_part_{}", r, part);
+      request.base_file = "proxy.yaml";
+      request.epochs = round.epochs;
+      request.seeds = seed_range(0, round.seeds);
+      for (size_t k = part * per_part; k < std::min(members.size(), (part + 1) * per_part); ++k)
+        request.activations.push_back(
+            activation_yaml(out.candidates[members[k]].function.name, true));
+      if (part == 0)
+        for (const auto& name : spec.baselines) request.activations.push_back(name);
+      out.round_directories.push_back(
+          run_round(spec, options, out.directory, request, &out.runs_trained_now));
+      const RoundScores part_scores = read_round_scores(out.round_directories.back());
+      for (const auto& [key, values] : part_scores.accuracies) scores.accuracies[key] = values;
+      for (const auto& [key, count] : part_scores.failed) scores.failed[key] = count;
+      scores.unfinished += part_scores.unfinished;
+    }
     if (scores.unfinished > 0)
       throw Error(fmt::format("round {} left {} runs unfinished", r, scores.unfinished));
     auto record_scores = [&](const std::string& key, std::vector<double>* accuracies,
                              int64_t* failed) {
       const auto found = scores.accuracies.find(key);
       if (found == scores.accuracies.end())
-        throw Error(fmt::format("round {}: no run of {} in {}", r, key,
-                                out.round_directories.back().string()));
+        throw Error(fmt::format("round {}: no run of {} in its sweeps", r, key));
       *accuracies = found->second;
       const auto f = scores.failed.find(key);
       *failed = f == scores.failed.end() ? 0 : f->second;
@@ -267,9 +280,10 @@ SearchOutcome run_search(const SearchSpec& spec, const SearchRunOptions& options
     const size_t competing =
         static_cast<size_t>(std::count(audit_only.begin(), audit_only.end(), false));
     members = promote(members, member_scores, audit_only, round.keep, round.keep_top);
-    out.seconds[request.stem] = seconds_since(start);
+    const std::string stage = fmt::format("round_{}", r);
+    out.seconds[stage] = seconds_since(start);
     fmt::print(log, "round {}: kept {} of {} ({:.1f}s)\n", r, members.size(), competing,
-               out.seconds[request.stem]);
+               out.seconds[stage]);
   }
   out.finalists = members;
   for (size_t i : members) out.candidates[i].finalist = true;

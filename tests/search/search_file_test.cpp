@@ -106,6 +106,9 @@ TEST(SearchFile, EachMistakeIsLocated) {
        "s.yaml:10:34: error: base config "},
       {"name: tiny\n", "name: tiny\nscreen: {audit: 5}\n",
        "s.yaml:2:17: error: screen.audit samples the candidates the filter drops"},
+      {"name: tiny\n", "name: tiny\nsweep_size: 5\n",
+       "s.yaml:2:13: error: sweep_size 5 cannot hold the baselines and one candidate with 3 seeds "
+       "each (9 runs)"},
   };
   for (const Case& c : cases) {
     const std::string text = error_of(replaced(kGood, c.from, c.to));

@@ -44,7 +44,9 @@ void write_search(const TempDir& dir) {
             "baselines: [relu]\n"
             "final: {seeds: 2, epochs: 1, second: {base: second.yaml}}\n"
             "pack: 3\n"
-            "workers: 2\n");
+            "workers: 2\n"
+            // Each round in two sweeps: the parts resume like whole rounds.
+            "sweep_size: 8\n");
 }
 
 // summary.json of every finished run under the search, by path, with its modification time.
@@ -74,7 +76,8 @@ TEST(SearchResume, AKilledSearchResumesWithoutRetrainingFinishedRuns) {
   const pid_t pid =
       start_cli({"search", "s.yaml", "--out", "out"}, dir.path(), dir.path() / "killed.log");
   // Mid-search: round 0 done, round 1 under way (one of its packs finished).
-  const bool mid_round = wait_until([&] { return finished_in(search / "round_1") >= 1; }, 120s);
+  const bool mid_round =
+      wait_until([&] { return finished_in(search / "round_1_part_0") >= 1; }, 120s);
   ASSERT_TRUE(mid_round) << core::read_file(dir.path() / "killed.log");
   int status = 0;
   const bool still_running = ::waitpid(pid, &status, WNOHANG) == 0;
@@ -87,7 +90,8 @@ TEST(SearchResume, AKilledSearchResumesWithoutRetrainingFinishedRuns) {
   // after writing its summary but before that record is rerun, as any sweep reruns it).
   std::map<std::string, int64_t> before;
   const std::map<std::string, int64_t> summaries = finished_runs(search);
-  for (const auto& round : {"round_0", "round_1"}) {
+  for (const auto& round :
+       {"round_0_part_0", "round_0_part_1", "round_1_part_0", "round_1_part_1"}) {
     if (!fs::exists(search / round / "results.db")) continue;
     for (const auto& run : store::ResultsDb(search / round / "results.db").runs()) {
       if (!core::has_result(run.status)) continue;
@@ -111,7 +115,8 @@ TEST(SearchResume, AKilledSearchResumesWithoutRetrainingFinishedRuns) {
   }
   EXPECT_GT(after.size(), before.size());
   // Every planned run of every round and of the final has its result, once.
-  for (const char* sweep : {"round_0", "round_1", "final_proxy", "final_second"}) {
+  for (const char* sweep : {"round_0_part_0", "round_0_part_1", "round_1_part_0", "round_1_part_1",
+                            "final_proxy", "final_second"}) {
     store::ResultsDb db(search / sweep / "results.db");
     int64_t runs = 0, with_result = 0;
     for (const auto& run : db.runs()) {
