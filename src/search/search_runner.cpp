@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <random>
 
@@ -99,6 +100,63 @@ std::vector<int64_t> seed_range(int64_t first, int64_t count) {
   return seeds;
 }
 
+// Functions screened between two saves of screen.json.
+constexpr size_t kScreenSaveEvery = 50;
+
+nlohmann::json number_json(double v) { return std::isfinite(v) ? nlohmann::json(v) : nullptr; }
+double json_number(const nlohmann::json& v) {
+  return v.is_number() ? v.get<double>() : std::numeric_limits<double>::quiet_NaN();
+}
+
+nlohmann::json screen_options_json(const ScreenOptions& o) {
+  return {{"sigma_b2", o.sigma_b2}, {"depth", o.depth}, {"q_low", o.q_low}, {"q_high", o.q_high}};
+}
+
+void write_screen_cache(const fs::path& file, const ScreenOptions& options,
+                        const std::map<std::string, ScreenResult>& screened) {
+  nlohmann::json functions = nlohmann::json::object();
+  for (const auto& [name, r] : screened) {
+    nlohmann::json q = nlohmann::json::array();
+    for (double v : r.q) q.push_back(number_json(v));
+    functions[name] = {{"refused", r.refused},
+                       {"gain", number_json(r.gain)},
+                       {"edge_of_chaos", r.edge_of_chaos},
+                       {"edge_sigma_w2", number_json(r.edge_sigma_w2)},
+                       {"q", q},
+                       {"passes", r.passes},
+                       {"reason", r.reason}};
+  }
+  core::write_file_atomic(
+      file,
+      nlohmann::json{{"options", screen_options_json(options)}, {"functions", functions}}.dump(1) +
+          "\n");
+}
+
+// The cached results, or none when the file is missing, unreadable or made with other options.
+std::map<std::string, ScreenResult> read_screen_cache(const fs::path& file,
+                                                      const ScreenOptions& options) {
+  std::map<std::string, ScreenResult> out;
+  if (!fs::exists(file)) return out;
+  try {
+    const nlohmann::json cache = nlohmann::json::parse(core::read_file(file));
+    if (cache.at("options") != screen_options_json(options)) return out;
+    for (const auto& [name, f] : cache.at("functions").items()) {
+      ScreenResult r;
+      r.refused = f.at("refused").get<std::string>();
+      r.gain = json_number(f.at("gain"));
+      r.edge_of_chaos = f.at("edge_of_chaos").get<bool>();
+      r.edge_sigma_w2 = json_number(f.at("edge_sigma_w2"));
+      for (const auto& v : f.at("q")) r.q.push_back(json_number(v));
+      r.passes = f.at("passes").get<bool>();
+      r.reason = f.at("reason").get<std::string>();
+      out[name] = r;
+    }
+  } catch (const std::exception&) {
+    out.clear();  // a damaged cache is recomputed, not trusted
+  }
+  return out;
+}
+
 std::string number_cell(double v) { return std::isfinite(v) ? fmt::format("{:.6g}", v) : ""; }
 
 void write_candidates_csv(const fs::path& file, const std::vector<Candidate>& enumerated,
@@ -177,10 +235,23 @@ SearchOutcome run_search(const SearchSpec& spec, const SearchRunOptions& options
   // ---- The theory screen, recorded for every function.
   start = std::chrono::steady_clock::now();
   std::vector<size_t> screened_out;
+  // The screen costs a fraction of a second per function (the catalogue's properties and
+  // quadratures): its results are kept in screen.json, so a resumed search does not redo them.
+  const fs::path screen_file = out.directory / "screen.json";
+  std::map<std::string, ScreenResult> screened = read_screen_cache(screen_file, spec.screen);
+  const size_t cached = screened.size();
   for (const auto& u : d.unique) {
     CandidateRecord record;
     record.function = u;
-    record.screen = screen_candidate(u.name, spec.screen);
+    const auto found = screened.find(u.name);
+    if (found != screened.end()) {
+      record.screen = found->second;
+    } else {
+      record.screen = screen_candidate(u.name, spec.screen);
+      screened[u.name] = record.screen;
+      if ((screened.size() - cached) % kScreenSaveEvery == 0)
+        write_screen_cache(screen_file, spec.screen, screened);
+    }
     if (!record.screen.refused.empty()) {
       ++out.refused;
     } else if (!record.screen.passes) {
@@ -189,6 +260,7 @@ SearchOutcome run_search(const SearchSpec& spec, const SearchRunOptions& options
     }
     out.candidates.push_back(std::move(record));
   }
+  write_screen_cache(screen_file, spec.screen, screened);
   out.seconds["theory screen"] = seconds_since(start);
   fmt::print(log, "theory screen: {} pass, {} fail, {} refused by the expr activation ({:.1f}s)\n",
              out.candidates.size() - out.screened_out - out.refused, out.screened_out, out.refused,
