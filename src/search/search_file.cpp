@@ -194,10 +194,13 @@ void read_dedup(const ConfigNode& node, DedupOptions& o) {
 
 void read_screen(const ConfigNode& node, SearchSpec& spec) {
   expect_map(node, "screen");
-  only_keys(node, {"filter", "sigma_b2", "q_low", "q_high", "audit", "audit_seed"}, "screen");
+  only_keys(node, {"filter", "sigma_b2", "edge_sigma_b2", "q_low", "q_high", "audit", "audit_seed"},
+            "screen");
   if (auto n = node.get("filter")) spec.filter = read_bool(*n, "screen.filter");
   if (auto n = node.get("sigma_b2"))
     spec.screen.sigma_b2 = read_number(*n, "screen.sigma_b2", 0.0, 100.0);
+  if (auto n = node.get("edge_sigma_b2"))
+    spec.screen.edge_sigma_b2 = read_number(*n, "screen.edge_sigma_b2", 0.0, 100.0);
   if (auto n = node.get("q_low")) spec.screen.q_low = read_number(*n, "screen.q_low", 0.0, 1.0);
   if (auto n = node.get("q_high"))
     spec.screen.q_high = read_number(*n, "screen.q_high", 1.0, 1e300);

@@ -13,7 +13,8 @@
 //     sample: 0                         # 0: every expression; N: N of them drawn with `seed`
 //     seed: 0
 //   dedup: {from: -10, to: 10, points: 400, rtol: 1.0e-6, atol: 1.0e-9, flat_share: 0.95}
-//   screen: {filter: false, sigma_b2: 0.0, q_low: 1.0e-4, q_high: 1.0e4, audit: 0, audit_seed: 0}
+//   screen: {filter: false, sigma_b2: 0.0, edge_sigma_b2: 0.05, q_low: 1.0e-4, q_high: 1.0e4,
+//            audit: 0, audit_seed: 0}
 //   proxy: {title: Fashion-MNIST MLP, base: ../configs/fashion_mnist_mlp.yaml, set: {...}}
 //   rounds:                             # successive halving on the proxy
 //     - {epochs: 2, seeds: 1, keep: 0.1}     # keep a share ...

@@ -109,7 +109,11 @@ double json_number(const nlohmann::json& v) {
 }
 
 nlohmann::json screen_options_json(const ScreenOptions& o) {
-  return {{"sigma_b2", o.sigma_b2}, {"depth", o.depth}, {"q_low", o.q_low}, {"q_high", o.q_high}};
+  return {{"sigma_b2", o.sigma_b2},
+          {"edge_sigma_b2", o.edge_sigma_b2},
+          {"depth", o.depth},
+          {"q_low", o.q_low},
+          {"q_high", o.q_high}};
 }
 
 void write_screen_cache(const fs::path& file, const ScreenOptions& options,

@@ -21,7 +21,7 @@ void screen_theory(const model::ResolvedActivation& activation, const ScreenOpti
   const catalogue::GaussianExpectations e(catalogue::functions_of(activation));
   bool degenerate = false;
   for (const catalogue::EdgeOfChaosPoint& p :
-       catalogue::edge_of_chaos(e, options.sigma_b2, &degenerate)) {
+       catalogue::edge_of_chaos(e, options.edge_sigma_b2, &degenerate)) {
     if (!p.stable && !degenerate) continue;
     result->edge_of_chaos = true;
     result->edge_sigma_w2 = p.sigma_w2;

@@ -145,9 +145,11 @@ std::filesystem::path write_search_study(const std::filesystem::path& out,
       100.0 * spec.dedup.flat_share);
   md += fmt::format(
       "- **Theory screen**: the expr activation's gain, an edge of chaos with a stable q* at "
-      "sigma_b2 = {:g}, and the length map over the proxy's {} hidden layers from q = 1 at "
-      "sigma_w2 = gain^2, which must stay within [{:g}, {:g}]; {}.\n",
-      spec.screen.sigma_b2, spec.screen.depth, spec.screen.q_low, spec.screen.q_high,
+      "sigma_b2 = {:g} (recorded), and the length map over the proxy's {} hidden layers at "
+      "sigma_w2 = gain^2 and sigma_b2 = {:g} from the normalised input, which must keep q within "
+      "[{:g}, {:g}]; {}.\n",
+      spec.screen.edge_sigma_b2, spec.screen.depth, spec.screen.sigma_b2, spec.screen.q_low,
+      spec.screen.q_high,
       spec.filter
           ? fmt::format("used as a filter, {} screened-out functions trained anyway", spec.audit)
           : "recorded, not used as a filter (every screened-out function is trained)");
