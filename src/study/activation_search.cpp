@@ -71,7 +71,10 @@ std::filesystem::path run_activation_search(const StudyOptions& options) {
   SearchStudyMeasurements m;
   m.full = options.full;
   m.search_file = options.full ? kFullFile : kQuickFile;
-  const search::SearchSpec spec = search::read_search_file(m.search_file);
+  search::SearchSpec spec = search::read_search_file(m.search_file);
+  // --pack K: the search's packs hold at most K members (1: every run alone) instead of the
+  // search file's `pack`.
+  if (options.pack > 0) spec.pack = options.pack;
   search::SearchRunOptions run;
   run.out = out / "search";
   run.workers = options.workers;
