@@ -138,3 +138,27 @@ TEST(SearchFile, AnExhaustiveSpaceTooLargeToEnumerateMustBeSampled) {
 
 }  // namespace
 }  // namespace actbench::search::search_file_test
+
+namespace actbench::search::search_file_test {
+namespace {
+
+// The shipped search files read, and full mode is exhaustive over at least 5,000 expressions
+// (issue 21's target), quick mode over fewer.
+TEST(SearchFile, TheShippedSearchFilesReadAndFullModeHoldsFiveThousandExpressions) {
+  const std::filesystem::path experiments =
+      std::filesystem::path(ACTBENCH_SOURCE_DIR) / "experiments";
+  const SearchSpec full = read_search_file((experiments / "activation_search_full.yaml").string());
+  EXPECT_EQ(full.space.sample, 0) << "exhaustive";
+  EXPECT_GE(space_size(full.space), 5000);
+  EXPECT_TRUE(full.has_second);
+  EXPECT_GE(full.final_seeds, 10);
+  const SearchSpec quick =
+      read_search_file((experiments / "activation_search_quick.yaml").string());
+  EXPECT_LT(space_size(quick.space), space_size(full.space));
+  EXPECT_TRUE(quick.has_second);
+  EXPECT_GE(quick.final_seeds, 10);
+  EXPECT_EQ(quick.baselines, (std::vector<std::string>{"relu", "gelu", "silu"}));
+}
+
+}  // namespace
+}  // namespace actbench::search::search_file_test
