@@ -289,6 +289,11 @@ SearchOutcome run_search(const SearchSpec& spec, const SearchRunOptions& options
     members.push_back(i);
   }
   for (const auto& name : spec.baselines) out.baselines.push_back({name, {}});
+  if (members.empty())
+    throw Error(
+        fmt::format("search {}: no candidate is left to train ({} unique functions, {} "
+                    "refused by the expr activation, {} filtered out by the screen)",
+                    spec.name, out.candidates.size(), out.refused, out.filtered_out));
 
   // ---- Successive halving on the proxy.
   fs::create_directories(out.directory);
