@@ -75,17 +75,12 @@ int main(int argc, char** argv) {
   namespace cli = actbench::app::cli;
   const cli::CommandLine line{argc, argv};
   const std::vector<cli::Command> commands{
-      cli::setup_run(app, line),
-      cli::setup_sweep(app, line),
-      cli::setup_run_pack(app, line),
-      cli::setup_sweep_task(app),
-      cli::setup_collect(app),
-      cli::setup_report(app, line),
-      cli::setup_study(app, line),
-      cli::setup_validate(app, line),
-      cli::setup_activations(app, line),
-      cli::setup_data(app, line),
-      cli::setup_theory(app),
+      cli::setup_run(app, line),      cli::setup_sweep(app, line),
+      cli::setup_run_pack(app, line), cli::setup_sweep_task(app),
+      cli::setup_collect(app),        cli::setup_report(app, line),
+      cli::setup_study(app, line),    cli::setup_search(app, line),
+      cli::setup_validate(app, line), cli::setup_activations(app, line),
+      cli::setup_data(app, line),     cli::setup_theory(app),
   };
 
   try {

@@ -33,6 +33,7 @@ Command setup_sweep_task(CLI::App& app);
 Command setup_collect(CLI::App& app);
 Command setup_report(CLI::App& app, const CommandLine& line);
 Command setup_study(CLI::App& app, const CommandLine& line);
+Command setup_search(CLI::App& app, const CommandLine& line);
 Command setup_validate(CLI::App& app, const CommandLine& line);
 Command setup_activations(CLI::App& app, const CommandLine& line);
 Command setup_data(CLI::App& app, const CommandLine& line);

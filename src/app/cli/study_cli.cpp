@@ -29,7 +29,8 @@ Command setup_study(CLI::App& app, const CommandLine& line) {
       "study", "reproduce a paper's study and write results/<study>/README.md (experiments/)");
   study->add_option(
       "name", options->name,
-      "dying_relu | vanishing_gradients | siren | activation_zoo | signal_propagation");
+      "dying_relu | vanishing_gradients | siren | activation_zoo | signal_propagation | "
+      "activation_search");
   study->add_flag("--full", options->study.full, "the paper's sizes (hours on 2 cores)");
   study->add_option("--out", options->study.out, "output directory (default: results/<study>)");
   study->add_option("--workers", options->study.workers, "parallel runs of the study's sweeps")
