@@ -62,11 +62,14 @@ class PackedMlp {
   const at::Tensor& weight(size_t layer) const { return weights_[layer]; }
   const at::Tensor& bias(size_t layer) const { return biases_[layer]; }
 
- private:
+  // Consecutive members with one view (one set of activation modules), in member order.
   struct Span {
     int64_t begin, end;  // members [begin, end) share `view`
     NetworkImpl* view;
   };
+  const std::vector<Span>& spans() const { return spans_; }
+
+ private:
   // f (derivative false) or f' of hidden layer l over members [k0, k1), span by span.
   at::Tensor apply(size_t layer, int64_t k0, int64_t k1, const at::Tensor& z,
                    bool derivative) const;
