@@ -47,14 +47,17 @@ ACTBENCH_ALWAYS_INLINE void forward_as(const float* w, const float* b, const flo
   for (int64_t i0 = 0; i0 < batch; i0 += kBlock) {
     const int64_t n = std::min(kBlock, batch - i0);
     for (int64_t o = 0; o < out; ++o) {
-      const float bias = b[o];
-      for (int64_t t = 0; t < n; ++t) acc[t] = bias;
+      // The products first, the bias last: the order of a GEMM kernel computing bias + W a
+      // (addmm, the solo engine's layer), so that narrow layers often round as they do alone.
+      for (int64_t t = 0; t < n; ++t) acc[t] = 0.0F;
       for (int64_t j = 0; j < in; ++j) {
         const float weight = w[o * in + j];
         const float* __restrict row = a + j * batch + i0;
         for (int64_t t = 0; t < n; ++t) acc[t] += weight * row[t];
       }
+      const float bias = b[o];
       float* __restrict z_row = z + o * batch + i0;
+      for (int64_t t = 0; t < n; ++t) acc[t] += bias;
       for (int64_t t = 0; t < n; ++t) z_row[t] = acc[t];
       if constexpr (Kind != ActivationKind::kLibTorch) {
         if (h != nullptr) {

@@ -174,6 +174,10 @@ void PackedOptimizer::fused_step(const std::vector<double>& lr, const std::vecto
   bool any_momentum = false;
   for (const auto& s : specs_) any_momentum |= s.momentum != 0.0;
   auto rounded = [](double value) { return static_cast<float>(value); };
+  struct AdamScalars {
+    float beta1, one_minus_beta1, beta2, one_minus_beta2, eps, decay, shrink, sqrt_bc2, step_size;
+  };
+  std::vector<AdamScalars> per_step;
 
   for (size_t i = 0; i < parameters_.size(); ++i) {
     at::Tensor p = parameters_[i];
@@ -213,6 +217,24 @@ void PackedOptimizer::fused_step(const std::vector<double>& lr, const std::vecto
     }
 
     // Adam and AdamW.
+    if (per_step.size() != k_members) {
+      // The per-member scalars, once per step rather than per parameter tensor.
+      per_step.resize(k_members);
+      for (size_t k = 0; k < k_members; ++k) {
+        const config::OptimSpec& s = specs_[k];
+        const double rate = active[k] ? lr[k] : 0.0;
+        AdamScalars& a = per_step[k];
+        a.beta1 = rounded(s.beta1);
+        a.one_minus_beta1 = rounded(1.0 - s.beta1);
+        a.beta2 = rounded(s.beta2);
+        a.one_minus_beta2 = rounded(1.0 - s.beta2);
+        a.eps = rounded(s.eps);
+        a.decay = rounded(s.weight_decay);
+        a.shrink = rounded(1.0 - rate * s.weight_decay);
+        a.sqrt_bc2 = rounded(std::sqrt(1.0 - std::pow(s.beta2, step)));
+        a.step_size = rounded(rate / (1.0 - std::pow(s.beta1, step)));
+      }
+    }
     if (!state_a_[i].defined()) {
       state_a_[i] = torch::zeros_like(p, at::MemoryFormat::Contiguous);
       state_b_[i] = torch::zeros_like(p, at::MemoryFormat::Contiguous);
@@ -223,13 +245,10 @@ void PackedOptimizer::fused_step(const std::vector<double>& lr, const std::vecto
     for (size_t k = 0; k < k_members; ++k) {
       const config::OptimSpec& s = specs_[k];
       const bool live = active[k];
-      const double rate = live ? lr[k] : 0.0;
-      const float beta1 = rounded(s.beta1), one_minus_beta1 = rounded(1.0 - s.beta1);
-      const float beta2 = rounded(s.beta2), one_minus_beta2 = rounded(1.0 - s.beta2);
-      const float eps = rounded(s.eps), decay = rounded(s.weight_decay);
-      const float shrink = rounded(1.0 - rate * s.weight_decay);
-      const float sqrt_bc2 = rounded(std::sqrt(1.0 - std::pow(s.beta2, step)));
-      const float step_size = rounded(rate / (1.0 - std::pow(s.beta1, step)));
+      const AdamScalars& a = per_step[k];
+      const float beta1 = a.beta1, one_minus_beta1 = a.one_minus_beta1, beta2 = a.beta2;
+      const float one_minus_beta2 = a.one_minus_beta2, eps = a.eps, decay = a.decay;
+      const float shrink = a.shrink, sqrt_bc2 = a.sqrt_bc2, step_size = a.step_size;
       const int64_t offset = static_cast<int64_t>(k) * per_member;
       float* pk = param + offset;
       const float* gk = grad + offset;
