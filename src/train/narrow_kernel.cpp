@@ -39,41 +39,60 @@ ACTBENCH_ALWAYS_INLINE float chain(const InlineActivation& f, float z, float gra
   return grad;
 }
 
+// The rows are accumulated in place, starting from the first product: a separate accumulator
+// array cost a memset and a memcpy per row (rep stos / rep movs, slow at 1 KB).
 template <ActivationKind Kind>
 ACTBENCH_ALWAYS_INLINE void forward_as(const float* w, const float* b, const float* a, int64_t out,
                                        int64_t in, int64_t batch, const InlineActivation& f,
                                        float* z, float* h) {
-  float acc[kBlock];
   for (int64_t i0 = 0; i0 < batch; i0 += kBlock) {
     const int64_t n = std::min(kBlock, batch - i0);
     for (int64_t o = 0; o < out; ++o) {
+      float* __restrict z_row = z + o * batch + i0;
       // The products first, the bias last: the order of a GEMM kernel computing bias + W a
       // (addmm, the solo engine's layer), so that narrow layers often round as they do alone.
-      for (int64_t t = 0; t < n; ++t) acc[t] = 0.0F;
-      for (int64_t j = 0; j < in; ++j) {
+      {
+        const float weight = w[o * in];
+        const float* __restrict row = a + i0;
+        for (int64_t t = 0; t < n; ++t) z_row[t] = weight * row[t];
+      }
+      for (int64_t j = 1; j < in; ++j) {
         const float weight = w[o * in + j];
         const float* __restrict row = a + j * batch + i0;
-        for (int64_t t = 0; t < n; ++t) acc[t] += weight * row[t];
+        for (int64_t t = 0; t < n; ++t) z_row[t] += weight * row[t];
       }
       const float bias = b[o];
-      float* __restrict z_row = z + o * batch + i0;
-      for (int64_t t = 0; t < n; ++t) acc[t] += bias;
-      for (int64_t t = 0; t < n; ++t) z_row[t] = acc[t];
       if constexpr (Kind != ActivationKind::kLibTorch) {
         if (h != nullptr) {
           float* __restrict h_row = h + o * batch + i0;
-          for (int64_t t = 0; t < n; ++t) h_row[t] = activate_as<Kind>(f, acc[t]);
+          for (int64_t t = 0; t < n; ++t) {
+            const float v = z_row[t] + bias;
+            z_row[t] = v;
+            h_row[t] = activate_as<Kind>(f, v);
+          }
+          continue;
         }
       }
+      for (int64_t t = 0; t < n; ++t) z_row[t] += bias;
     }
   }
 }
 
 // Sum over i of x[i] * y[i] (y null: of x[i]) in kLanes partial sums, added pairwise at the end.
+// The partial sums start from the first kLanes terms (zeroing them first compiled to a rep stos).
 ACTBENCH_ALWAYS_INLINE float lane_dot(const float* __restrict x, const float* __restrict y,
                                       int64_t n) {
-  float acc[kLanes] = {};
+  float acc[kLanes];
   int64_t i = 0;
+  if (n < kLanes) {
+    for (int t = 0; t < kLanes; ++t) acc[t] = 0.0F;
+  } else if (y != nullptr) {
+    for (int t = 0; t < kLanes; ++t) acc[t] = x[t] * y[t];
+    i = kLanes;
+  } else {
+    for (int t = 0; t < kLanes; ++t) acc[t] = x[t];
+    i = kLanes;
+  }
   if (y != nullptr) {
     for (; i + kLanes <= n; i += kLanes)
       for (int t = 0; t < kLanes; ++t) acc[t] += x[i + t] * y[i + t];
@@ -102,22 +121,23 @@ template <ActivationKind Kind>
 ACTBENCH_ALWAYS_INLINE void back_propagate_as(const float* w, const float* d, int64_t out,
                                               int64_t in, int64_t batch, const float* z,
                                               const InlineActivation& f, float* s) {
-  float acc[kBlock];
   for (int64_t i0 = 0; i0 < batch; i0 += kBlock) {
     const int64_t n = std::min(kBlock, batch - i0);
     for (int64_t j = 0; j < in; ++j) {
-      for (int64_t t = 0; t < n; ++t) acc[t] = 0.0F;
-      for (int64_t o = 0; o < out; ++o) {
+      float* __restrict s_row = s + j * batch + i0;
+      {
+        const float weight = w[j];
+        const float* __restrict row = d + i0;
+        for (int64_t t = 0; t < n; ++t) s_row[t] = weight * row[t];
+      }
+      for (int64_t o = 1; o < out; ++o) {
         const float weight = w[o * in + j];
         const float* __restrict row = d + o * batch + i0;
-        for (int64_t t = 0; t < n; ++t) acc[t] += weight * row[t];
+        for (int64_t t = 0; t < n; ++t) s_row[t] += weight * row[t];
       }
-      float* __restrict s_row = s + j * batch + i0;
-      if constexpr (Kind == ActivationKind::kLibTorch || Kind == ActivationKind::kIdentity) {
-        for (int64_t t = 0; t < n; ++t) s_row[t] = acc[t];
-      } else {
+      if constexpr (Kind != ActivationKind::kLibTorch && Kind != ActivationKind::kIdentity) {
         const float* __restrict z_row = z + j * batch + i0;
-        for (int64_t t = 0; t < n; ++t) s_row[t] = chain<Kind>(f, z_row[t], acc[t]);
+        for (int64_t t = 0; t < n; ++t) s_row[t] = chain<Kind>(f, z_row[t], s_row[t]);
       }
     }
   }
