@@ -28,7 +28,7 @@ Peak RSS is the largest resident set of the process tree (wait4's ru_maxrss).
 
 Usage: bench/pack_bench.py [--nets lu,deep_narrow,mlp,zoo] [--packs 8,64,256] [--lu-pack-max 1000]
                            [--process-runs 3] [--lu-steps 2000] [--actbench build/actbench]
-                           [--no-functorch] [--batched-foreach]
+                           [--functorch-packs 8,64] [--batched-packs 8,64,256] [--batched-foreach]
 Prints Markdown tables (the ones bench/README.md quotes) and writes the raw figures as JSON.
 """
 import argparse
@@ -142,6 +142,11 @@ def torch_variant(net, k, mode, args, scratch, activations="relu"):
     return dict(runs=report["members"], wall=inner, cpu=cpu * inner / wall, rss=rss)
 
 
+def chosen(option, k):
+    """Whether K is among an option's comma-separated K ("": all, "none": none)."""
+    return option == "" or (option != "none" and str(k) in option.split(","))
+
+
 def per_hour(result):
     return result["runs"] / max(result["cpu"], 1e-9) * 3600.0
 
@@ -156,8 +161,10 @@ def main():
     parser.add_argument("--process-runs", type=int, default=3)
     parser.add_argument("--torch-runs", type=int, default=3)
     parser.add_argument("--lu-steps", type=int, default=2000)
-    parser.add_argument("--no-functorch", action="store_true", help="skip the functorch rows")
-    parser.add_argument("--no-batched", action="store_true", help="skip the hand-batched rows")
+    parser.add_argument("--functorch-packs", default="",
+                        help="the K for functorch rows (default: every K; 'none' for none)")
+    parser.add_argument("--batched-packs", default="",
+                        help="the K for hand-batched rows of lu (default: every K; 'none' for none)")
     parser.add_argument("--batched-foreach", action="store_true",
                         help="the hand-batched script with Adam's multi-tensor implementation")
     parser.add_argument("--json", default="")
@@ -186,10 +193,10 @@ def main():
             for k in ks:
                 rows[f"pack {k}"] = actbench_pack(net, k, args, scratch)
                 line = f"[{net}] K={k}: pack {per_hour(rows[f'pack {k}']):.0f}/h"
-                if net == "lu" and not args.no_batched:
+                if net == "lu" and chosen(args.batched_packs, k):
                     rows[f"batched {k}"] = torch_variant(net, k, "batched", args, scratch)
                     line += f", batched {per_hour(rows[f'batched {k}']):.0f}/h"
-                if not args.no_functorch:
+                if chosen(args.functorch_packs, k):
                     rows[f"functorch {k}"] = torch_variant(net, k, "ensemble", args, scratch)
                     line += f", functorch {per_hour(rows[f'functorch {k}']):.0f}/h"
                 print(line, file=sys.stderr, flush=True)

@@ -26,6 +26,8 @@ constexpr int64_t kChunkBytes = 256 * 1024;
 // The narrow path's chunk: every layer's values of its members (z, h and two deltas) within about
 // half of a core's L2 (1 MiB on the machines measured), so that the backward pass finds them there.
 constexpr int64_t kNarrowChunkBytes = 512 * 1024;
+// Evaluation keeps one layer's values per chunk: about a core's L2.
+constexpr int64_t kEvaluationChunkBytes = 1024 * 1024;
 
 // The inline form of an activation module, or kind kLibTorch when none computes it exactly: the
 // candidates (identity, ReLU, leaky ReLU with the module's slope, a clamp between the module's
@@ -411,8 +413,8 @@ void PackEngine::add_gradient_norms() {
   }
   if (raw) {
     // What the tensor code below computes, without a LibTorch call per layer and step: a float
-    // norm per member (squares summed in double), NaN as 0 and infinities as the largest floats
-    // (nan_to_num), summed in double and maximised in float.
+    // norm per member, NaN as 0 and infinities as the largest floats (nan_to_num), summed in double
+    // and maximised in float.
     if (grad_steps_ == 0) {
       grad_sum_ = torch::zeros({static_cast<int64_t>(hidden), k_members}, torch::kFloat64);
       grad_max_ = torch::zeros({static_cast<int64_t>(hidden), k_members}, torch::kFloat32);
@@ -424,12 +426,16 @@ void PackEngine::add_gradient_norms() {
       const float* g = grad.data_ptr<float>();
       const int64_t per_member = grad.numel() / k_members;
       for (int64_t k = 0; k < k_members; ++k) {
-        double squares = 0.0;
-        for (int64_t e = 0; e < per_member; ++e) {
-          const double v = g[k * per_member + e];
-          squares += v * v;
-        }
-        auto norm = static_cast<float>(std::sqrt(squares));
+        // Eight float partial sums, as LibTorch's float sum keeps (and vectorises) them.
+        const float* gk = g + k * per_member;
+        float lanes[8] = {};
+        int64_t e = 0;
+        for (; e + 8 <= per_member; e += 8)
+          for (int t = 0; t < 8; ++t) lanes[t] += gk[e + t] * gk[e + t];
+        for (int t = 0; e < per_member; ++e, ++t) lanes[t] += gk[e] * gk[e];
+        float squares = 0.0F;
+        for (const float lane : lanes) squares += lane;
+        auto norm = std::sqrt(squares);
         if (std::isnan(norm)) norm = 0.0F;
         if (std::isinf(norm)) norm = std::numeric_limits<float>::max();
         const auto at = static_cast<int64_t>(l) * k_members + k;
@@ -482,15 +488,27 @@ std::vector<Evaluation> PackEngine::evaluate(const MemberBatch& split, int64_t b
   const int64_t n = split.shared ? split.inputs.size(0) : split.inputs.size(1);
   torch::Tensor loss_sum = torch::zeros({k_members}, torch::dtype(torch::kFloat64));
   torch::Tensor correct = torch::zeros({k_members}, torch::kInt64);
+  int64_t widest = 1;
+  for (size_t l = 0; l < pack_.num_linear(); ++l) widest = std::max(widest, pack_.weight(l).size(1));
   for (int64_t begin = 0; begin < n; begin += batch_size) {
     const int64_t end = std::min(n, begin + batch_size);
     const int dim = split.shared ? 0 : 1;
     const torch::Tensor x = split.inputs.slice(dim, begin, end);
     const torch::Tensor y = split.targets.slice(dim, begin, end);
-    const torch::Tensor out = pack_.forward(x, split.shared);
-    loss_sum += (task_.member_losses(out, y) * static_cast<double>(end - begin))
-                    .to(torch::kCPU, torch::kFloat64);
-    if (task_.has_accuracy()) correct += task_.member_correct(out, y).cpu();
+    // A cache-sized chunk of members at a time: the whole pack's layer values at once came to
+    // hundreds of MB for the zoo's mixed packs (57 members, 20 x 64, batches of 1,000).
+    const int64_t chunk = std::clamp<int64_t>(
+        kEvaluationChunkBytes / std::max<int64_t>(widest * (end - begin) * 4, 1), 1, k_members);
+    for (int64_t k0 = 0; k0 < k_members; k0 += chunk) {
+      const int64_t k1 = std::min(k_members, k0 + chunk);
+      const torch::Tensor out = pack_.forward_outputs(k0, k1, x, split.shared);
+      const torch::Tensor targets = split.shared ? y : y.slice(0, k0, k1);
+      loss_sum.slice(0, k0, k1).add_(
+          (task_.member_losses(out, targets) * static_cast<double>(end - begin))
+              .to(torch::kCPU, torch::kFloat64));
+      if (task_.has_accuracy())
+        correct.slice(0, k0, k1).add_(task_.member_correct(out, targets).cpu());
+    }
   }
   std::vector<Evaluation> out(static_cast<size_t>(k_members), Evaluation{core::kNaN, core::kNaN});
   if (n == 0) return out;
