@@ -39,12 +39,59 @@ ACTBENCH_ALWAYS_INLINE float chain(const InlineActivation& f, float z, float gra
   return grad;
 }
 
+// A layer of `In` inputs (Lu et al.'s widths) in one pass over the samples: every input row and
+// the outputs stream once, instead of a pass per input. The same operations in the same order as
+// the general loop below, so both round alike.
+template <ActivationKind Kind, int In>
+ACTBENCH_ALWAYS_INLINE void forward_fixed(const float* w, const float* b, const float* a,
+                                          int64_t out, int64_t batch, const InlineActivation& f,
+                                          float* z, float* h) {
+  for (int64_t o = 0; o < out; ++o) {
+    float weight[In];
+    const float* rows[In];
+    for (int j = 0; j < In; ++j) {
+      weight[j] = w[o * In + j];
+      rows[j] = a + j * batch;
+    }
+    const float bias = b[o];
+    float* __restrict z_row = z + o * batch;
+    if (Kind != ActivationKind::kLibTorch && h != nullptr) {
+      float* __restrict h_row = h + o * batch;
+      for (int64_t t = 0; t < batch; ++t) {
+        float v = weight[0] * rows[0][t];
+        for (int j = 1; j < In; ++j) v += weight[j] * rows[j][t];
+        v += bias;
+        z_row[t] = v;
+        h_row[t] = activate_as<Kind>(f, v);
+      }
+    } else {
+      for (int64_t t = 0; t < batch; ++t) {
+        float v = weight[0] * rows[0][t];
+        for (int j = 1; j < In; ++j) v += weight[j] * rows[j][t];
+        z_row[t] = v + bias;
+      }
+    }
+  }
+}
+
 // The rows are accumulated in place, starting from the first product: a separate accumulator
 // array cost a memset and a memcpy per row (rep stos / rep movs, slow at 1 KB).
 template <ActivationKind Kind>
 ACTBENCH_ALWAYS_INLINE void forward_as(const float* w, const float* b, const float* a, int64_t out,
                                        int64_t in, int64_t batch, const InlineActivation& f,
                                        float* z, float* h) {
+  switch (in) {
+    case 1:
+      return forward_fixed<Kind, 1>(w, b, a, out, batch, f, z, h);
+    case 2:
+      return forward_fixed<Kind, 2>(w, b, a, out, batch, f, z, h);
+    case 3:
+      return forward_fixed<Kind, 3>(w, b, a, out, batch, f, z, h);
+    case 4:
+      return forward_fixed<Kind, 4>(w, b, a, out, batch, f, z, h);
+    default:
+      break;
+  }
   for (int64_t i0 = 0; i0 < batch; i0 += kBlock) {
     const int64_t n = std::min(kBlock, batch - i0);
     for (int64_t o = 0; o < out; ++o) {
@@ -107,9 +154,49 @@ ACTBENCH_ALWAYS_INLINE float lane_dot(const float* __restrict x, const float* __
   return acc[0];
 }
 
+// dW and db of a layer of `In` inputs in one pass over the samples, each sum in the kLanes partial
+// sums of lane_dot, in its order (so both round alike). Needs batch >= kLanes.
+template <int In>
+ACTBENCH_ALWAYS_INLINE void weight_gradients_fixed(const float* d, const float* a, int64_t out,
+                                                   int64_t batch, float* dw, float* db) {
+  for (int64_t o = 0; o < out; ++o) {
+    const float* __restrict x = d + o * batch;
+    const float* rows[In];
+    for (int j = 0; j < In; ++j) rows[j] = a + j * batch;
+    float bias_acc[kLanes];
+    float acc[In][kLanes];
+    for (int t = 0; t < kLanes; ++t) {
+      bias_acc[t] = x[t];
+      for (int j = 0; j < In; ++j) acc[j][t] = x[t] * rows[j][t];
+    }
+    int64_t i = kLanes;
+    for (; i + kLanes <= batch; i += kLanes) {
+      for (int t = 0; t < kLanes; ++t) {
+        const float v = x[i + t];
+        bias_acc[t] += v;
+        for (int j = 0; j < In; ++j) acc[j][t] += v * rows[j][i + t];
+      }
+    }
+    for (int t = 0; i < batch; ++i, ++t) {
+      bias_acc[t] += x[i];
+      for (int j = 0; j < In; ++j) acc[j][t] += x[i] * rows[j][i];
+    }
+    for (int width = kLanes / 2; width > 0; width /= 2) {
+      for (int t = 0; t < width; ++t) {
+        bias_acc[t] += bias_acc[t + width];
+        for (int j = 0; j < In; ++j) acc[j][t] += acc[j][t + width];
+      }
+    }
+    db[o] = bias_acc[0];
+    for (int j = 0; j < In; ++j) dw[o * In + j] = acc[j][0];
+  }
+}
+
 ACTBENCH_ALWAYS_INLINE void weight_gradients_body(const float* d, const float* a, int64_t out,
                                                   int64_t in, int64_t batch, float* dw,
                                                   float* db) {
+  if (batch >= kLanes && in == 1) return weight_gradients_fixed<1>(d, a, out, batch, dw, db);
+  if (batch >= kLanes && in == 2) return weight_gradients_fixed<2>(d, a, out, batch, dw, db);
   for (int64_t o = 0; o < out; ++o) {
     const float* d_row = d + o * batch;
     db[o] = lane_dot(d_row, nullptr, batch);
@@ -117,10 +204,48 @@ ACTBENCH_ALWAYS_INLINE void weight_gradients_body(const float* d, const float* a
   }
 }
 
+// s = W^T d for a layer of `Out` outputs in one pass over the samples per input; the order of the
+// general loop below.
+template <ActivationKind Kind, int Out>
+ACTBENCH_ALWAYS_INLINE void back_propagate_fixed(const float* w, const float* d, int64_t in,
+                                                 int64_t batch, const float* z,
+                                                 const InlineActivation& f, float* s) {
+  const float* rows[Out];
+  for (int o = 0; o < Out; ++o) rows[o] = d + o * batch;
+  for (int64_t j = 0; j < in; ++j) {
+    float weight[Out];
+    for (int o = 0; o < Out; ++o) weight[o] = w[o * in + j];
+    float* __restrict s_row = s + j * batch;
+    for (int64_t t = 0; t < batch; ++t) {
+      float v = weight[0] * rows[0][t];
+      for (int o = 1; o < Out; ++o) v += weight[o] * rows[o][t];
+      s_row[t] = v;
+    }
+    // A pass of its own: fused into the loop above, GCC no longer vectorised it (a branch per
+    // sample instead of a blend).
+    if constexpr (Kind != ActivationKind::kLibTorch && Kind != ActivationKind::kIdentity) {
+      const float* __restrict z_row = z + j * batch;
+      for (int64_t t = 0; t < batch; ++t) s_row[t] = chain<Kind>(f, z_row[t], s_row[t]);
+    }
+  }
+}
+
 template <ActivationKind Kind>
 ACTBENCH_ALWAYS_INLINE void back_propagate_as(const float* w, const float* d, int64_t out,
                                               int64_t in, int64_t batch, const float* z,
                                               const InlineActivation& f, float* s) {
+  switch (out) {
+    case 1:
+      return back_propagate_fixed<Kind, 1>(w, d, in, batch, z, f, s);
+    case 2:
+      return back_propagate_fixed<Kind, 2>(w, d, in, batch, z, f, s);
+    case 3:
+      return back_propagate_fixed<Kind, 3>(w, d, in, batch, z, f, s);
+    case 4:
+      return back_propagate_fixed<Kind, 4>(w, d, in, batch, z, f, s);
+    default:
+      break;
+  }
   for (int64_t i0 = 0; i0 < batch; i0 += kBlock) {
     const int64_t n = std::min(kBlock, batch - i0);
     for (int64_t j = 0; j < in; ++j) {

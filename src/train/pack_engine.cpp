@@ -10,8 +10,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 #include "core/numbers.hpp"
 
@@ -111,6 +113,12 @@ PackEngine::PackEngine(const std::vector<const config::RunSpec*>& specs, model::
       optimizer_(optim_specs(specs), parameters_) {
   if (static_cast<int64_t>(specs.size()) != pack.members())
     throw std::logic_error("PackEngine: one spec per member");
+  // For measurements (bench/README.md: where the narrow loops stop paying):
+  // ACTBENCH_PACK_PATH=wide or =narrow overrides the automatic choice.
+  if (const char* forced = std::getenv("ACTBENCH_PACK_PATH"); path == Path::kAutomatic && forced) {
+    if (std::string(forced) == "wide") path = Path::kWide;
+    if (std::string(forced) == "narrow") path = Path::kNarrow;
+  }
   bool narrow = path != Path::kWide;
   for (size_t l = 0; l < pack_.num_linear(); ++l) {
     const at::Tensor& w = pack_.weight(l);

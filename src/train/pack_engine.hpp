@@ -25,7 +25,8 @@ namespace actbench::train {
 class PackEngine : public Engine {
  public:
   // Which implementation computes a step: kAutomatic picks the narrow loops for narrow float32
-  // packs on the CPU; the others force one (tests compare both; kNarrow falls back to the wide
+  // packs on the CPU (or what the environment's ACTBENCH_PACK_PATH, wide or narrow, says: for
+  // measurements); the others force one (tests compare both; kNarrow falls back to the wide
   // products where the loops cannot run).
   enum class Path { kAutomatic, kWide, kNarrow };
   // The widest layer (inputs or outputs) the narrow loops take. The loops beat LibTorch's batched
