@@ -50,7 +50,8 @@ class PackedMlp {
   void forward_members(int64_t k0, int64_t k1, const at::Tensor& x, bool shared,
                        std::vector<at::Tensor>& z, std::vector<at::Tensor>& h) const;
   // The outputs [k1 - k0, B, outputs] of members [k0, k1), keeping no layer's values but the
-  // current one's (evaluation: a chunk of members at a time stays in cache, and memory stays small).
+  // current one's (evaluation: a chunk of members at a time stays in cache, and memory stays
+  // small).
   at::Tensor forward_outputs(int64_t k0, int64_t k1, const at::Tensor& x, bool shared) const;
   // Hidden layer l's activation, and its derivative (the activation's own derivative(): the values
   // autograd gives, kinks included), on pre-activations z [k1 - k0, ...] of members [k0, k1).

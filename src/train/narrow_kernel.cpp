@@ -1,8 +1,9 @@
 // The loops of the pack engine's narrow path (see narrow_kernel.hpp). Each loop runs over the
-// contiguous sample dimension so that the compiler vectorises it; a block of samples at a time keeps
-// a layer's rows in L1 while every weight of the layer passes over them. The bodies are written once
-// (always inlined) and compiled twice: for AVX2 + FMA, and for the baseline x86-64 (SSE2) the
-// binary is built for, so the binary still runs on any x86-64; which one runs is decided once.
+// contiguous sample dimension so that the compiler vectorises it; a block of samples at a time
+// keeps a layer's rows in L1 while every weight of the layer passes over them. The bodies are
+// written once (always inlined) and compiled twice: for AVX2 + FMA, and for the baseline x86-64
+// (SSE2) the binary is built for, so the binary still runs on any x86-64; which one runs is decided
+// once.
 #include "train/narrow_kernel.hpp"
 
 #include <algorithm>
@@ -25,7 +26,8 @@ ACTBENCH_ALWAYS_INLINE float activate_as(const InlineActivation& f, float z) {
   // Written so that NaN passes through as in LibTorch's kernels (a comparison with NaN is false).
   if constexpr (Kind == ActivationKind::kRelu) return z < 0.0F ? 0.0F : z;
   if constexpr (Kind == ActivationKind::kLeakyRelu) return z > 0.0F ? z : z * f.slope;
-  if constexpr (Kind == ActivationKind::kClamp) return z < f.low ? f.low : (z > f.high ? f.high : z);
+  if constexpr (Kind == ActivationKind::kClamp)
+    return z < f.low ? f.low : (z > f.high ? f.high : z);
   return z;
 }
 
@@ -193,8 +195,7 @@ ACTBENCH_ALWAYS_INLINE void weight_gradients_fixed(const float* d, const float* 
 }
 
 ACTBENCH_ALWAYS_INLINE void weight_gradients_body(const float* d, const float* a, int64_t out,
-                                                  int64_t in, int64_t batch, float* dw,
-                                                  float* db) {
+                                                  int64_t in, int64_t batch, float* dw, float* db) {
   if (batch >= kLanes && in == 1) return weight_gradients_fixed<1>(d, a, out, batch, dw, db);
   if (batch >= kLanes && in == 2) return weight_gradients_fixed<2>(d, a, out, batch, dw, db);
   for (int64_t o = 0; o < out; ++o) {
@@ -309,7 +310,6 @@ struct Loops {
   void (*weight_gradients)(const float*, const float*, int64_t, int64_t, int64_t, float*, float*);
   void (*back_propagate)(const float*, const float*, int64_t, int64_t, int64_t, const float*,
                          const InlineActivation&, float*);
-  const char* name;
 };
 
 void forward_baseline(const float* w, const float* b, const float* a, int64_t out, int64_t in,
@@ -320,8 +320,8 @@ void weight_gradients_baseline(const float* d, const float* a, int64_t out, int6
                                int64_t batch, float* dw, float* db) {
   weight_gradients_body(d, a, out, in, batch, dw, db);
 }
-void back_propagate_baseline(const float* w, const float* d, int64_t out, int64_t in,
-                             int64_t batch, const float* z, const InlineActivation& f, float* s) {
+void back_propagate_baseline(const float* w, const float* d, int64_t out, int64_t in, int64_t batch,
+                             const float* z, const InlineActivation& f, float* s) {
   back_propagate_body(w, d, out, in, batch, z, f, s);
 }
 
@@ -347,9 +347,9 @@ ACTBENCH_AVX2 void back_propagate_avx2(const float* w, const float* d, int64_t o
 Loops choose_loops() {
 #ifdef ACTBENCH_HAS_AVX2_LOOPS
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-    return Loops{forward_avx2, weight_gradients_avx2, back_propagate_avx2, "avx2+fma"};
+    return Loops{forward_avx2, weight_gradients_avx2, back_propagate_avx2};
 #endif
-  return Loops{forward_baseline, weight_gradients_baseline, back_propagate_baseline, "baseline"};
+  return Loops{forward_baseline, weight_gradients_baseline, back_propagate_baseline};
 }
 
 const Loops& loops() {
@@ -389,8 +389,8 @@ float derivative(const InlineActivation& f, float z) {
   return 1.0F;
 }
 
-void forward(const float* w, const float* b, const float* a, int64_t out, int64_t in,
-             int64_t batch, const InlineActivation& f, float* z, float* h) {
+void forward(const float* w, const float* b, const float* a, int64_t out, int64_t in, int64_t batch,
+             const InlineActivation& f, float* z, float* h) {
   loops().forward(w, b, a, out, in, batch, f, z, h);
 }
 
@@ -403,7 +403,5 @@ void back_propagate(const float* w, const float* d, int64_t out, int64_t in, int
                     const float* z, const InlineActivation& f, float* s) {
   loops().back_propagate(w, d, out, in, batch, z, f, s);
 }
-
-const char* instruction_set() { return loops().name; }
 
 }  // namespace actbench::train::narrow

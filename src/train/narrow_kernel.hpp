@@ -29,10 +29,11 @@ float derivative(const InlineActivation& f, float z);
 
 // z = W a + b for one member: w [out, in] row-major, b [out], a [in, batch], z [out, batch]. When
 // f is inline, h [out, batch] receives f(z) too (h may be null for the output layer).
-void forward(const float* w, const float* b, const float* a, int64_t out, int64_t in,
-             int64_t batch, const InlineActivation& f, float* z, float* h);
+void forward(const float* w, const float* b, const float* a, int64_t out, int64_t in, int64_t batch,
+             const InlineActivation& f, float* z, float* h);
 
-// dW = d a^T and db = d summed over the batch: d [out, batch], a [in, batch], dw [out, in], db [out].
+// dW = d a^T and db = d summed over the batch: d [out, batch], a [in, batch], dw [out, in], db
+// [out].
 void weight_gradients(const float* d, const float* a, int64_t out, int64_t in, int64_t batch,
                       float* dw, float* db);
 
@@ -40,8 +41,5 @@ void weight_gradients(const float* d, const float* a, int64_t out, int64_t in, i
 // the loss's gradient with respect to the layer below's pre-activations. s [in, batch].
 void back_propagate(const float* w, const float* d, int64_t out, int64_t in, int64_t batch,
                     const float* z, const InlineActivation& f, float* s);
-
-// Which instruction set the loops run with: "avx2+fma" or "baseline".
-const char* instruction_set();
 
 }  // namespace actbench::train::narrow

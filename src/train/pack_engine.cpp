@@ -33,10 +33,10 @@ constexpr int64_t kEvaluationChunkBytes = 1024 * 1024;
 
 // The inline form of an activation module, or kind kLibTorch when none computes it exactly: the
 // candidates (identity, ReLU, leaky ReLU with the module's slope, a clamp between the module's
-// limits) are fitted from a few values of the module, then checked value for value, f and autograd's
-// f', on a grid holding every kink of the candidates and its neighbouring floats. Recognising the
-// behaviour rather than a name keeps this right whatever the registry, an expression, or a
-// parameter does.
+// limits) are fitted from a few values of the module, then checked value for value, f and
+// autograd's f', on a grid holding every kink of the candidates and its neighbouring floats.
+// Recognising the behaviour rather than a name keeps this right whatever the registry, an
+// expression, or a parameter does.
 narrow::InlineActivation inline_form_of(model::Activation& module) {
   using narrow::ActivationKind;
   torch::NoGradGuard no_grad;
@@ -287,8 +287,9 @@ StepOutput PackEngine::compute_gradients_narrow(const MemberBatch& batch) {
           narrow::forward(w + k * out * in, bias + k * out, input_of(l, k, k0), out, in, b, f,
                           z + (k - k0) * out * b, h ? h + (k - k0) * out * b : nullptr);
         if (segment && f.kind == ActivationKind::kLibTorch)
-          h_work_[l].slice(0, begin - k0, end - k0).copy_(
-              segment->module->forward(z_work_[l].slice(0, begin - k0, end - k0)));
+          h_work_[l]
+              .slice(0, begin - k0, end - k0)
+              .copy_(segment->module->forward(z_work_[l].slice(0, begin - k0, end - k0)));
       });
     }
 
@@ -297,8 +298,7 @@ StepOutput PackEngine::compute_gradients_narrow(const MemberBatch& batch) {
     const float* z_out = z_work_[layers - 1].data_ptr<float>();
     for (int64_t k = k0; k < k1; ++k) {
       losses[k] = static_cast<float>(task_.features_major_loss_and_gradient(
-          z_out + (k - k0) * outputs * b, outputs, b,
-          values ? values + k * target_stride : nullptr,
+          z_out + (k - k0) * outputs * b, outputs, b, values ? values + k * target_stride : nullptr,
           label_data ? label_data + k * target_stride : nullptr, delta + (k - k0) * outputs * b,
           correct ? correct + k : nullptr));
     }
@@ -314,20 +314,18 @@ StepOutput PackEngine::compute_gradients_narrow(const MemberBatch& batch) {
       if (l == 0) break;
       const float* z_below = z_work_[l - 1].data_ptr<float>();
       float* below = delta_work_[1 - current].data_ptr<float>();
-      for_each_part(l - 1, k0, k1,
-                    [&](int64_t begin, int64_t end, const ActivationSegment* segment) {
-                      for (int64_t k = begin; k < end; ++k)
-                        narrow::back_propagate(w + k * out * in, delta + (k - k0) * out * b, out,
-                                               in, b, z_below + (k - k0) * in * b,
-                                               segment->inline_form, below + (k - k0) * in * b);
-                      if (segment->inline_form.kind != ActivationKind::kLibTorch) return;
-                      const torch::Tensor part =
-                          delta_work_[1 - current]
-                              .narrow(0, (begin - k0) * in * b, (end - begin) * in * b)
-                              .view({end - begin, in, b});
-                      part.mul_(segment->module->derivative(
-                          z_work_[l - 1].slice(0, begin - k0, end - k0)));
-                    });
+      for_each_part(
+          l - 1, k0, k1, [&](int64_t begin, int64_t end, const ActivationSegment* segment) {
+            for (int64_t k = begin; k < end; ++k)
+              narrow::back_propagate(w + k * out * in, delta + (k - k0) * out * b, out, in, b,
+                                     z_below + (k - k0) * in * b, segment->inline_form,
+                                     below + (k - k0) * in * b);
+            if (segment->inline_form.kind != ActivationKind::kLibTorch) return;
+            const torch::Tensor part = delta_work_[1 - current]
+                                           .narrow(0, (begin - k0) * in * b, (end - begin) * in * b)
+                                           .view({end - begin, in, b});
+            part.mul_(segment->module->derivative(z_work_[l - 1].slice(0, begin - k0, end - k0)));
+          });
       current = 1 - current;
       delta = below;
     }
@@ -497,7 +495,8 @@ std::vector<Evaluation> PackEngine::evaluate(const MemberBatch& split, int64_t b
   torch::Tensor loss_sum = torch::zeros({k_members}, torch::dtype(torch::kFloat64));
   torch::Tensor correct = torch::zeros({k_members}, torch::kInt64);
   int64_t widest = 1;
-  for (size_t l = 0; l < pack_.num_linear(); ++l) widest = std::max(widest, pack_.weight(l).size(1));
+  for (size_t l = 0; l < pack_.num_linear(); ++l)
+    widest = std::max(widest, pack_.weight(l).size(1));
   for (int64_t begin = 0; begin < n; begin += batch_size) {
     const int64_t end = std::min(n, begin + batch_size);
     const int dim = split.shared ? 0 : 1;

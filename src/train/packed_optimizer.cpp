@@ -157,8 +157,8 @@ bool PackedOptimizer::fused_applies() const {
     const at::Tensor& grad = p.grad();
     if (!grad.defined()) continue;
     if (!p.device().is_cpu() || p.scalar_type() != torch::kFloat32 || !p.is_contiguous() ||
-        !grad.device().is_cpu() || grad.scalar_type() != torch::kFloat32 ||
-        !grad.is_contiguous() || grad.sizes() != p.sizes())
+        !grad.device().is_cpu() || grad.scalar_type() != torch::kFloat32 || !grad.is_contiguous() ||
+        grad.sizes() != p.sizes())
       return false;
   }
   return true;

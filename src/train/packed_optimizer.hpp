@@ -4,10 +4,11 @@
 // member moves as it would alone (tests/train/pack_test.cpp checks it against torch::optim).
 // A frozen member (diverged) gets a zero gradient and a zero learning rate: its parameters stay
 // exactly as they were.
-// SGD, Adam and AdamW on float32 CPU tensors run as one loop over raw arrays, each element once: for
-// small members (Lu et al.'s nets have 53 parameters) a dozen LibTorch calls per parameter tensor
-// and step cost more than the arithmetic. The loop does the same float operations in the same
-// order as the tensor code (up to fused multiply-adds), which stays the path for other devices.
+// SGD, Adam and AdamW on float32 CPU tensors run as one loop over raw arrays, each element once:
+// for small members (Lu et al.'s nets have 61 parameters) a dozen LibTorch calls per parameter
+// tensor and step cost more than the arithmetic. The loop does the same float operations in the
+// same order as the tensor code (up to fused multiply-adds), which stays the path for other
+// devices.
 #pragma once
 
 #include <ATen/core/Tensor.h>

@@ -112,8 +112,8 @@ double worst_disagreement(const PackCase& pack_case, int steps, std::string* wha
     spec.model.bias_init = config::component("uniform");
     spec.optim = pack_case.optim;
     spec.optim.lr = pack_case.optim.lr * (1.0 + 0.5 * k);
-    plans.push_back(model::plan_model(
-        spec, data::DatasetShape{1, 1, pack_case.inputs, pack_case.outputs}));
+    plans.push_back(
+        model::plan_model(spec, data::DatasetShape{1, 1, pack_case.inputs, pack_case.outputs}));
   }
 
   // Solo networks, each seeded as its run would be; the pack starts from copies of them.
@@ -147,8 +147,8 @@ double worst_disagreement(const PackCase& pack_case, int steps, std::string* wha
       pack_case.task == "classification"
           ? torch::randint(0, pack_case.outputs, {sets, pack_case.batch}, torch::kLong)
           : torch::randn({sets, pack_case.batch, pack_case.outputs});
-  const MemberBatch pack_batch = pack_case.shared_data ? MemberBatch{x[0], true, y[0]}
-                                                       : MemberBatch{x, false, y};
+  const MemberBatch pack_batch =
+      pack_case.shared_data ? MemberBatch{x[0], true, y[0]} : MemberBatch{x, false, y};
   std::vector<double> lrs;
   for (const auto& spec : specs) lrs.push_back(spec.optim.lr);
   const std::vector<bool> active(static_cast<size_t>(k_members), true);
@@ -288,11 +288,10 @@ TEST(EngineAgreement, NarrowLoopsComputePiecewiseLinearActivationsInlineAndCallT
   slope.number = 0.2;
   leaky.params["negative_slope"] = slope;
   const std::vector<core::ComponentSpec> inline_ones{
-      config::component("relu"), leaky, config::component("hard_tanh"),
-      config::component("relu6"), config::component("identity")};
-  const std::vector<core::ComponentSpec> called{config::component("tanh"),
-                                                config::component("gelu"),
-                                                expression("x * sigmoid(x)")};
+      config::component("relu"), leaky, config::component("hard_tanh"), config::component("relu6"),
+      config::component("identity")};
+  const std::vector<core::ComponentSpec> called{
+      config::component("tanh"), config::component("gelu"), expression("x * sigmoid(x)")};
   for (const std::string task : {"classification", "regression"}) {
     PackCase pack_case{task, optimiser("sgd"), {}};
     for (const auto& a : inline_ones) pack_case.activations.push_back(a);
