@@ -143,6 +143,27 @@ void PackedMlp::forward_members(int64_t k0, int64_t k1, const at::Tensor& x, boo
   }
 }
 
+at::Tensor PackedMlp::forward_outputs(int64_t k0, int64_t k1, const at::Tensor& x,
+                                      bool shared) const {
+  const int64_t kc = k1 - k0;
+  at::Tensor h;
+  for (size_t l = 0; l < weights_.size(); ++l) {
+    const at::Tensor w = weights_[l].slice(0, k0, k1);
+    const at::Tensor b = biases_[l].slice(0, k0, k1);
+    at::Tensor z;
+    if (l == 0 && shared) {
+      const at::Tensor flat = x.flatten(1);
+      z = torch::addmm(b.reshape({-1, 1}), w.reshape({kc * w.size(1), w.size(2)}), flat.t())
+              .view({kc, w.size(1), flat.size(0)});
+    } else {
+      const at::Tensor input = l == 0 ? x.slice(0, k0, k1).flatten(2).transpose(1, 2) : h;
+      z = torch::baddbmm(b.unsqueeze(2), w, input);
+    }
+    h = l + 1 < weights_.size() ? activate(l, k0, k1, z) : z;
+  }
+  return h.transpose(1, 2);
+}
+
 at::Tensor PackedMlp::forward(const at::Tensor& x, bool shared) {
   std::vector<at::Tensor> z, h;
   forward_members(0, members_, x, shared, z, h);

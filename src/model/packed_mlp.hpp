@@ -49,6 +49,10 @@ class PackedMlp {
   // hidden layers.
   void forward_members(int64_t k0, int64_t k1, const at::Tensor& x, bool shared,
                        std::vector<at::Tensor>& z, std::vector<at::Tensor>& h) const;
+  // The outputs [k1 - k0, B, outputs] of members [k0, k1), keeping no layer's values but the
+  // current one's (evaluation: a chunk of members at a time stays in cache, and memory stays
+  // small).
+  at::Tensor forward_outputs(int64_t k0, int64_t k1, const at::Tensor& x, bool shared) const;
   // Hidden layer l's activation, and its derivative (the activation's own derivative(): the values
   // autograd gives, kinks included), on pre-activations z [k1 - k0, ...] of members [k0, k1).
   at::Tensor activate(size_t layer, int64_t k0, int64_t k1, const at::Tensor& z) const;
@@ -62,11 +66,14 @@ class PackedMlp {
   const at::Tensor& weight(size_t layer) const { return weights_[layer]; }
   const at::Tensor& bias(size_t layer) const { return biases_[layer]; }
 
- private:
+  // Consecutive members with one view (one set of activation modules), in member order.
   struct Span {
     int64_t begin, end;  // members [begin, end) share `view`
     NetworkImpl* view;
   };
+  const std::vector<Span>& spans() const { return spans_; }
+
+ private:
   // f (derivative false) or f' of hidden layer l over members [k0, k1), span by span.
   at::Tensor apply(size_t layer, int64_t k0, int64_t k1, const at::Tensor& z,
                    bool derivative) const;

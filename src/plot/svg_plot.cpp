@@ -602,6 +602,9 @@ std::vector<double> axis_ticks(double lo, double hi, bool log, int target, bool 
       integer ? std::max(1.0, nice_step(hi - lo, target)) : nice_step(hi - lo, target);
   const double first = std::ceil(lo / step - 1e-9);
   const double last = std::floor(hi / step + 1e-9);
+  // A span of a few ulps (members that all collapsed to one loss) makes first so large that
+  // k + 1 == k: the loop below would never end. Such an axis gets no ticks, as an empty span does.
+  if (first + 1.0 == first || !(last - first <= 1e6)) return ticks;
   for (double k = first; k <= last; k += 1.0) {
     const double t = k * step;
     ticks.push_back(std::abs(t) < step * 1e-9 ? 0.0 : t);

@@ -66,6 +66,7 @@ void PackedOptimizer::step(const std::vector<double>& lrs, const std::vector<boo
     any_decay |= s.weight_decay != 0.0;
     any_momentum |= s.momentum != 0.0;
   }
+  if (fused_applies()) return fused_step(lr, active);
   const auto step = static_cast<double>(steps_);
   using Spec = const config::OptimSpec&;
 
@@ -141,6 +142,131 @@ void PackedOptimizer::step(const std::vector<double>& lrs, const std::vector<boo
         p.sub_(buf * lr_t);
       } else {
         p.sub_(grad / avg * lr_t);
+      }
+    }
+  }
+}
+
+}  // namespace actbench::train
+
+namespace actbench::train {
+
+bool PackedOptimizer::fused_applies() const {
+  if (name_ != "sgd" && name_ != "adam" && name_ != "adamw") return false;
+  for (const auto& p : parameters_) {
+    const at::Tensor& grad = p.grad();
+    if (!grad.defined()) continue;
+    if (!p.device().is_cpu() || p.scalar_type() != torch::kFloat32 || !p.is_contiguous() ||
+        !grad.device().is_cpu() || grad.scalar_type() != torch::kFloat32 || !grad.is_contiguous() ||
+        grad.sizes() != p.sizes())
+      return false;
+  }
+  return true;
+}
+
+// The tensor code of step() element by element: the per-member scalars rounded to float as
+// per_member() rounds them, the derived ones (1 - beta, bias corrections, step sizes) computed in
+// double first, as there.
+void PackedOptimizer::fused_step(const std::vector<double>& lr, const std::vector<bool>& active) {
+  torch::NoGradGuard no_grad;
+  const size_t k_members = specs_.size();
+  const auto step = static_cast<double>(steps_);
+  bool any_momentum = false;
+  for (const auto& s : specs_) any_momentum |= s.momentum != 0.0;
+  auto rounded = [](double value) { return static_cast<float>(value); };
+  struct AdamScalars {
+    float beta1, one_minus_beta1, beta2, one_minus_beta2, eps, decay, shrink, sqrt_bc2, step_size;
+  };
+  std::vector<AdamScalars> per_step;
+
+  for (size_t i = 0; i < parameters_.size(); ++i) {
+    at::Tensor p = parameters_[i];
+    const at::Tensor grad_tensor = p.grad();
+    if (!grad_tensor.defined()) continue;
+    const int64_t per_member = p.numel() / static_cast<int64_t>(k_members);
+    float* param = p.data_ptr<float>();
+    const float* grad = grad_tensor.data_ptr<float>();
+
+    if (name_ == "sgd") {
+      bool first = false;
+      if (any_momentum && !state_a_[i].defined()) {
+        state_a_[i] = torch::empty_like(p, at::MemoryFormat::Contiguous);
+        first = true;
+      }
+      float* buffer = any_momentum ? state_a_[i].data_ptr<float>() : nullptr;
+      for (size_t k = 0; k < k_members; ++k) {
+        const config::OptimSpec& s = specs_[k];
+        const bool live = active[k];
+        const float decay = rounded(s.weight_decay), momentum = rounded(s.momentum);
+        const float rate = rounded(lr[k]);
+        const int64_t offset = static_cast<int64_t>(k) * per_member;
+        float* pk = param + offset;
+        const float* gk = grad + offset;
+        float* bk = buffer ? buffer + offset : nullptr;
+        for (int64_t e = 0; e < per_member; ++e) {
+          float d = live ? gk[e] : 0.0F;
+          if (s.weight_decay != 0.0) d = d + pk[e] * decay;
+          if (bk) {
+            bk[e] = first ? d : bk[e] * momentum + d;
+            d = nesterov_ ? d + bk[e] * momentum : bk[e];
+          }
+          pk[e] = pk[e] - d * rate;
+        }
+      }
+      continue;
+    }
+
+    // Adam and AdamW.
+    if (per_step.size() != k_members) {
+      // The per-member scalars, once per step rather than per parameter tensor.
+      per_step.resize(k_members);
+      for (size_t k = 0; k < k_members; ++k) {
+        const config::OptimSpec& s = specs_[k];
+        const double rate = active[k] ? lr[k] : 0.0;
+        AdamScalars& a = per_step[k];
+        a.beta1 = rounded(s.beta1);
+        a.one_minus_beta1 = rounded(1.0 - s.beta1);
+        a.beta2 = rounded(s.beta2);
+        a.one_minus_beta2 = rounded(1.0 - s.beta2);
+        a.eps = rounded(s.eps);
+        a.decay = rounded(s.weight_decay);
+        a.shrink = rounded(1.0 - rate * s.weight_decay);
+        a.sqrt_bc2 = rounded(std::sqrt(1.0 - std::pow(s.beta2, step)));
+        a.step_size = rounded(rate / (1.0 - std::pow(s.beta1, step)));
+      }
+    }
+    if (!state_a_[i].defined()) {
+      state_a_[i] = torch::zeros_like(p, at::MemoryFormat::Contiguous);
+      state_b_[i] = torch::zeros_like(p, at::MemoryFormat::Contiguous);
+    }
+    float* exp_avg = state_a_[i].data_ptr<float>();
+    float* exp_avg_sq = state_b_[i].data_ptr<float>();
+    const bool decoupled = name_ == "adamw";
+    for (size_t k = 0; k < k_members; ++k) {
+      const config::OptimSpec& s = specs_[k];
+      const bool live = active[k];
+      const AdamScalars& a = per_step[k];
+      const float beta1 = a.beta1, one_minus_beta1 = a.one_minus_beta1, beta2 = a.beta2;
+      const float one_minus_beta2 = a.one_minus_beta2, eps = a.eps, decay = a.decay;
+      const float shrink = a.shrink, sqrt_bc2 = a.sqrt_bc2, step_size = a.step_size;
+      const int64_t offset = static_cast<int64_t>(k) * per_member;
+      float* pk = param + offset;
+      const float* gk = grad + offset;
+      float* mk = exp_avg + offset;
+      float* vk = exp_avg_sq + offset;
+      for (int64_t e = 0; e < per_member; ++e) {
+        float g = live ? gk[e] : 0.0F;
+        if (s.weight_decay != 0.0) {
+          if (decoupled) {
+            pk[e] = pk[e] * shrink;
+          } else {
+            g = g + pk[e] * decay;
+          }
+        }
+        mk[e] = mk[e] * beta1 + g * one_minus_beta1;
+        vk[e] = vk[e] * beta2 + g * (g * one_minus_beta2);
+        const float denom = std::sqrt(vk[e]) / sqrt_bc2 + eps;
+        pk[e] = pk[e] - mk[e] / denom * step_size;
       }
     }
   }

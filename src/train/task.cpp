@@ -54,6 +54,40 @@ class ClassificationTask : public Task {
     result.gradient.mul_(1.0 / static_cast<double>(output.size(1)));
     return result;
   }
+  double features_major_loss_and_gradient(const float* output, int64_t outputs, int64_t batch,
+                                          const float* /*values*/, const int64_t* labels,
+                                          float* gradient, int64_t* correct) const override {
+    const auto scale = static_cast<float>(1.0 / static_cast<double>(batch));
+    double loss = 0.0;
+    int64_t right = 0;
+    for (int64_t i = 0; i < batch; ++i) {
+      const int64_t label = labels[i];
+      if (label < 0 || label >= outputs)
+        throw std::out_of_range("classification: a label outside the network's outputs");
+      // argmax as LibTorch's: the first largest, NaN above everything.
+      int64_t best = 0;
+      float top = output[i];
+      for (int64_t o = 1; o < outputs; ++o) {
+        const float v = output[o * batch + i];
+        if (v > top || (std::isnan(v) && !std::isnan(top))) {
+          top = v;
+          best = o;
+        }
+      }
+      right += best == label ? 1 : 0;
+      double sum = 0.0;
+      for (int64_t o = 0; o < outputs; ++o)
+        sum += std::exp(static_cast<double>(output[o * batch + i]) - top);
+      const double log_sum = std::log(sum);
+      loss -= static_cast<double>(output[label * batch + i]) - top - log_sum;
+      for (int64_t o = 0; o < outputs; ++o) {
+        const double p = std::exp(static_cast<double>(output[o * batch + i]) - top - log_sum);
+        gradient[o * batch + i] = static_cast<float>(p - (o == label ? 1.0 : 0.0)) * scale;
+      }
+    }
+    *correct += right;
+    return loss / static_cast<double>(batch);
+  }
   at::Tensor loss_sum(const at::Tensor& output, const at::Tensor& target) const override {
     return torch::nn::functional::cross_entropy(
                output, target,
@@ -87,6 +121,25 @@ class RegressionTask : public Task {
     result.losses = diff.square().mean({1, 2});
     result.gradient = diff * (2.0 / static_cast<double>(output.size(1) * output.size(2)));
     return result;
+  }
+  double features_major_loss_and_gradient(const float* output, int64_t outputs, int64_t batch,
+                                          const float* values, const int64_t* /*labels*/,
+                                          float* gradient, int64_t* /*correct*/) const override {
+    const auto scale = static_cast<float>(2.0 / static_cast<double>(outputs * batch));
+    // Eight partial sums: the additions of one would wait on each other.
+    double sums[8] = {};
+    for (int64_t o = 0; o < outputs; ++o) {
+      const float* out_row = output + o * batch;
+      float* gradient_row = gradient + o * batch;
+      for (int64_t i = 0; i < batch; ++i) {
+        const float diff = out_row[i] - values[i * outputs + o];
+        gradient_row[i] = diff * scale;
+        sums[i & 7] += static_cast<double>(diff * diff);
+      }
+    }
+    double total = 0.0;
+    for (const double part : sums) total += part;
+    return total / static_cast<double>(outputs * batch);
   }
   // Each sample's loss is the mean over its O outputs, as in loss().
   at::Tensor loss_sum(const at::Tensor& output, const at::Tensor& target) const override {

@@ -42,6 +42,16 @@ class Task {
   };
   virtual MemberLossGradient member_loss_and_gradient(const at::Tensor& output,
                                                       const at::Tensor& target) const = 0;
+  // The same for one member on raw float32 arrays, for the pack engine's narrow loops (a LibTorch
+  // call per member would cost more than the arithmetic): output [O, B] features-major (output[o *
+  // B + i] is output o of sample i); the member's targets as stored, `values` [B, O] (regression)
+  // or `labels` [B] (classification; the other null). Writes the gradient of the mean loss with
+  // respect to the output into `gradient` [O, B], adds the member's correct predictions to
+  // `*correct` (classification), and returns its mean loss.
+  virtual double features_major_loss_and_gradient(const float* output, int64_t outputs,
+                                                  int64_t batch, const float* values,
+                                                  const int64_t* labels, float* gradient,
+                                                  int64_t* correct) const = 0;
 
   // For evaluation over several batches: the sum over the batch of each sample's loss (float64,
   // 0-dim), and the number of correct predictions (int64, 0-dim; undefined for regression).

@@ -213,6 +213,10 @@ TEST(SvgPlot, NiceTicks) {
   EXPECT_EQ(plot::axis_ticks(1e-3, 10, true), (std::vector<double>{1e-3, 1e-2, 1e-1, 1, 10}));
   EXPECT_EQ(plot::axis_ticks(1, 20, true), (std::vector<double>{1, 2, 5, 10, 20}));
   EXPECT_TRUE(plot::axis_ticks(1, 1, false).empty());
+  // A span of two ulps ends (it used to loop, allocating, until memory ran out).
+  const double third = 1.0 / 3.0;
+  EXPECT_LE(plot::axis_ticks(third, std::nextafter(std::nextafter(third, 1.0), 1.0), false).size(),
+            2u);
 }
 
 TEST(SvgPlot, LogScaleAndNonFiniteValuesBreakTheLine) {
