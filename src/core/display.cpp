@@ -50,4 +50,44 @@ std::string shorten_lists(const std::string& label) {
   return out;
 }
 
+namespace {
+
+// "expr(expr=TEXT, learnable=[])", how the expression activation's label spells a candidate, as
+// TEXT: the activation search's tables and legends listed every function inside that wrapper.
+std::string unwrap_expressions(const std::string& label) {
+  static const std::string kOpen = "expr(expr=", kTail = ", learnable=[]";
+  std::string out;
+  size_t i = 0;
+  while (i < label.size()) {
+    const size_t at = label.find(kOpen, i);
+    if (at == std::string::npos) break;
+    // The wrapper's closing parenthesis: the first one back at depth 0.
+    size_t close = std::string::npos;
+    int depth = 1;
+    for (size_t j = at + kOpen.size(); j < label.size(); ++j) {
+      if (label[j] == '(') ++depth;
+      if (label[j] == ')' && --depth == 0) {
+        close = j;
+        break;
+      }
+    }
+    const size_t body = at + kOpen.size();
+    if (close == std::string::npos || close < body + kTail.size() ||
+        label.compare(close - kTail.size(), kTail.size(), kTail) != 0) {
+      out += label.substr(i, body - i);
+      i = body;
+      continue;
+    }
+    out += label.substr(i, at - i) + label.substr(body, close - kTail.size() - body);
+    i = close + 1;
+  }
+  return out + label.substr(std::min(i, label.size()));
+}
+
+}  // namespace
+
+std::string readable_value(const std::string& text) {
+  return shorten_lists(unwrap_expressions(text));
+}
+
 }  // namespace actbench::core

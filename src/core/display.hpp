@@ -10,4 +10,8 @@ namespace actbench::core {
 // first three items and a count. Everything else as is.
 std::string shorten_lists(const std::string& text);
 
+// What tables, legends and plan lines show of a value: shorten_lists, and an expression
+// activation's label "expr(expr=TEXT, learnable=[])" as its TEXT.
+std::string readable_value(const std::string& text);
+
 }  // namespace actbench::core

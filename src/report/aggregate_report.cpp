@@ -18,7 +18,8 @@ namespace actbench::report {
 namespace {
 
 std::string label_of(const Report& report, const Group& group) {
-  return report.keys.empty() ? "all runs" : core::shorten_lists(core::join(group.key_values, ", "));
+  return report.keys.empty() ? "all runs"
+                             : core::readable_value(core::join(group.key_values, ", "));
 }
 
 Figure performance_profile_figure(const AggregateReport& report) {

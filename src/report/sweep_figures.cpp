@@ -29,7 +29,7 @@ PerRun collect(const std::vector<store::ResultsDb::EpochValue>& values, const st
 
 std::string group_label(const Report& report, const Group& group) {
   if (report.keys.empty()) return "all runs";
-  return core::shorten_lists(core::join(group.key_values, ", "));
+  return core::readable_value(core::join(group.key_values, ", "));
 }
 
 // Mean and mean +- std over a group's runs, epoch by epoch; the band's edges are dotted lines of

@@ -609,7 +609,7 @@ TextTable report_table(const Report& report, const ColumnChoice& choice) {
     std::vector<std::string> row = {"all"};
     if (!report.keys.empty()) {
       row.clear();
-      for (const auto& value : g.key_values) row.push_back(core::shorten_lists(value));
+      for (const auto& value : g.key_values) row.push_back(core::readable_value(value));
     }
     for (const auto& name : columns) {
       const auto& values = cells[name];
@@ -722,7 +722,7 @@ std::string render(const Report& report, const std::string& format, const LatexO
     std::vector<std::string> key_labels;
     for (const auto& g : report.groups)
       key_labels.push_back(
-          report.keys.empty() ? "all runs" : core::shorten_lists(core::join(g.key_values, ", ")));
+          report.keys.empty() ? "all runs" : core::readable_value(core::join(g.key_values, ", ")));
     return html_page(report.title, render_html_table(table), key_labels, report.figures);
   }
   throw ConfigError(SourceLocation::cli_arg(0), "unknown report format '" + format + "'",

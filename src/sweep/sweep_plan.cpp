@@ -355,7 +355,7 @@ std::string describe_plan(const SweepPlan& plan, bool every_run) {
     if (elide && i >= head && i < n - 4) continue;
     const auto& run = plan.runs[i];
     out += fmt::format("  {:>4} {}  {}\n", run.planned.position, run.planned.run_id,
-                       run.label.empty() ? "(base config)" : core::shorten_lists(run.label));
+                       run.label.empty() ? "(base config)" : core::readable_value(run.label));
   }
   return out;
 }

@@ -137,7 +137,7 @@ std::string listed_values(const std::set<std::string>& values) {
       shown.push_back(fmt::format("... ({} values)", values.size()));
       break;
     }
-    shown.push_back(core::shorten_lists(v));
+    shown.push_back(core::readable_value(v));
   }
   return shown.empty() ? "(no value)" : core::join(shown, ", ");
 }

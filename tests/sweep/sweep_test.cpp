@@ -126,6 +126,19 @@ TEST(SweepPlan, ALongPlanListsItsEndsAndDryRunListsEveryRun) {
   EXPECT_EQ(core::shorten_lists("model.hidden=[8, 8] x=[a]"), "model.hidden=[8, 8] x=[a]");
 }
 
+// The activation search's candidates read as their expressions in tables, legends and plans, not
+// inside the expr activation's label; anything else, or an expr with more to say, stays as is.
+TEST(SweepPlan, AnExpressionActivationReadsAsItsText) {
+  EXPECT_EQ(core::readable_value("expr(expr=min(x, atan(x)), learnable=[])"), "min(x, atan(x))");
+  EXPECT_EQ(core::readable_value("relu, expr(expr=x * sigmoid(x), learnable=[]), 0.1"),
+            "relu, x * sigmoid(x), 0.1");
+  EXPECT_EQ(core::readable_value("expr(expr=x * sigmoid(b * x), learnable=[b], b=1.0)"),
+            "expr(expr=x * sigmoid(b * x), learnable=[b], b=1.0)");
+  EXPECT_EQ(core::readable_value("expr(expr=max(x, 0"), "expr(expr=max(x, 0");
+  EXPECT_EQ(core::readable_value("model.hidden=[64, 64, 64, 64, 64, 64, 64, 64, 64, 64]"),
+            "model.hidden=[64 x 10]");
+}
+
 TEST(SweepPlan, BadValuesFailTheWholeSweepAtTheirLocation) {
   TempDir dir;
   EXPECT_NE(error_of(dir, "base: base.yaml\ngrid: {model.activation: [relu, rellu]}\n")
