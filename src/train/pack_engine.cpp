@@ -6,6 +6,7 @@
 // products over a chunk; the narrow path with the loops of narrow_kernel.hpp, member by member.
 #include "train/pack_engine.hpp"
 
+#include <fmt/format.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/error.hpp"
 #include "core/numbers.hpp"
 
 namespace actbench::train {
@@ -116,8 +118,16 @@ PackEngine::PackEngine(const std::vector<const config::RunSpec*>& specs, model::
   // For measurements (bench/README.md: where the narrow loops stop paying):
   // ACTBENCH_PACK_PATH=wide or =narrow overrides the automatic choice.
   if (const char* forced = std::getenv("ACTBENCH_PACK_PATH"); path == Path::kAutomatic && forced) {
-    if (std::string(forced) == "wide") path = Path::kWide;
-    if (std::string(forced) == "narrow") path = Path::kNarrow;
+    const std::string value = forced;
+    if (value == "wide") {
+      path = Path::kWide;
+    } else if (value == "narrow") {
+      path = Path::kNarrow;
+    } else if (!value.empty()) {
+      // A misspelt override would silently measure the automatic path.
+      throw Error(
+          fmt::format("ACTBENCH_PACK_PATH is '{}': use wide or narrow (or unset it)", value));
+    }
   }
   bool narrow = path != Path::kWide;
   for (size_t l = 0; l < pack_.num_linear(); ++l) {

@@ -8,11 +8,13 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "core/error.hpp"
 #include "core/seeding.hpp"
 #include "model/activation.hpp"
 #include "model/network.hpp"
@@ -318,6 +320,17 @@ TEST(EngineAgreement, WideLayersKeepTheBatchedProducts) {
   const double worst = worst_disagreement(pack_case, 3, &what, &choice);
   EXPECT_FALSE(choice.narrow);
   EXPECT_LE(worst, kTolerance) << "worst in " << what;
+}
+
+// The measurement override of the path refuses a value it does not know, rather than measure the
+// automatic path under the name the user meant.
+TEST(EngineAgreement, AMisspeltPathOverrideIsRefused) {
+  PackCase pack_case{"classification", optimiser("adam"), {config::component("relu")}};
+  ::setenv("ACTBENCH_PACK_PATH", "narow", 1);
+  EngineChoice choice;
+  std::string what;
+  EXPECT_THROW(worst_disagreement(pack_case, 1, &what, &choice), Error);
+  ::unsetenv("ACTBENCH_PACK_PATH");
 }
 
 }  // namespace engine_agreement
